@@ -1,0 +1,192 @@
+"""The stated-criteria coverage post-condition (upstream `coverage.go:verifyCriteriaCoverage`).
+
+A query that states a dimension must reach an overlay that carries exactly that value; otherwise
+the error lists the criteria tuples that would complete the query. When every dimension is
+covered but no single overlay carries them all, an unstated `os` that would reach more overlays
+must be stated (joint sufficiency).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from ._criteria import DIMENSIONS, is_wild
+from ._errors import CoverageError
+
+if TYPE_CHECKING:
+    from ._catalog import Catalog, Overlay
+    from ._models import Criteria
+
+__all__ = ["completion_key", "verify"]
+
+#: Dimensions that must be stated when stating them would reach more overlays.
+STRICT_DIMENSIONS: Final = frozenset({"os"})
+
+
+def _value(criteria: Criteria | None, dimension: str) -> str:
+    return "" if criteria is None else str(getattr(criteria, dimension))
+
+
+def _stated(value: str) -> bool:
+    return not is_wild(value)
+
+
+def completion_key(completion: dict[str, str]) -> str:
+    """Render a completion tuple as upstream does: `service=eks, os=ubuntu` (dimension order)."""
+    return ", ".join(f"{dimension}={completion[dimension]}" for dimension in DIMENSIONS if dimension in completion)
+
+
+def verify(catalog: Catalog, query: Criteria, applied: list[str]) -> None:
+    """Raise `CoverageError` unless every stated dimension is covered and jointly sufficient."""
+    uncovered = [
+        dimension
+        for dimension in DIMENSIONS
+        if _stated(want := _value(query, dimension))
+        and not any(_value(_criteria_of(catalog, name), dimension) == want for name in applied)
+    ]
+    if not uncovered:
+        _verify_joint(catalog, query, applied)
+        return
+    clauses: list[str] = []
+    entries: list[dict[str, object]] = []
+    for dimension in uncovered:
+        want = _value(query, dimension)
+        completions = _completions(catalog, query, dimension, want)
+        clauses.append(_clause(query, dimension, want, completions))
+        entries.append(
+            {
+                "dimension": dimension,
+                "requestedValue": want,
+                "validCompletions": completions,
+                "validCompletionKeys": [completion_key(completion) for completion in completions],
+                "constraintExcluded": False,
+            },
+        )
+    raise CoverageError("; ".join(clauses), context={"uncovered": entries}, hint=_hint(entries))
+
+
+def _hint(entries: list[dict[str, object]]) -> str:
+    first = entries[0]
+    keys = first["validCompletionKeys"]
+    assert isinstance(keys, list)
+    if not keys:
+        return f"no overlay in the catalog sets {first['dimension']}: {first['requestedValue']}; drop that criterion"
+    return f"add criteria such as ({keys[0]})"
+
+
+def _criteria_of(catalog: Catalog, name: str) -> Criteria | None:
+    overlay = catalog.get(name)
+    return None if overlay is None else overlay.criteria
+
+
+def _completions(catalog: Catalog, query: Criteria, dimension: str, want: str) -> list[dict[str, str]]:
+    """Minimal tuples of unstated values that overlays carrying `dimension=want` require."""
+    found: dict[str, dict[str, str]] = {}
+    for overlay in catalog.overlays.values():
+        criteria = overlay.criteria
+        if criteria is None or _value(criteria, dimension) != want:
+            continue
+        completion: dict[str, str] = {}
+        conflicts = False
+        for other in DIMENSIONS:
+            if other == dimension:
+                continue
+            overlay_value = _value(criteria, other)
+            if not _stated(overlay_value):
+                continue
+            query_value = _value(query, other)
+            if _stated(query_value):
+                if query_value != overlay_value:
+                    conflicts = True
+                    break
+                continue
+            completion[other] = overlay_value
+        if not conflicts and completion:
+            found[completion_key(completion)] = completion
+    unique = list(found.values())
+    minimal = [
+        completion
+        for completion in unique
+        if not any(
+            len(other) < len(completion) and all(completion.get(k) == v for k, v in other.items()) for other in unique
+        )
+    ]
+    minimal.sort(key=lambda completion: (len(completion), completion_key(completion)))
+    return minimal
+
+
+def _clause(query: Criteria, dimension: str, want: str, completions: list[dict[str, str]]) -> str:
+    stated = str(query)
+    if not completions:
+        return f"no recipe provides {dimension} '{want}' for {stated}"
+    keys = {key for completion in completions for key in completion}
+    if all(len(completion) == 1 for completion in completions) and len(keys) == 1:
+        key = next(iter(keys))
+        values = ", ".join(sorted(completion[key] for completion in completions))
+        return f"{dimension} '{want}' for {stated} requires {key} (valid: {values})"
+    rendered = ", ".join(f"({completion_key(completion)})" for completion in completions)
+    return f"{dimension} '{want}' requires additional criteria; supported combinations: {rendered}"
+
+
+def _verify_joint(catalog: Catalog, query: Criteria, applied: list[str]) -> None:
+    stated = [dimension for dimension in DIMENSIONS if _stated(_value(query, dimension))]
+    for name in applied:
+        criteria = _criteria_of(catalog, name)
+        if criteria is not None and all(_value(criteria, d) == _value(query, d) for d in stated):
+            return
+    applied_set = set(applied)
+    gaps: list[tuple[str, list[str]]] = []
+    for dimension in DIMENSIONS:
+        if dimension not in STRICT_DIMENSIONS or _stated(_value(query, dimension)):
+            continue
+        reachable = [
+            value
+            for value in _declared_values(catalog, dimension)
+            if _reaches_unapplied(catalog, query.model_copy(update={dimension: value}), applied_set)
+        ]
+        if reachable:
+            gaps.append((dimension, reachable))
+    if not gaps:
+        return
+    clauses = ", ".join(f"{dimension} (valid: {', '.join(values)})" for dimension, values in gaps)
+    message = f"{query} has no recipe covering that combination; specify {clauses}"
+    first_dimension, first_values = gaps[0]
+    raise CoverageError(
+        message,
+        context={"strictDimensions": [{"dimension": d, "validValues": v} for d, v in gaps]},
+        hint=f"add {first_dimension}={first_values[0]} (or another valid value) to the query",
+    )
+
+
+def _declared_values(catalog: Catalog, dimension: str) -> list[str]:
+    values = {
+        value
+        for overlay in catalog.overlays.values()
+        if overlay.criteria is not None and _stated(value := _value(overlay.criteria, dimension))
+    }
+    return sorted(values)
+
+
+def _reaches_unapplied(catalog: Catalog, probe: Criteria, applied: set[str]) -> bool:
+    from ._resolution import candidates  # noqa: PLC0415 - the resolver imports this module
+
+    return any(
+        name not in applied for match in candidates(catalog, probe) for name in _chain_names(catalog, match)
+    )
+
+
+def _chain_names(catalog: Catalog, overlay: Overlay) -> list[str]:
+    """Upstream `inheritanceChainNames`: the overlay, its ancestors, then base.yaml's own name.
+
+    Upstream loops forever on a `spec.base` cycle; this stops at the first repeat.
+    """
+    names: list[str] = []
+    seen: set[int] = set()
+    current: Overlay | None = overlay
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        names.append(current.name)
+        if current.base == "":
+            break
+        current = catalog.get(current.base)
+    return names

@@ -1,0 +1,380 @@
+"""The one YAML reader of the package.
+
+It composes a document with PyYAML's safe composer (the libyaml one when present), then builds
+plain Python data from the node graph itself, so that it can:
+
+- reject duplicate mapping keys (as upstream's yaml.v3 does) with both positions;
+- bound alias expansion and nesting depth, so a "billion laughs" file fails fast;
+- remember the line and column of every key and value, so any later finding or error can point
+  at the exact place in the file;
+- turn scalars into values the way upstream's Go decoder does. Upstream decodes typed fields
+  (`version: 1.30`) into Go strings, which keep the *source text* (`"1.30"`), while free-form
+  maps (`overrides`) get YAML 1.2 core types (`1.3`, `true`; `yes` stays a string). So scalars
+  keep their text everywhere except under an `overrides` key, where they are resolved.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+import yaml
+
+from ._errors import Location, RecipeLoadError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["Document", "Path", "SourceMap", "parse_yaml"]
+
+_BaseLoader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: Tag given to untagged plain scalars; PyYAML would resolve them with YAML 1.1 rules instead.
+_PLAIN: Final = "!l40-recipes/plain"
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader (libyaml's when present), leaving plain scalars unresolved for our own rules."""
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _PLAIN
+        resolved = super().resolve(kind, value, implicit)
+        assert isinstance(resolved, str)
+        return resolved
+
+
+Path = tuple[str | int, ...]
+
+#: Deepest nesting accepted; upstream catalogs stay below 15.
+MAX_DEPTH: Final = 100
+#: Largest number of nodes a document may expand to once aliases are followed.
+MAX_NODES: Final = 1_000_000
+#: Aliases may not make a document more than this many times larger than its text.
+MAX_ALIAS_RATIO: Final = 10
+#: Key under which values are free-form (Helm values) rather than typed fields.
+FREEFORM_KEYS: Final = frozenset({"overrides"})
+
+_STR_TAG: Final = "tag:yaml.org,2002:str"
+_NULL_TAG: Final = "tag:yaml.org,2002:null"
+_BOOL_TAG: Final = "tag:yaml.org,2002:bool"
+_INT_TAG: Final = "tag:yaml.org,2002:int"
+_FLOAT_TAG: Final = "tag:yaml.org,2002:float"
+_MERGE_TAG: Final = "tag:yaml.org,2002:merge"
+
+_NULLS: Final = frozenset({"", "~", "null", "Null", "NULL"})
+_MAP_VALUES: Final[dict[str, Any]] = {
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+    ".nan": math.nan,
+    ".NaN": math.nan,
+    ".NAN": math.nan,
+    ".inf": math.inf,
+    ".Inf": math.inf,
+    ".INF": math.inf,
+    "+.inf": math.inf,
+    "+.Inf": math.inf,
+    "+.INF": math.inf,
+    "-.inf": -math.inf,
+    "-.Inf": -math.inf,
+    "-.INF": -math.inf,
+}
+_GO_FLOAT: Final = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_GO_INT: Final = re.compile(
+    r"^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$",
+)
+_INT64_MIN: Final = -(2**63)
+_UINT64_MAX: Final = 2**64 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class SourceMap:
+    """Where each key and value of one document sits in its file.
+
+    Paths are tuples of mapping keys and sequence indexes, e.g.
+    `("spec", "componentRefs", 0, "version")`.
+    """
+
+    path: str
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: Path = ()) -> Location:
+        """The position of *path*: its key when it is a mapping entry, else its value.
+
+        A path that does not exist in the document (a missing field) resolves to its nearest
+        existing ancestor, so a "missing X" finding points at the mapping that lacks X.
+        """
+        probe = tuple(path)
+        while True:
+            mark = self.keys.get(probe) or self.values.get(probe)
+            if mark is not None:
+                return Location(self.path, mark[0], mark[1])
+            if not probe:
+                return Location(self.path, 1, 1)
+            probe = probe[:-1]
+
+    def locate_value(self, path: Path) -> Location:
+        """The position of *path*'s value (the scalar itself, not its key)."""
+        mark = self.values.get(tuple(path))
+        if mark is None:
+            return self.locate(path)
+        return Location(self.path, mark[0], mark[1])
+
+    def has(self, path: Path) -> bool:
+        """Whether *path* exists in the document."""
+        return tuple(path) in self.values
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The first YAML document of a file, as plain data, with its source map."""
+
+    data: Any
+    source: SourceMap
+    extra_documents: bool = False
+    #: Scalars whose plain text a YAML 1.1 reader would turn into a non-string (`1.30`, `yes`)
+    #: although the field is a string: path -> (text, what other readers make of it).
+    retyped: dict[Path, tuple[str, str]] = field(default_factory=dict)
+
+
+def parse_yaml(content: bytes | str, *, path: str) -> Document:
+    """Parse the first document of *content*; *path* names the file in errors.
+
+    Raises:
+        RecipeLoadError: the text is not YAML, a mapping repeats a key, aliases expand too far,
+            or nesting is too deep. The error names `path:line:column`.
+    """
+    try:
+        nodes = yaml.compose_all(content, Loader=_Loader)
+        first = next(nodes, None)
+        extra = first is not None and next(nodes, None) is not None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+        problem = err.problem or err.context or "invalid YAML"
+        raise RecipeLoadError(
+            f"failed to parse {path}: {problem}",
+            location=location,
+            hint="fix the YAML syntax at this position (indent with spaces, close brackets and quotes)",
+        ) from None
+    except yaml.YAMLError as err:
+        raise RecipeLoadError(
+            f"failed to parse {path}: {err}",
+            location=Location(path),
+            hint="save the file as UTF-8 text",
+        ) from None
+    except RecursionError:
+        raise RecipeLoadError(
+            f"failed to parse {path}: nesting is too deep",
+            location=Location(path),
+            hint=f"YAML nesting deeper than {MAX_DEPTH} levels is not a recipe; flatten the document",
+        ) from None
+    source = SourceMap(path)
+    if first is None:
+        return Document(None, source, extra_documents=False)
+    _check_size(first, path)
+    builder = _Builder(source)
+    data = builder.build(first, (), freeform=False)
+    return Document(data, source, extra_documents=extra, retyped=builder.retyped)
+
+
+def _check_size(root: yaml.Node, path: str) -> None:
+    """Reject documents whose alias expansion or nesting would be unreasonable, before building."""
+    sizes: dict[int, int] = {}
+    unique = 0
+    # Iterative post-order walk over the node graph (aliases share node objects).
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_NODES:
+                _too_big(path, node, "expands to more than {MAX_NODES:,} nodes")
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:  # pragma: no cover - the safe composer cannot build recursive nodes
+            _too_big(path, node, "contains a recursive alias")
+        if depth > MAX_DEPTH:
+            _too_big(path, node, f"nests deeper than {MAX_DEPTH} levels")
+        unique += 1
+        on_path.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in _children(node) if id(child) not in sizes)
+    total = sizes[id(root)]
+    if total > 10_000 and total > MAX_ALIAS_RATIO * unique:
+        _too_big(path, root, f"expands to {total:,} nodes through aliases ({unique:,} written)")
+
+
+def _children(node: yaml.Node) -> Iterator[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield key
+            yield value
+    elif isinstance(node, yaml.SequenceNode):
+        yield from node.value
+
+
+def _too_big(path: str, node: yaml.Node, what: str) -> None:
+    raise RecipeLoadError(
+        f"document {path} {what.format(MAX_NODES=MAX_NODES)}",
+        location=Location(path, node.start_mark.line + 1, node.start_mark.column + 1),
+        hint="remove the alias chain (a YAML bomb) or split the document",
+    )
+
+
+class _Builder:
+    """Turns a composed node graph into plain data while filling a `SourceMap`."""
+
+    def __init__(self, source: SourceMap) -> None:
+        self.source = source
+        self.retyped: dict[Path, tuple[str, str]] = {}
+
+    def build(self, node: yaml.Node, path: Path, *, freeform: bool) -> Any:
+        mark = node.start_mark
+        self.source.values[path] = (mark.line + 1, mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, freeform=freeform)
+        if isinstance(node, yaml.SequenceNode):
+            return [
+                self.build(item, (*path, index), freeform=freeform)
+                for index, item in enumerate(node.value)
+            ]
+        assert isinstance(node, yaml.ScalarNode)
+        if freeform:
+            return resolve_scalar(node)
+        return self._typed_scalar(node, path)
+
+    def _typed_scalar(self, node: yaml.ScalarNode, path: Path) -> str | None:
+        # Upstream decodes typed fields with yaml.v3: a null leaves the Go zero value, anything
+        # else sets the field from the scalar's source text.
+        if node.tag == _NULL_TAG or (node.tag == _PLAIN and node.value in _NULLS):
+            return None
+        if node.tag == _PLAIN:
+            other = _yaml11_reading(node.value)
+            if other is not None:
+                self.retyped[path] = (node.value, other)
+        return str(node.value)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path, *, freeform: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
+        seen: dict[str, tuple[int, int]] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG or (key_node.tag == _PLAIN and key_node.value == "<<"):
+                self._merge_into(merged, value_node, path, freeform=freeform)
+                continue
+            key = self._key(key_node)
+            key_mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in seen:
+                first_line = seen[key][0]
+                raise RecipeLoadError(
+                    f'mapping key "{key}" already defined at line {first_line}',
+                    location=Location(self.source.path, *key_mark),
+                    hint=f"remove one of the two {key!r} entries; YAML readers disagree on which one wins",
+                )
+            seen[key] = key_mark
+            child = (*path, key)
+            self.source.keys[child] = key_mark
+            out[key] = self.build(value_node, child, freeform=freeform or key in FREEFORM_KEYS)
+        if merged:
+            return {**{k: v for k, v in merged.items() if k not in out}, **out}
+        return out
+
+    def _merge_into(self, merged: dict[str, Any], node: yaml.Node, path: Path, *, freeform: bool) -> None:
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for source in sources:
+            value = self.build(source, path, freeform=freeform)
+            if not isinstance(value, dict):
+                raise RecipeLoadError(
+                    "map merge requires a mapping or a list of mappings",
+                    location=Location(self.source.path, source.start_mark.line + 1, source.start_mark.column + 1),
+                    hint="point `<<:` at an anchored mapping (`<<: *defaults`)",
+                )
+            for key, item in value.items():
+                merged.setdefault(key, item)
+
+    def _key(self, node: yaml.Node) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            raise RecipeLoadError(
+                "mapping keys must be scalars",
+                location=Location(self.source.path, node.start_mark.line + 1, node.start_mark.column + 1),
+                hint="use a plain string as the key",
+            )
+        if node.tag in (_PLAIN, _NULL_TAG) and node.value in _NULLS:
+            return ""
+        return str(node.value)
+
+
+def resolve_scalar(node: yaml.ScalarNode) -> Any:
+    """Resolve a scalar as upstream's yaml.v3 does when decoding into `interface{}`."""
+    text = str(node.value)
+    if node.tag == _PLAIN or node.tag in (_NULL_TAG, _BOOL_TAG, _INT_TAG, _FLOAT_TAG):
+        return resolve_plain(text)
+    return text  # quoted, `!!str`, or a local tag such as `!foo`: keep the text
+
+
+def resolve_plain(text: str) -> Any:
+    """Resolve an untagged plain scalar with yaml.v3's rules (YAML 1.2 core, plus `0777` octals)."""
+    if text in _NULLS:
+        return None
+    if text in _MAP_VALUES:
+        return _MAP_VALUES[text]
+    if not text or text[0] not in "+-.0123456789":
+        return text
+    if text[0] == ".":
+        return _go_parse_float(text)
+    plain = text.replace("_", "")
+    if _GO_INT.match(plain):
+        value = _go_parse_int(plain)
+        if _INT64_MIN <= value <= _UINT64_MAX:
+            return value
+    if _GO_FLOAT.match(plain):
+        return float(plain)
+    return text
+
+
+def _go_parse_int(text: str) -> int:
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    lowered = digits.lower()
+    if lowered.startswith("0x"):
+        return sign * int(digits[2:], 16)
+    if lowered.startswith("0o"):
+        return sign * int(digits[2:], 8)
+    if lowered.startswith("0b"):
+        return sign * int(digits[2:], 2)
+    if len(digits) > 1 and digits.startswith("0"):
+        return sign * int(digits, 8)
+    return sign * int(digits)
+
+
+def _go_parse_float(text: str) -> Any:
+    try:
+        return float(text) if _GO_FLOAT.match(text) else text
+    except ValueError:  # pragma: no cover - the pattern admits only parseable text
+        return text
+
+
+def _yaml11_reading(text: str) -> str | None:
+    """What a YAML 1.1 reader (PyYAML, many editors) would make of a plain scalar, if not a string."""
+    if text.lower() in {"yes", "no", "on", "off"}:
+        return "a boolean"
+    value = resolve_plain(text)
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return f"the integer {value}"
+    if isinstance(value, float):
+        return f"the number {value!r}"
+    return None
