@@ -222,7 +222,7 @@ class Catalog:
 
 def _inside(root: Path, relative: str) -> Path | None:
     """The file *relative* names under *root*, or None when it is absolute or escapes the root."""
-    if not relative or os.path.isabs(relative) or relative.startswith(("/", "\\")):
+    if not relative or Path(relative).is_absolute() or relative.startswith(("/", "\\")):
         return None
     candidate = root / relative
     try:
@@ -257,7 +257,9 @@ def load_catalog_for_check(path: str | os.PathLike[str]) -> Catalog:
 
 def catalog_root(path: Path) -> Path:
     """The catalog root for *path*: the path itself, or the parent of an `overlays/` directory."""
-    if path.name == "overlays" or (path.is_dir() and (path / "base.yaml").is_file() and not (path / "overlays").is_dir()):
+    if path.name == "overlays" or (
+        path.is_dir() and (path / "base.yaml").is_file() and not (path / "overlays").is_dir()
+    ):
         return path.parent
     return path
 
@@ -534,7 +536,7 @@ class _Loader:
 def _walk(root: Path) -> Iterator[str]:
     """Relative paths of the catalog's files, in Go `fs.WalkDir` order (sorted per directory)."""
     try:
-        top = sorted(os.listdir(root))
+        top = sorted(entry.name for entry in root.iterdir())
     except OSError:
         return
     for name in top:
@@ -547,7 +549,7 @@ def _walk_entry(root: Path, relative: str) -> Iterator[str]:
     full = root / relative
     if full.is_dir() and not full.is_symlink():
         try:
-            names = sorted(os.listdir(full))
+            names = sorted(entry.name for entry in full.iterdir())
         except OSError:
             return
         for name in names:
@@ -568,8 +570,7 @@ def _validate(model: type[_M], document: Document, relative: str, *, what: str) 
         return model.model_validate(data, by_alias=True, by_name=False)
     except ValidationError as err:
         first = err.errors()[0]
-        path = tuple(part for part in first["loc"] if isinstance(part, (str, int)))
-        path = _known_prefix(path, document.source)
+        path = _known_prefix(tuple(first["loc"]), document.source)
         where = ".".join(str(part) for part in first["loc"])
         raise RecipeLoadError(
             f"failed to parse {relative}: {where}: {first['msg']}",

@@ -170,9 +170,7 @@ def _declared_values(catalog: Catalog, dimension: str) -> list[str]:
 def _reaches_unapplied(catalog: Catalog, probe: Criteria, applied: set[str]) -> bool:
     from ._resolution import candidates  # noqa: PLC0415 - the resolver imports this module
 
-    return any(
-        name not in applied for match in candidates(catalog, probe) for name in _chain_names(catalog, match)
-    )
+    return any(name not in applied for match in candidates(catalog, probe) for name in _chain_names(catalog, match))
 
 
 def _chain_names(catalog: Catalog, overlay: Overlay) -> list[str]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
 from ._errors import CriteriaError
 from ._models import Criteria
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
 __all__ = [
     "ANY",
@@ -44,8 +43,7 @@ _ALIASES: Final[dict[str, dict[str, str]]] = {
     "platform": {"": ANY, ANY: ANY},
 }
 _PARSE_TABLE: Final[dict[str, dict[str, str]]] = {
-    dimension: {**{value: value for value in ENUM_VALUES[dimension]}, **_ALIASES[dimension]}
-    for dimension in DIMENSIONS
+    dimension: {**{value: value for value in ENUM_VALUES[dimension]}, **_ALIASES[dimension]} for dimension in DIMENSIONS
 }
 
 
@@ -86,7 +84,7 @@ def build_query(
         CriteriaError: a value is unknown (upstream's `error parsing criteria: ...`), or `nodes` is
             not a non-negative integer.
     """
-    fields: dict[str, object] = {dimension: ANY for dimension in DIMENSIONS}
+    fields: dict[str, object] = dict.fromkeys(DIMENSIONS, ANY)
     fields["nodes"] = 0
     for key, raw in values.items():
         if raw is None:

@@ -174,7 +174,9 @@ def validate_path(name: str) -> None:
         )
     predicate_key = selector.partition("=")[0] if "=" in selector else None
     if predicate_key is not None and not spec.item.allows(predicate_key):
-        message = f'unknown item predicate key "{predicate_key}" in subtype "{subtype}" of measurement type "{type_name}"'
+        message = (
+            f'unknown item predicate key "{predicate_key}" in subtype "{subtype}" of measurement type "{type_name}"'
+        )
         raise _invalid(message + _did_you_mean(predicate_key, spec.item.keys))
     if not spec.item.allows(key):
         message = f'unknown item key "{key}" in subtype "{subtype}" of measurement type "{type_name}"'
@@ -194,7 +196,7 @@ def _split(rest: str, type_name: str) -> tuple[str, str | None, str]:
         selector = rest[bracket + 1 : close]
         _check_selector(selector)
         after = rest[close + 1 :]
-        if after == "" or after == ".":
+        if after in {"", "."}:
             raise _invalid("invalid constraint path: missing key after item selector")
         if not after.startswith("."):
             raise _invalid("invalid constraint path: expected '.' after item selector")

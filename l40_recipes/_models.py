@@ -39,6 +39,7 @@ __all__ = [
     "to_document",
 ]
 
+
 def _zero(default: Any) -> BeforeValidator:
     """A YAML null leaves Go's zero value, as upstream's decoder does."""
 
@@ -97,8 +98,11 @@ def to_document(value: Any) -> Any:
 
 
 def _is_empty(value: Any) -> bool:
-    return value is None or value is False or (not isinstance(value, bool) and value in ("", 0)) or (
-        isinstance(value, (list, dict, tuple)) and not value
+    return (
+        value is None
+        or value is False
+        or (not isinstance(value, bool) and value in ("", 0))
+        or (isinstance(value, (list, dict, tuple)) and not value)
     )
 
 

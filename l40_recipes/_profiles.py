@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -16,10 +17,10 @@ if TYPE_CHECKING:
 __all__ = [
     "EffectiveProfile",
     "apply_profile",
+    "check_profile_targets",
     "owned_paths",
     "parse_selection",
     "validate_metadata_profile",
-    "validate_owned_paths_assigned",
 ]
 
 PROFILE_API_VERSION: Final = "aicr.run/v1alpha3"
@@ -101,7 +102,9 @@ def owned_paths(declaration: ProfileDeclaration) -> dict[str, list[str]]:
             raise _invalid(f'profile value "{value_name}" must match [A-Za-z0-9._-]+')
         value = declaration.values[value_name]
         if value.advertiser not in ("", ADVERTISER_EXTERNAL):
-            raise _invalid(f'unknown advertiser "{value.advertiser}"; the only supported value is "{ADVERTISER_EXTERNAL}"')
+            raise _invalid(
+                f'unknown advertiser "{value.advertiser}"; the only supported value is "{ADVERTISER_EXTERNAL}"'
+            )
         seen_constraints: set[str] = set()
         for constraint in value.constraints:
             if constraint.name == "":
@@ -120,7 +123,9 @@ def owned_paths(declaration: ProfileDeclaration) -> dict[str, list[str]]:
                 raise _invalid(f'profile "{name}" value "{value_name}" repeats componentRef "{ref.name}"')
             seen_components.add(ref.name)
             if ENABLED_PATH in (ref.overrides or {}):
-                raise _invalid(f'profile "{name}" value "{value_name}" component "{ref.name}" may not assign overrides.enabled')
+                raise _invalid(
+                    f'profile "{name}" value "{value_name}" component "{ref.name}" may not assign overrides.enabled'
+                )
             paths = _flatten(ref.overrides or {}, ())
             value_paths.extend(f"{ref.name}:{path}" for path in paths)
             owned.setdefault(ref.name, set()).update(paths)
@@ -167,7 +172,7 @@ def _check_scalar(value: Any, path: str) -> None:
     if isinstance(value, int) and abs(value) > _JSON_SAFE_INTEGER:
         raise _invalid(f'profile override "{path}" contains integer {value} outside the JSON round-trip-safe range')
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise _invalid(f'profile override "{path}" contains a non-finite float')
         if value.is_integer() and abs(value) > _JSON_SAFE_INTEGER:
             raise _invalid(
@@ -204,14 +209,14 @@ def apply_profile(
                 f'profile "{declaration.name}" references component "{component}", '
                 "which is not enabled in the surviving composition",
             )
-    names = {constraint.name for constraint in state.constraints}
+    taken = {constraint.name for constraint in state.constraints}
     for constraint in value.constraints:
-        if constraint.name in names:
+        if constraint.name in taken:
             raise _invalid(
                 f'profile "{declaration.name}" value "{value_name}" constraint "{constraint.name}" '
                 "collides with the composed recipe",
             )
-        names.add(constraint.name)
+        taken.add(constraint.name)
     state.constraints = sorted([*state.constraints, *value.constraints], key=lambda constraint: constraint.name)
     updated: dict[str, ComponentRef] = {}
     for profile_ref in value.component_refs:
@@ -223,49 +228,25 @@ def apply_profile(
     return SelectedProfile(name=declaration.name, value=value_name, advertiser=value.advertiser, owned_paths=owned)
 
 
-def validate_owned_paths_assigned(selected: SelectedProfile, refs: list[ComponentRef]) -> None:
-    """Every profile-owned path must be assigned by the component's overrides, not inherited.
+def check_profile_targets(selected: SelectedProfile, refs: list[ComponentRef]) -> None:
+    """A profile may own override paths only of components that consume values (not Kustomize).
 
-    This is the part of upstream's `ValidateProfileValuesWithContext` that depends on the recipe
-    alone (not on hydrated chart values).
+    Upstream's `ValidateProfileValuesWithContext` also re-reads every owned path from the hydrated
+    chart values; after `apply_profile` every owned path is assigned by construction, so the check
+    that can still fail on catalog data is this one.
     """
     by_name = {ref.name: ref for ref in refs}
     for component in sorted(selected.owned_paths):
-        ref = by_name.get(component)
-        if ref is None or not ref.enabled:
-            raise _invalid(f'profile-owned component "{component}" is missing or disabled')
+        ref = by_name[component]
         if ref.type == "Kustomize" and any(path != ENABLED_PATH for path in selected.owned_paths[component]):
             raise _invalid(
                 f'profile-owned component "{component}" has type "{ref.type}", which does not consume values overrides',
             )
-        for path in selected.owned_paths[component]:
-            if path == ENABLED_PATH:
-                continue
-            state = _path_state(ref.overrides or {}, path)
-            if state == "blocked":
-                raise _invalid(f"profile-owned recipe path {component}.{path} is blocked by a non-map ancestor")
-            if state == "absent":
-                raise _invalid(
-                    f"profile-owned path {component}.{path} is not assigned by the component overrides; "
-                    "an owned path may not be inherited from the baseline values",
-                )
 
 
-def _path_state(values: dict[str, Any], path: str) -> str:
-    current: Any = values
-    parts = path.split(".")
-    for index, part in enumerate(parts):
-        if part not in current:
-            return "absent"
-        if index == len(parts) - 1:
-            return "present"
-        current = current[part]
-        if not isinstance(current, dict):
-            return "blocked"
-    return "absent"  # pragma: no cover - the loop always returns
-
-
-def ownership_conflict(first_name: str, first: dict[str, list[str]], second_name: str, second: dict[str, list[str]]) -> RecipeError | None:
+def ownership_conflict(
+    first_name: str, first: dict[str, list[str]], second_name: str, second: dict[str, list[str]]
+) -> RecipeError | None:
     """Upstream `ValidateOwnershipDisjoint`: two owners may not claim intersecting paths."""
     for component in sorted(set(first) & set(second)):
         for first_path in sorted(first[component]):

@@ -8,8 +8,6 @@ build configuration (Slurm accounting) → coherence again.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -17,7 +15,7 @@ from . import _coverage
 from ._catalog import BASE_NAME, Catalog, load_catalog
 from ._criteria import DIMENSIONS, build_query, matches, specificity
 from ._errors import CriteriaError, ErrorCode, RecipeError, ResolutionError
-from ._merge import SpecState, dependency_error, deep_merge, topological_sort
+from ._merge import SpecState, deep_merge, dependency_error, topological_sort
 from ._models import (
     ComponentRef,
     Criteria,
@@ -30,12 +28,15 @@ from ._models import (
 from ._profiles import (
     EffectiveProfile,
     apply_profile,
+    check_profile_targets,
     ownership_conflict,
     parse_selection,
-    validate_owned_paths_assigned,
 )
 
 if TYPE_CHECKING:
+    import os
+    from collections.abc import Mapping
+
     from ._catalog import Overlay
 
 __all__ = ["candidates", "chain", "resolve", "shipped_catalog"]
@@ -124,7 +125,9 @@ def _as_catalog(catalog: Catalog | str | os.PathLike[str] | None) -> Catalog:
     return load_catalog(catalog)
 
 
-def _as_query(criteria: Criteria | Mapping[str, object] | None, dimensions: Mapping[str, object], catalog: Catalog) -> Criteria:
+def _as_query(
+    criteria: Criteria | Mapping[str, object] | None, dimensions: Mapping[str, object], catalog: Catalog
+) -> Criteria:
     if isinstance(criteria, Criteria):
         if dimensions:
             msg = "pass either a Criteria or keyword dimensions, not both"
@@ -138,7 +141,9 @@ def _as_query(criteria: Criteria | Mapping[str, object] | None, dimensions: Mapp
         raw[key] = value
     unknown = sorted(set(raw) - {*DIMENSIONS, "gpu", "nodes"})
     if unknown:
-        msg = f"unknown criteria dimension(s) {', '.join(map(repr, unknown))}; expected {', '.join(DIMENSIONS)} or nodes"
+        msg = (
+            f"unknown criteria dimension(s) {', '.join(map(repr, unknown))}; expected {', '.join(DIMENSIONS)} or nodes"
+        )
         raise TypeError(msg)
     return build_query(raw, known=catalog.known_values)
 
@@ -163,7 +168,7 @@ def build_recipe(
     selected = apply_profile(state, effective, selection)
     result = _finalize(catalog, query, state, applied)
     if selected is not None:
-        validate_owned_paths_assigned(selected, result.component_refs)
+        check_profile_targets(selected, result.component_refs)
         result = result.model_copy(
             update={
                 "api_version": CONFIGURED_API_VERSION,

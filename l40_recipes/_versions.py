@@ -9,6 +9,7 @@ differently on all of these, so this module reimplements upstream's rules exactl
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import re
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ class Version:
         ):
             if mine != theirs:
                 return -1 if mine < theirs else 1
-            if precision == index:
+            if precision == index < 3:
                 return 0
         left, right = _gke_build(self.extras), _gke_build(other.extras)
         if left is not None and right is not None:
@@ -184,10 +185,8 @@ class Constraint:
         if self.operator in (Operator.EQ, Operator.NE):
             equal = actual == self.value
             if self.is_version_comparison:
-                try:
+                with contextlib.suppress(ConstraintError):
                     equal = parse_version(self.value).equals(parse_version(actual))
-                except ConstraintError:
-                    pass
             return equal if self.operator is Operator.EQ else not equal
         try:
             expected = parse_version(self.value)

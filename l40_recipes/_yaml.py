@@ -246,10 +246,7 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, freeform=freeform)
         if isinstance(node, yaml.SequenceNode):
-            return [
-                self.build(item, (*path, index), freeform=freeform)
-                for index, item in enumerate(node.value)
-            ]
+            return [self.build(item, (*path, index), freeform=freeform) for index, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
         if freeform:
             return resolve_scalar(node)

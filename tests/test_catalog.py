@@ -1,0 +1,330 @@
+"""Loading catalogs: layout, classification, and load errors that point at the line."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import pytest
+
+from l40_recipes import Catalog, ErrorCode, RecipeError, RecipeLoadError, load_catalog, resolve
+from l40_recipes._catalog import load_catalog_for_check
+
+from .conftest import REPO, overlay, write_catalog
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def test_root_and_overlays_directory_load_the_same(upstream: Catalog) -> None:
+    """A catalog root and its overlays/ directory name the same catalog."""
+    via_overlays = load_catalog(upstream.root / "overlays")
+    assert via_overlays.root == upstream.root
+    assert sorted(via_overlays.overlays) == sorted(upstream.overlays)
+    assert len(upstream.overlays) == 102
+    assert len(upstream.mixins) == 4
+    assert upstream.registry is not None
+    assert len(upstream.registry.document.components) == 43
+    assert upstream.validators is not None
+    assert len(upstream.validators.document.validators) == 22
+
+
+def test_shipped_catalog_loads_from_the_repository_root(shipped: Catalog) -> None:
+    """The repository root is a catalog root; unrelated YAML outside the layout is not read."""
+    assert shipped.root == REPO
+    assert "base" not in shipped.overlays
+    assert shipped.base is not None
+    assert all(
+        path.startswith(("overlays/", "mixins/", "components/", "checks/", "validators/", "registry.yaml"))
+        for path in shipped.walked
+    )
+
+
+def test_components_are_kept_raw_and_checks_are_skipped(upstream: Catalog) -> None:
+    """components/ files are stored as bytes; checks/ files are not parsed at load."""
+    assert "components/gpu-operator/values.yaml" in upstream.files
+    assert not any(path.startswith("checks/") for path in upstream.files)
+
+
+def test_non_recipe_kinds_are_skipped(tmp_path: Path) -> None:
+    """A YAML file with another kind under overlays/ is ignored, as upstream ignores it."""
+    root = write_catalog(tmp_path, {"other": "kind: Something\nfoo: 1\n"})
+    assert "other" not in load_catalog(root).overlays
+
+
+def test_later_duplicate_overlay_name_wins(tmp_path: Path) -> None:
+    """Two files with one metadata.name: the later file in walk order replaces the earlier."""
+    root = write_catalog(
+        tmp_path,
+        {"a": overlay("dup", criteria="service: eks"), "b": overlay("dup", criteria="service: gke")},
+    )
+    catalog = load_catalog(root)
+    assert catalog.overlays["dup"].path == "overlays/b.yaml"
+    assert len(catalog.overlay_files) == 2
+
+
+@pytest.mark.parametrize(
+    ("files", "message", "where"),
+    [
+        ({"overlays/x.yaml": "kind: RecipeMetadata\nspec:\n  componentRefs: 3\n"}, "componentRefs", "x.yaml:3:18"),
+        (
+            {"overlays/x.yaml": "kind: RecipeMetadata\nspec:\n  criteria:\n    service: [eks]\n"},
+            "service",
+            "x.yaml:4:14",
+        ),
+        (
+            {"overlays/x.yaml": "kind: RecipeMetadata\nspec: {a: 1, a: 2}\n"},
+            'mapping key "a" already defined',
+            "x.yaml:2:14",
+        ),
+        ({"overlays/x.yaml": "- just\n- a list\n"}, "not a mapping", "x.yaml:1:1"),
+        (
+            {
+                "overlays/x.yaml": "kind: RecipeMetadata\nspec:\n  constraints:\n    - name: K8s.server.versoin\n      value: '1'\n"
+            },
+            'did you mean "version"',
+            "x.yaml:4:13",
+        ),
+        (
+            {
+                "mixins/m.yaml": "kind: RecipeMixin\napiVersion: aicr.run/v1alpha2\nmetadata: {name: m}\nspec:\n  validation: {}\n"
+            },
+            'field "validation" is not allowed',
+            "m.yaml:5:3",
+        ),
+        ({"mixins/m.yaml": "kind: Other\nmetadata: {name: m}\n"}, 'has wrong kind "Other"', "m.yaml:1:1"),
+        (
+            {"overlays/p.yaml": "kind: RecipeMetadata\napiVersion: aicr.run/v1alpha3\nmetadata: {name: p}\nspec: {}\n"},
+            "has no spec.profile declaration",
+            "p.yaml:2:1",
+        ),
+        ({"overlays/p.yaml": "kind: Other\napiVersion: aicr.run/v1alpha3\n"}, "requires kind", "p.yaml:1:1"),
+    ],
+    ids=[
+        "wrong-type",
+        "list-for-string",
+        "duplicate-key",
+        "not-a-mapping",
+        "bad-constraint-path",
+        "strict-mixin",
+        "mixin-kind",
+        "v1alpha3-without-profile",
+        "profile-kind",
+    ],
+)
+def test_load_errors_name_file_line_and_fix(tmp_path: Path, files: dict[str, str], message: str, where: str) -> None:
+    """Each malformed file raises RecipeLoadError at the offending line and column, with a hint."""
+    root = write_catalog(tmp_path, {}, extra=files)
+    with pytest.raises(RecipeLoadError) as caught:
+        load_catalog(root)
+    assert message in str(caught.value)
+    assert str(caught.value.location).endswith(where)
+    assert caught.value.hint
+
+
+def test_duplicate_mixin_name(tmp_path: Path) -> None:
+    """The second mixin with a name already loaded is an error."""
+    text = "kind: RecipeMixin\napiVersion: aicr.run/v1alpha2\nmetadata: {name: m}\n"
+    root = write_catalog(tmp_path, {}, extra={"mixins/a.yaml": text, "mixins/b.yaml": text})
+    with pytest.raises(RecipeLoadError, match=r'duplicate mixin name "m" in mixins/b\.yaml'):
+        load_catalog(root)
+
+
+def test_missing_base_and_registry(tmp_path: Path) -> None:
+    """No base.yaml or no registry.yaml fails loading with upstream's message and a hint."""
+    root = write_catalog(tmp_path, {}, registry=None)
+    with pytest.raises(RecipeLoadError, match=r"failed to read registry\.yaml") as caught:
+        load_catalog(root)
+    assert caught.value.code == ErrorCode.INTERNAL
+    (root / "overlays" / "base.yaml").unlink()
+    with pytest.raises(RecipeLoadError, match=r"base\.yaml not found"):
+        load_catalog(root)
+
+
+def test_base_dependencies_must_resolve(tmp_path: Path) -> None:
+    """base.yaml with an unknown dependency fails the load."""
+    base = "kind: RecipeMetadata\nmetadata: {name: base}\nspec:\n  componentRefs:\n    - name: a\n      dependencyRefs: [b]\n"
+    with pytest.raises(RecipeLoadError, match="base recipe validation failed"):
+        load_catalog(write_catalog(tmp_path, {}, base=base))
+
+
+def test_registry_rejections(tmp_path: Path) -> None:
+    """A registry component named `deployer` is rejected at its line."""
+    registry = "kind: ComponentRegistry\ncomponents:\n  - name: deployer\n    displayName: x\n"
+    with pytest.raises(RecipeLoadError, match="reserved deployer override key") as caught:
+        load_catalog(write_catalog(tmp_path, {}, registry=registry))
+    assert str(caught.value.location).endswith("registry.yaml:3:5")
+
+
+def test_collecting_mode_keeps_going(tmp_path: Path) -> None:
+    """For check(), every load problem is collected and the rest of the catalog still loads."""
+    root = write_catalog(
+        tmp_path,
+        {"good": overlay("good", criteria="service: eks"), "bad": "kind: RecipeMetadata\nspec: [\n"},
+        registry=None,
+    )
+    catalog = load_catalog_for_check(root)
+    assert "good" in catalog.overlays
+    assert {problem.message.split(":")[0] for problem in catalog.problems} >= {
+        "failed to parse " + catalog.display("overlays/bad.yaml"),
+        "failed to read registry.yaml",
+    }
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks need a POSIX filesystem")
+def test_symlink_out_of_the_root_is_never_read(tmp_path: Path) -> None:
+    """A symlinked overlay pointing outside the catalog is reported and not read."""
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("kind: RecipeMetadata\nmetadata: {name: stolen}\nspec: {criteria: {service: eks}}\n")
+    root = write_catalog(tmp_path / "cat", {})
+    (root / "overlays" / "link.yaml").symlink_to(outside)
+    with pytest.raises(RecipeLoadError, match="symlink that leaves the catalog root"):
+        load_catalog(root)
+    catalog = load_catalog_for_check(root)
+    assert "stolen" not in catalog.overlays
+
+
+def test_read_text_refuses_escapes(shipped: Catalog) -> None:
+    """Reading a path outside the root raises instead of reading it."""
+    with pytest.raises(RecipeError, match="leaves the catalog root"):
+        shipped.read_text("../../etc/passwd")
+    with pytest.raises(RecipeError, match="leaves the catalog root"):
+        shipped.read_text("/etc/passwd")
+    assert not shipped.contains_path("")
+
+
+def test_bad_paths(tmp_path: Path) -> None:
+    """A missing path or a file instead of a directory is a clear load error."""
+    with pytest.raises(RecipeLoadError, match="does not exist"):
+        load_catalog(tmp_path / "nope")
+    (tmp_path / "file.yaml").write_text("a: 1\n")
+    with pytest.raises(RecipeLoadError, match="is not a directory"):
+        load_catalog(tmp_path / "file.yaml")
+
+
+def test_known_values_feed_the_parser(tmp_path: Path) -> None:
+    """A catalog-registered value (e.g. a new service) is accepted by queries against that catalog."""
+    root = write_catalog(tmp_path, {"x": overlay("x", criteria="service: MyCloud")})
+    catalog = load_catalog(root)
+    assert "mycloud" in catalog.known_values["service"]
+    # The overlay's raw `MyCloud` never matches the lowercased query, exactly as upstream.
+    with pytest.raises(RecipeError, match="no recipe provides service 'mycloud'"):
+        resolve(service="MyCloud", catalog=catalog)
+    assert repr(catalog).startswith("<Catalog ")
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("spec:\n  validation:\n    readiness:\n      nodeSelection: {maxNodes: many}\n", "whole number"),
+        ("spec:\n  componentRefs:\n    - name: a\n      cleanup: maybe\n", "true or false"),
+        ("spec:\n  mixins: m\n", "YAML list"),
+        ("spec:\n  criteria: eks\n", "YAML mapping"),
+        ("spec:\n  componentRefs:\n    - name: a\n      overrides: 5\n", "YAML mapping"),
+    ],
+)
+def test_type_errors_say_what_to_write(tmp_path: Path, text: str, hint: str) -> None:
+    """A wrong value type names the expected YAML shape in the hint."""
+    root = write_catalog(tmp_path, {}, extra={"overlays/x.yaml": "kind: RecipeMetadata\n" + text})
+    with pytest.raises(RecipeLoadError) as caught:
+        load_catalog(root)
+    assert caught.value.hint is not None
+    assert hint in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {
+                "overlays/p.yaml": "kind: RecipeMetadata\napiVersion: aicr.run/v1alpha3\nmetadata: {name: p}\nspec:\n"
+                "  profile: {name: p, default: a, values: {a: {}}}\n---\nkind: RecipeMetadata\n"
+            },
+            "contains multiple YAML documents",
+        ),
+        (
+            {
+                "overlays/p.yaml": "kind: RecipeMetadata\napiVersion: aicr.run/v1alpha3\nspec:\n"
+                "  profile: {name: p, default: a, values: {a: {}}}\n"
+            },
+            "requires metadata.name",
+        ),
+        (
+            {
+                "overlays/p.yaml": "kind: RecipeMetadata\napiVersion: aicr.run/v1alpha3\nmetadata: {name: p}\nspec:\n"
+                "  profile: {name: p, default: a, values: {a: {}}}\n  typo: 1\n"
+            },
+            'field "typo" is not allowed',
+        ),
+        (
+            {
+                "overlays/r.yaml": "kind: RecipeMetadata\nspec:\n  validation:\n    readiness:\n      constraints:\n"
+                "        - {name: Bad.path.x, value: '1'}\n"
+            },
+            "spec.validation.readiness.constraints[0]",
+        ),
+        (
+            {
+                "overlays/p.yaml": "kind: RecipeMetadata\napiVersion: aicr.run/v1alpha3\nmetadata: {name: p}\nspec:\n"
+                "  profile: {name: p, default: a, values: {a: {constraints: [{name: Bad.x.y, value: '1'}]}}}\n"
+            },
+            "spec.profile.values.a.constraints[0]",
+        ),
+        ({"overlays/k.yaml": "kind: [RecipeMetadata]\n"}, "kind must be a string"),
+        ({"validators/catalog.yaml": "validators: 3\n"}, "validators"),
+    ],
+)
+def test_more_load_errors(tmp_path: Path, files: dict[str, str], message: str) -> None:
+    """Strict profile files, constraint paths in readiness and profiles, headers and validators fail loudly."""
+    root = write_catalog(tmp_path, {}, extra=files)
+    with pytest.raises(RecipeLoadError) as caught:
+        load_catalog(root)
+    assert message in str(caught.value)
+
+
+def test_registry_parse_errors_are_internal(tmp_path: Path) -> None:
+    """A malformed registry fails as upstream's `failed to parse registry.yaml`, with the position."""
+    root = write_catalog(tmp_path, {}, registry="components:\n  - name: a\n    helm: 3\n")
+    with pytest.raises(RecipeLoadError) as caught:
+        load_catalog(root)
+    assert caught.value.upstream_text.startswith("[INTERNAL] failed to parse registry.yaml: ")
+    assert str(caught.value.location).endswith("registry.yaml:3:11")
+
+
+@pytest.mark.parametrize(
+    ("component", "message"),
+    [
+        ("{name: a, displayName: A, valueOverrideKeys: [deployer]}", 'declares the reserved override key "deployer"'),
+        (
+            "{name: a, displayName: A, kustomize: {defaultSource: s}, manifestFiles: [m]}",
+            "is Kustomize but declares manifestFiles",
+        ),
+    ],
+)
+def test_more_registry_rejections(tmp_path: Path, component: str, message: str) -> None:
+    """Upstream's load-time registry rejections."""
+    root = write_catalog(tmp_path, {}, registry=f"components:\n  - {component}\n")
+    with pytest.raises(RecipeLoadError, match=message):
+        load_catalog(root)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks need a POSIX filesystem")
+def test_dangling_symlink_inside_the_root_is_a_read_error(tmp_path: Path) -> None:
+    """A symlink to a missing file is reported as unreadable, with its path."""
+    root = write_catalog(tmp_path, {})
+    (root / "overlays" / "gone.yaml").symlink_to(root / "overlays" / "missing.yaml")
+    with pytest.raises(RecipeLoadError, match=r"failed to read overlays/gone\.yaml"):
+        load_catalog(root)
+
+
+def test_registry_lookup_helpers(shipped: Catalog) -> None:
+    """Registry entries and positions are found by name; unknown names fall back to the file."""
+    assert shipped.registry is not None
+    assert shipped.registry.get("gpu-operator") is not None
+    assert shipped.registry.locate_component("gpu-operator", "helm").line > 1
+    assert shipped.registry.locate_component("nope") == shipped.registry.locate()
+    assert shipped.registry.locate("components").line > 1
+    assert shipped.get("base") is shipped.base
+    assert shipped.read_text("components/gpu-operator/values.yaml") == shipped.read_text(
+        "components/gpu-operator/values.yaml"
+    )

@@ -1,0 +1,68 @@
+"""The wheel carries the shipped catalog: resolve() works after `pip install .`, from any directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+from typing import TYPE_CHECKING
+
+import pytest
+
+from .conftest import REPO, UPSTREAM_RECIPES
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@pytest.fixture(name="installed_python", scope="module")
+def _installed_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment with this project installed from a built wheel."""
+    root = tmp_path_factory.mktemp("venv")
+    venv.EnvBuilder(with_pip=True).create(root / "env")
+    python = root / "env" / ("Scripts" if os.name == "nt" else "bin") / "python"
+    completed = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", str(REPO)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return python
+
+
+def _run(python: Path, code: str, cwd: Path) -> str:
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    completed = subprocess.run(
+        [str(python), "-c", code], capture_output=True, text=True, check=False, cwd=cwd, env=env, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
+
+
+def test_shipped_catalog_resolves_after_install(installed_python: Path, tmp_path: Path) -> None:
+    """From an unrelated directory, the installed package resolves the shipped catalog."""
+    code = (
+        "import json, l40_recipes\n"
+        "r = l40_recipes.resolve(service='eks', accelerator='l40', intent='inference', os='ubuntu', platform='dynamo')\n"
+        "print(json.dumps({'file': l40_recipes.__file__, 'order': r.deployment_order}))\n"
+    )
+    out = json.loads(_run(installed_python, code, tmp_path))
+    assert not out["file"].startswith(str(REPO))
+    assert "dynamo-platform" in out["order"]
+
+
+@pytest.mark.skipif(not UPSTREAM_RECIPES.is_dir(), reason="../shared/upstream-aicr is absent")
+def test_upstream_catalog_resolves_after_install(installed_python: Path, tmp_path: Path) -> None:
+    """The acceptance command of issue 2 prints the recipe from /tmp-like directories."""
+    code = (
+        "from l40_recipes import resolve\n"
+        f"print(resolve(service='eks', accelerator='h100', intent='inference', os='ubuntu', catalog={str(UPSTREAM_RECIPES.resolve())!r}).to_json())\n"
+    )
+    document = json.loads(_run(installed_python, code, tmp_path))
+    assert document["kind"] == "RecipeResult"
+    assert document["metadata"]["appliedOverlays"][-1] == "h100-eks-ubuntu-inference"
+    assert sys.version_info >= (3, 11)

@@ -1,0 +1,142 @@
+"""The YAML reader: positions, duplicate keys, bombs, and upstream's scalar typing."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from l40_recipes import Location, RecipeLoadError
+from l40_recipes._yaml import MAX_DEPTH, parse_yaml, resolve_plain
+
+
+def test_marks_for_keys_and_values() -> None:
+    """Every key and value keeps its 1-based line and column."""
+    doc = parse_yaml(b"spec:\n  componentRefs:\n    - name: a\n      version: 1.2\n", path="f.yaml")
+    assert doc.source.locate(("spec", "componentRefs", 0, "version")) == Location("f.yaml", 4, 7)
+    assert doc.source.locate_value(("spec", "componentRefs", 0, "version")) == Location("f.yaml", 4, 16)
+    assert doc.source.locate(("spec", "componentRefs", 0, "missing")) == Location("f.yaml", 3, 7)
+    assert doc.source.locate(("nothing", "here")) == Location("f.yaml", 1, 1)
+
+
+def test_typed_fields_keep_source_text() -> None:
+    """Outside `overrides`, scalars keep their text as Go strings do (`1.30` stays `1.30`)."""
+    doc = parse_yaml(b"version: 1.30\nflag: yes\nempty:\nnull_word: ~\nquoted: '010'\n", path="f.yaml")
+    assert doc.data == {"version": "1.30", "flag": "yes", "empty": None, "null_word": None, "quoted": "010"}
+    assert doc.retyped[("version",)] == ("1.30", "the number 1.3")
+    assert doc.retyped[("flag",)] == ("yes", "a boolean")
+    assert ("quoted",) not in doc.retyped
+
+
+def test_overrides_are_resolved_like_yaml_v3() -> None:
+    """Under `overrides`, plain scalars get YAML 1.2 core types; `yes` stays a string."""
+    text = b"overrides:\n  a: true\n  b: 1.30\n  c: yes\n  d: 010\n  e: 0x1F\n  f: null\n  g: '1'\n  h: [1, x]\n"
+    doc = parse_yaml(text, path="f.yaml")
+    assert doc.data["overrides"] == {
+        "a": True,
+        "b": 1.3,
+        "c": "yes",
+        "d": 8,
+        "e": 31,
+        "f": None,
+        "g": "1",
+        "h": [1, "x"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1_000", 1000),
+        ("-0b101", -5),
+        ("0o17", 15),
+        ("+5", 5),
+        (".5", 0.5),
+        ("1e3", 1000.0),
+        ("99999999999999999999", 1e20),
+        ("2001-12-14", "2001-12-14"),
+        ("-.inf", -math.inf),
+        ("1.2.3", "1.2.3"),
+        ("08", 8.0),
+        ("True", True),
+        ("off", "off"),
+    ],
+)
+def test_resolve_plain(text: str, value: object) -> None:
+    """Plain scalars resolve with yaml.v3's table (ints with Go prefixes, floats, bools, strings)."""
+    assert resolve_plain(text) == value
+
+
+def test_duplicate_keys_are_errors_with_both_lines() -> None:
+    """A repeated key fails at its second position and names the first line."""
+    with pytest.raises(RecipeLoadError) as caught:
+        parse_yaml(b"a: 1\nb: 2\na: 3\n", path="f.yaml")
+    assert caught.value.location == Location("f.yaml", 3, 1)
+    assert 'mapping key "a" already defined at line 1' in str(caught.value)
+
+
+def test_syntax_error_has_position_and_hint() -> None:
+    """A syntax error names file, line and column and says how to fix it."""
+    with pytest.raises(RecipeLoadError) as caught:
+        parse_yaml(b"a: [1, 2\nb: 3\n", path="bad.yaml")
+    assert caught.value.location is not None
+    assert caught.value.location.path == "bad.yaml"
+    assert caught.value.location.line >= 2
+    assert caught.value.hint
+
+
+def test_tabs_are_syntax_errors() -> None:
+    """Tab indentation is rejected with a position."""
+    with pytest.raises(RecipeLoadError):
+        parse_yaml(b"a:\n\tb: 1\n", path="tab.yaml")
+
+
+def test_billion_laughs_fails_fast() -> None:
+    """Alias expansion is bounded: a YAML bomb is rejected before anything is built."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    with pytest.raises(RecipeLoadError, match="nodes"):
+        parse_yaml("\n".join(lines).encode(), path="bomb.yaml")
+
+
+def test_deep_nesting_is_bounded() -> None:
+    """Nesting deeper than the limit is a load error, not a crash."""
+    text = "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5)
+    with pytest.raises(RecipeLoadError, match="nest"):
+        parse_yaml(text.encode(), path="deep.yaml")
+
+
+def test_merge_keys_and_aliases() -> None:
+    """`<<` merges anchored mappings; explicit keys win; small aliases are fine."""
+    doc = parse_yaml(b"d: &d {a: 1, b: 2}\ne:\n  <<: *d\n  b: 3\nf: *d\n", path="f.yaml")
+    assert doc.data["e"] == {"a": "1", "b": "3"}
+    assert doc.data["f"] == {"a": "1", "b": "2"}
+
+
+def test_merge_key_requires_mapping() -> None:
+    """`<<:` pointing at a scalar is a load error."""
+    with pytest.raises(RecipeLoadError, match="map merge requires"):
+        parse_yaml(b"e:\n  <<: 1\n", path="f.yaml")
+
+
+def test_non_scalar_keys_are_rejected() -> None:
+    """A mapping used as a key is a load error."""
+    with pytest.raises(RecipeLoadError, match="mapping keys must be scalars"):
+        parse_yaml(b"? {a: 1}\n: x\n", path="f.yaml")
+
+
+def test_empty_and_multi_document_files() -> None:
+    """An empty file is None; a second document is noticed."""
+    assert parse_yaml(b"", path="e.yaml").data is None
+    assert parse_yaml(b"a: 1\n---\nb: 2\n", path="m.yaml").extra_documents
+
+
+def test_non_utf8_bytes_are_load_errors() -> None:
+    """Bytes that are not UTF-8 fail with the file named."""
+    with pytest.raises(RecipeLoadError, match=r"n\.yaml"):
+        parse_yaml(b"a: \xff\xfe\xfa\n", path="n.yaml")
+
+
+def test_bom_is_accepted() -> None:
+    """A UTF-8 byte-order mark is not part of the first key."""
+    assert parse_yaml("\ufeffa: 1\n".encode(), path="b.yaml").data == {"a": "1"}
