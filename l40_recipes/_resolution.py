@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 from . import _coverage
 from ._catalog import BASE_NAME, Catalog, load_catalog
 from ._criteria import DIMENSIONS, build_query, matches, specificity
-from ._errors import CriteriaError, ErrorCode, RecipeError, ResolutionError
+from ._errors import CriteriaError, ErrorCode, Location, RecipeError, ResolutionError
 from ._merge import SpecState, deep_merge, dependency_error, topological_sort
 from ._models import (
     ComponentRef,
@@ -293,6 +293,7 @@ def _compose(catalog: Catalog, found: list[Overlay]) -> tuple[SpecState, list[st
     )
     applied = [BASE_NAME]
     processed: set[str] = set()
+    mixin_sources: dict[str, Location] = {}
     for overlay in found:
         try:
             links = chain(catalog, overlay.name)
@@ -311,11 +312,13 @@ def _compose(catalog: Catalog, found: list[Overlay]) -> tuple[SpecState, list[st
             spec = link.spec
             state.merge(spec.constraints, spec.component_refs, spec.validation, spec.mixins)
             applied.append(link.name)
-    _merge_mixins(catalog, state)
+            for index, name in enumerate(spec.mixins):
+                mixin_sources.setdefault(name, link.locate("spec", "mixins", index))
+    _merge_mixins(catalog, state, mixin_sources)
     return state, applied
 
 
-def _merge_mixins(catalog: Catalog, state: SpecState) -> None:
+def _merge_mixins(catalog: Catalog, state: SpecState, sources: dict[str, Location]) -> None:
     """Merge every referenced mixin after the chains; conflicts are errors (`mergeMixins`)."""
     if not state.mixins:
         return
@@ -327,6 +330,7 @@ def _merge_mixins(catalog: Catalog, state: SpecState) -> None:
             raise ResolutionError(
                 f'mixin "{name}" not found in recipes/mixins/',
                 code=ErrorCode.NOT_FOUND,
+                location=sources.get(name),
                 hint=f"add mixins/{name}.yaml (kind: RecipeMixin, metadata.name: {name}) or fix spec.mixins",
             )
         spec = mixin.document.spec

@@ -220,8 +220,9 @@ class TestErrors:
     def test_unknown_mixin(self, tmp_path: Path) -> None:
         """A missing mixin is NOT_FOUND with upstream's message."""
         root = write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks", body="mixins: [nope]")})
-        with pytest.raises(ResolutionError, match=r'mixin "nope" not found in recipes/mixins/'):
+        with pytest.raises(ResolutionError, match=r'mixin "nope" not found in recipes/mixins/') as caught:
             resolve(service="eks", catalog=root)
+        assert str(caught.value).startswith(f"{root}/overlays/leaf.yaml:8:12: [NOT_FOUND]")
 
     def test_mixin_constraint_conflict(self, tmp_path: Path) -> None:
         """A mixin may not redefine a constraint of the chain."""
