@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from ._catalog import Catalog, Mixin, Overlay, Registry, load_catalog
+from ._check import check
 from ._errors import (
     ConstraintError,
     CoverageError,
@@ -20,6 +21,7 @@ from ._errors import (
     ResolutionError,
 )
 from ._models import ComponentRef, Constraint, Criteria, RecipeResult, ValidationConfig, ValidationPhase
+from ._report import Finding, Report, Severity
 from ._resolution import resolve
 from ._versions import Version, evaluate_constraint, parse_constraint, parse_version
 
@@ -34,6 +36,7 @@ __all__ = [
     "Criteria",
     "CriteriaError",
     "ErrorCode",
+    "Finding",
     "Location",
     "Mixin",
     "Overlay",
@@ -41,11 +44,14 @@ __all__ = [
     "RecipeLoadError",
     "RecipeResult",
     "Registry",
+    "Report",
     "ResolutionError",
+    "Severity",
     "ValidationConfig",
     "ValidationPhase",
     "Version",
     "__version__",
+    "check",
     "evaluate_constraint",
     "load_catalog",
     "parse_constraint",

@@ -249,7 +249,11 @@ class _Builder:
             return [self.build(item, (*path, index), freeform=freeform) for index, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
         if freeform:
-            return resolve_scalar(node)
+            value = resolve_scalar(node)
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if node.tag == _PLAIN and numeric and _looks_versioned(node.value) and str(value) != node.value:
+                self.retyped[path] = (node.value, f"the number {value!r}")
+            return value
         return self._typed_scalar(node, path)
 
     def _typed_scalar(self, node: yaml.ScalarNode, path: Path) -> str | None:
@@ -361,6 +365,11 @@ def _go_parse_float(text: str) -> Any:
         return float(text) if _GO_FLOAT.match(text) else text
     except ValueError:  # pragma: no cover - the pattern admits only parseable text
         return text
+
+
+def _looks_versioned(text: str) -> bool:
+    """Text a human reads as a version or a code: `1.30`, `010`, `1e3`-free."""
+    return bool(re.match(r"^[0-9]+(\.[0-9]+)+$", text)) or (len(text) > 1 and text.startswith("0") and text.isdigit())
 
 
 def _yaml11_reading(text: str) -> str | None:

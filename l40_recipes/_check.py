@@ -1,0 +1,96 @@
+"""`check()`: every rule over a catalog, with configuration, strict mode and waivers applied."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ._catalog import Catalog, load_catalog_for_check
+from ._config import Config, load_config
+from ._report import Finding, Report, Severity
+from ._rules import Context, all_rules
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterable
+
+__all__ = ["check"]
+
+_LATE: tuple[str, ...] = ("waiver-unused",)
+
+
+def check(
+    catalog: Catalog | str | os.PathLike[str],
+    *,
+    strict: bool | None = None,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    config: Config | None = None,
+) -> Report:
+    """Check a catalog against every rule (see `docs/rules.md`); never raises for catalog problems.
+
+    >>> report = check("overlays/")          # doctest: +SKIP
+    >>> report.ok, report.counts             # doctest: +SKIP
+    (True, {'error': 0, 'warning': 0})
+
+    Args:
+        catalog: A loaded `Catalog`, or a catalog root / `overlays/` path (loaded collecting every
+            load problem as a finding).
+        strict: Promote warnings to errors. Default: `strict` from `[tool.l40-recipes]`, else False.
+        select: Run only these rule ids or groups. Default: the configuration's, else every rule.
+        ignore: Skip these rule ids or groups (added to the configuration's).
+        config: Use this configuration instead of reading `pyproject.toml`.
+
+    Returns:
+        A `Report` whose findings are sorted by file, line, column and rule.
+    """
+    loaded = catalog if isinstance(catalog, Catalog) else load_catalog_for_check(Path(catalog))
+    settings = config if config is not None else load_config(loaded.root)
+    settings = replace(
+        settings,
+        strict=settings.strict if strict is None else strict,
+        select=frozenset(select) if select is not None else settings.select,
+        ignore=settings.ignore | frozenset(ignore or ()),
+    )
+    rules = all_rules()
+    ctx = Context(loaded, settings)
+    raw: list[Finding] = []
+    for rule_id, item in rules.items():
+        if rule_id in _LATE or not _enabled(rule_id, item.group, settings):
+            continue
+        raw.extend(item.function(ctx))
+    kept, used = _apply_waivers(raw, settings)
+    ctx.used_waivers = used
+    for rule_id in _LATE:
+        if _enabled(rule_id, rules[rule_id].group, settings):
+            kept.extend(rules[rule_id].function(ctx))
+    return Report.of((_severity(finding, settings) for finding in kept), strict=settings.strict)
+
+
+def _enabled(rule_id: str, group: str, settings: Config) -> bool:
+    if settings.select is not None and rule_id not in settings.select and group not in settings.select:
+        return False
+    return rule_id not in settings.ignore and group not in settings.ignore
+
+
+def _apply_waivers(findings: list[Finding], settings: Config) -> tuple[list[Finding], set[int]]:
+    used: set[int] = set()
+    kept: list[Finding] = []
+    for finding in findings:
+        matched = [
+            index
+            for index, waiver in enumerate(settings.waivers)
+            if waiver.rule == finding.rule and waiver.overlay == finding.overlay
+        ]
+        used.update(matched)
+        if not matched:
+            kept.append(finding)
+    return kept, used
+
+
+def _severity(finding: Finding, settings: Config) -> Finding:
+    level = settings.severity.get(finding.rule, finding.severity)
+    if settings.strict:
+        level = Severity.ERROR
+    return finding if level is finding.severity else finding.model_copy(update={"severity": level})

@@ -1,0 +1,138 @@
+"""Findings and reports: what `check()` returns."""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from ._errors import Location
+
+__all__ = ["Finding", "Report", "Severity"]
+
+
+class Severity(enum.StrEnum):
+    """How bad a finding is: errors fail a check, warnings fail only in strict mode."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Finding(BaseModel):
+    """One problem in a catalog, pointing at the file, line and column to fix.
+
+    Attributes:
+        rule: The stable rule id (see `docs/rules.md`).
+        severity: `error` or `warning` (after strict mode and severity overrides).
+        file: The file, as the catalog path was given, joined with its relative path.
+        line, column: 1-based position; 0 when the problem is a missing file.
+        overlay: The overlay (or mixin, or registry component) the finding is about, if any.
+        message: What is wrong, naming the values involved and where each came from.
+        hint: How to fix it, or what the maintainer has to decide.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    severity: Severity
+    file: str
+    line: int = 0
+    column: int = 0
+    overlay: str = ""
+    message: str
+    hint: str = ""
+
+    @classmethod
+    def at(
+        cls,
+        rule: str,
+        severity: Severity,
+        location: Location,
+        message: str,
+        *,
+        hint: str = "",
+        overlay: str = "",
+    ) -> Finding:
+        """A finding at *location*."""
+        return cls(
+            rule=rule,
+            severity=severity,
+            file=location.path,
+            line=location.line,
+            column=location.column,
+            overlay=overlay,
+            message=message,
+            hint=hint,
+        )
+
+    @property
+    def position(self) -> str:
+        """`file:line:column`, or the file alone when there is no line."""
+        return f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        """Stable order: file, line, column, rule, overlay, message."""
+        return (self.file, self.line, self.column, self.rule, self.overlay, self.message)
+
+    def __str__(self) -> str:
+        text = f"{self.position}: {self.rule} {self.message}"
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+class Report(BaseModel):
+    """The findings of one `check()`, in a stable order.
+
+    Attributes:
+        findings: Sorted by file, line, column, rule.
+        strict: Whether warnings were promoted to errors.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    findings: tuple[Finding, ...] = ()
+    strict: bool = False
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding], *, strict: bool = False) -> Report:
+        """A report of *findings*, deduplicated and sorted."""
+        unique = {(*finding.sort_key(), finding.severity): finding for finding in findings}
+        return cls(findings=tuple(sorted(unique.values(), key=Finding.sort_key)), strict=strict)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """Findings of severity error."""
+        return tuple(finding for finding in self.findings if finding.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """Findings of severity warning."""
+        return tuple(finding for finding in self.findings if finding.severity is Severity.WARNING)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of findings per severity."""
+        counted = Counter(finding.severity.value for finding in self.findings)
+        return {severity.value: counted.get(severity.value, 0) for severity in Severity}
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings never fail a non-strict report)."""
+        return not self.errors
+
+    def by_rule(self) -> dict[str, list[Finding]]:
+        """Findings grouped by rule id, in rule-id order."""
+        grouped: dict[str, list[Finding]] = {}
+        for finding in sorted(self.findings, key=lambda item: (item.rule, *item.sort_key())):
+            grouped.setdefault(finding.rule, []).append(finding)
+        return grouped
+
+    def __str__(self) -> str:
+        lines = [str(finding) for finding in self.findings]
+        counts = self.counts
+        lines.append(f"{counts['error']} error(s), {counts['warning']} warning(s)")
+        return "\n".join(lines)

@@ -1,0 +1,154 @@
+"""The rule registry: every check `check()` runs, with a stable id, a title and a rationale.
+
+Each rule is a function from a `Context` to findings, registered with `@rule`. Its docstring
+explains why the rule exists; `docs/rules.md` is generated from these (see `render_markdown`).
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+from l40_recipes._errors import RecipeError
+from l40_recipes._report import Finding, Severity
+from l40_recipes._resolution import build_recipe
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+    from l40_recipes._catalog import Catalog, Overlay
+    from l40_recipes._config import Config
+    from l40_recipes._errors import Location
+    from l40_recipes._models import RecipeResult
+
+__all__ = ["GROUPS", "RULES", "Context", "Rule", "render_markdown", "rule"]
+
+#: Plugin item groups, in the order the docs list them.
+GROUPS: Final = (
+    "schema",
+    "references",
+    "registry",
+    "validators",
+    "duplicate-criteria",
+    "resolve",
+    "floor",
+    "coverage",
+    "config",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A registered rule."""
+
+    id: str
+    title: str
+    severity: Severity
+    group: str
+    upstream: str
+    function: Callable[[Context], Iterable[Finding]]
+
+    @property
+    def rationale(self) -> str:
+        """The rule function's docstring: why the rule exists."""
+        return inspect.cleandoc(self.function.__doc__ or "")
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    rule_id: str,
+    title: str,
+    *,
+    group: str,
+    severity: Severity = Severity.ERROR,
+    upstream: str = "",
+) -> Callable[[Callable[[Context], Iterable[Finding]]], Callable[[Context], Iterable[Finding]]]:
+    """Register a rule function under *rule_id*; *upstream* names the upstream test it mirrors."""
+
+    def register(function: Callable[[Context], Iterable[Finding]]) -> Callable[[Context], Iterable[Finding]]:
+        assert rule_id not in RULES, rule_id
+        assert group in GROUPS, group
+        RULES[rule_id] = Rule(rule_id, title, severity, group, upstream, function)
+        return function
+
+    return register
+
+
+@dataclass(slots=True)
+class Context:
+    """What rules see: the catalog, the configuration, and resolutions computed once."""
+
+    catalog: Catalog
+    config: Config
+    #: Indexes of the waivers that suppressed a finding; set before the `waiver-unused` rule runs.
+    used_waivers: set[int] | None = None
+    _resolved: dict[str, RecipeResult | RecipeError] = field(default_factory=dict)
+
+    def finding(
+        self,
+        rule_id: str,
+        location: Location,
+        message: str,
+        *,
+        hint: str = "",
+        overlay: str = "",
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding of *rule_id*, by default at the rule's severity (`check()` applies the config)."""
+        level = severity if severity is not None else RULES[rule_id].severity
+        return Finding.at(rule_id, level, location, message, hint=hint, overlay=overlay)
+
+    def overlays(self) -> Iterator[Overlay]:
+        """base.yaml (if any), then every overlay file in file order (duplicates included)."""
+        if self.catalog.base is not None:
+            yield self.catalog.base
+        yield from self.catalog.overlay_files
+
+    def resolve(self, overlay: Overlay) -> RecipeResult | RecipeError:
+        """The recipe for *overlay*'s own criteria (cached), or the error resolving it."""
+        key = overlay.name
+        if key not in self._resolved:
+            assert overlay.criteria is not None
+            try:
+                self._resolved[key] = build_recipe(self.catalog, overlay.criteria, version="check")
+            except RecipeError as err:
+                self._resolved[key] = err
+        return self._resolved[key]
+
+    def can_resolve(self) -> bool:
+        """Whether the catalog loaded well enough to resolve queries at all."""
+        return self.catalog.base is not None and self.catalog.registry is not None
+
+
+def render_markdown() -> str:
+    """`docs/rules.md`: every rule, grouped, with id, severity, title, upstream twin and rationale."""
+    from . import catalog, configuration, files, resolved  # noqa: F401, PLC0415 - registering the rules
+
+    lines = [
+        "# Rules",
+        "",
+        "Generated from `l40_recipes/_rules/` by `python -m l40_recipes._rules`; do not edit by hand.",
+        "Every rule has a stable id. `--select`/`--ignore`, `[tool.l40-recipes] severity` and waivers use it.",
+        "Under `strict`, warnings count as errors.",
+        "",
+    ]
+    for group in GROUPS:
+        rules = sorted((item for item in RULES.values() if item.group == group), key=lambda item: item.id)
+        if not rules:
+            continue
+        lines += [f"## {group}", ""]
+        for item in rules:
+            lines += [f"### `{item.id}` — {item.title}", ""]
+            twin = f" Upstream twin: `{item.upstream}`." if item.upstream else " Upstream has no such check."
+            lines += [f"Default severity: **{item.severity}**.{twin}", "", item.rationale, ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every registered rule, importing the rule modules on first use."""
+    from . import catalog, configuration, files, resolved  # noqa: F401, PLC0415 - registering the rules
+
+    return RULES
