@@ -617,3 +617,71 @@ def version_pin(ctx: Context) -> Iterator[Finding]:
                 hint="drop the pin and let registry.yaml decide, or add a version-pin exemption with a reason",
                 overlay=item.name,
             )
+
+
+# The group/versions client-go's `scheme.Scheme` knows (Kubernetes 1.34), which upstream's test treats
+# as built in. Anything else is a custom resource whose CRD a chart installs.
+BUILTIN_API_VERSIONS: Final = frozenset(
+    {"v1"}
+    | {
+        f"{group}/{version}"
+        for group, versions in {
+            "admissionregistration.k8s.io": ("v1", "v1alpha1", "v1beta1"),
+            "apiserverinternal.k8s.io": ("v1alpha1",),
+            "apps": ("v1", "v1beta1", "v1beta2"),
+            "authentication.k8s.io": ("v1", "v1alpha1", "v1beta1"),
+            "authorization.k8s.io": ("v1", "v1beta1"),
+            "autoscaling": ("v1", "v2", "v2beta1", "v2beta2"),
+            "batch": ("v1", "v1beta1"),
+            "certificates.k8s.io": ("v1", "v1alpha1", "v1beta1"),
+            "coordination.k8s.io": ("v1", "v1alpha2", "v1beta1"),
+            "discovery.k8s.io": ("v1", "v1beta1"),
+            "events.k8s.io": ("v1", "v1beta1"),
+            "extensions": ("v1beta1",),
+            "flowcontrol.apiserver.k8s.io": ("v1", "v1beta1", "v1beta2", "v1beta3"),
+            "networking.k8s.io": ("v1", "v1alpha1", "v1beta1"),
+            "node.k8s.io": ("v1", "v1alpha1", "v1beta1"),
+            "policy": ("v1", "v1beta1"),
+            "rbac.authorization.k8s.io": ("v1", "v1alpha1", "v1beta1"),
+            "resource.k8s.io": ("v1", "v1alpha3", "v1beta1", "v1beta2"),
+            "scheduling.k8s.io": ("v1", "v1alpha1", "v1beta1"),
+            "storage.k8s.io": ("v1", "v1alpha1", "v1beta1"),
+            "storagemigration.k8s.io": ("v1alpha1",),
+        }.items()
+        for version in versions
+    },
+)
+_API_VERSION_LINE: Final = re.compile(r"(?m)^apiVersion:\s*(\S+)")
+_HELM_HOOK: Final = re.compile(r"(?m)[\"']?helm\.sh/hook[\"']?:\s*")
+_SKIP_HOOK: Final = re.compile(r"(?m)[\"']?aicr/skip-hook-validation[\"']?:\s*[\"']?true[\"']?")
+
+
+@rule(
+    "manifest-helm-hook",
+    "Custom-resource manifests are Helm hooks",
+    group="references",
+    upstream="TestManifestHelmHooksRequired",
+)
+def manifest_helm_hook(ctx: Context) -> Iterator[Finding]:
+    """A custom resource applied with its chart can race the CRD the chart installs, and fail the install.
+
+    Manifests under `components/*/manifests/` whose first apiVersion is not built into Kubernetes need
+    `helm.sh/hook: post-install,post-upgrade` (or the opt-out `aicr/skip-hook-validation: "true"`).
+    """
+    for relative in sorted(ctx.catalog.files):
+        if "/manifests/" not in relative or not relative.endswith(".yaml"):
+            continue
+        text = ctx.catalog.files[relative].decode("utf-8", errors="replace")
+        match = _API_VERSION_LINE.search(text)
+        if match is None or match.group(1) in BUILTIN_API_VERSIONS:
+            continue
+        if _SKIP_HOOK.search(text) or _HELM_HOOK.search(text):
+            continue
+        line = text.count("\n", 0, match.start()) + 1
+        yield ctx.finding(
+            "manifest-helm-hook",
+            Location(ctx.catalog.display(relative), line, 1),
+            f"manifest has custom apiVersion {match.group(1)!r} but no helm.sh/hook annotation",
+            hint='annotate it: "helm.sh/hook": post-install,post-upgrade, "helm.sh/hook-weight": "10", '
+            '"helm.sh/hook-delete-policy": before-hook-creation',
+        )
