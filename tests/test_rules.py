@@ -47,6 +47,9 @@ def _m(
     allowed: tuple[str, ...] = (),
     nth: int = 1,
 ) -> Mutation:
+    if "resolves" in allowed or rule == "resolves":
+        # A query that no longer resolves also breaks the projections of its criteria.
+        allowed = (*allowed, "coverage-projection")
     return Mutation(id, file, old, new, rule, marker, expect_file, frozenset(allowed), nth)
 
 

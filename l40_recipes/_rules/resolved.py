@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from l40_recipes._criteria import DIMENSIONS
-from l40_recipes._errors import ConstraintError, Location, RecipeError
+from l40_recipes._errors import ConstraintError, CoverageError, Location, RecipeError
 from l40_recipes._merge import SpecState, dependency_error
-from l40_recipes._models import RecipeResult, ValidationConfig
+from l40_recipes._models import Criteria, RecipeResult, ValidationConfig
 from l40_recipes._report import Severity
+from l40_recipes._resolution import build_recipe
 from l40_recipes._versions import Operator, parse_constraint, parse_version
 
 from . import Context, rule
@@ -375,5 +376,47 @@ def required_components(ctx: Context) -> Iterator[Finding]:
                     item.locate("spec", "criteria"),
                     f"the recipe for {_query(item)} has no {requirement.name} (one of {', '.join(requirement.any_of)})",
                     hint=f"add {requirement.any_of[0]!r} to this overlay or a parent, or enable it",
+                    overlay=item.name,
+                )
+
+
+@rule(
+    "coverage-projection",
+    "Every projection of every overlay's criteria resolves or names its gap",
+    group="coverage",
+    upstream="TestCoverageGoldenMatrix",
+)
+def coverage_projection(ctx: Context) -> Iterator[Finding]:
+    """Each non-empty subset of an overlay's stated dimensions must resolve, or fail with a coverage error.
+
+    Any other failure (a cycle, a mixin conflict, an incoherent component) means some query a user can
+    type breaks the tool instead of telling them which criteria to add. Upstream's golden matrix
+    aborts on such errors.
+    """
+    if not ctx.can_resolve():
+        return
+    seen: set[str] = set()
+    for name in sorted(ctx.catalog.overlays):
+        item = ctx.catalog.overlays[name]
+        criteria = item.criteria
+        if criteria is None:
+            continue
+        stated = [d for d in DIMENSIONS if getattr(criteria, d) not in ("", "any")]
+        for mask in range(1, 1 << len(stated)):
+            query = Criteria(**{d: getattr(criteria, d) for i, d in enumerate(stated) if mask & (1 << i)})
+            key = str(query)
+            if key in seen:
+                continue
+            seen.add(key)
+            try:
+                build_recipe(ctx.catalog, query, version="check")
+            except CoverageError:
+                continue
+            except RecipeError as err:
+                yield ctx.finding(
+                    "coverage-projection",
+                    err.location or item.locate("spec", "criteria"),
+                    f"{key} (a projection of {item.name!r}) fails with {err.upstream_text}",
+                    hint=err.hint or "fix the composition so this query resolves or reports missing criteria",
                     overlay=item.name,
                 )

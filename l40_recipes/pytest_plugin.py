@@ -1,0 +1,333 @@
+"""pytest plugin: `pytest --l40-recipes overlays/` checks an AICR catalog as pytest items.
+
+Registered through the `pytest11` entry point; it does nothing (and imports nothing beyond pytest)
+unless `--l40-recipes` is given or `l40_recipes = true` is set in the ini configuration.
+
+Every finding of `check()` fails exactly one item. Items are grouped per file and rule group:
+`overlays/eks.yaml::schema`, `…::references`, `…::resolve`, `…::floor`, `registry.yaml::registry`,
+`validators/catalog.yaml::validators`, and catalog-level `overlays::duplicate-criteria`,
+`overlays::coverage` and `overlays::config`. Failures read like a linter:
+`path:line:col: RULE message` and a hint, with the YAML line as the item's location.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from _pytest._code.code import TerminalRepr
+
+    from l40_recipes import Catalog, Finding, RecipeResult, Report
+
+__all__ = ["L40RecipesWarning"]
+
+OPTION: Final = "--l40-recipes"
+MARKER: Final = "l40_recipes"
+#: Rule groups that get one item per catalog file.
+FILE_GROUPS: Final = ("schema", "references", "resolve", "floor")
+#: Rule groups that get one item per catalog (under the catalog's directory node).
+CATALOG_GROUPS: Final = ("duplicate-criteria", "coverage", "config")
+#: Files with their own single group.
+SPECIAL_FILES: Final = {"registry.yaml": "registry", "validators/catalog.yaml": "validators"}
+
+_reports_key = pytest.StashKey[dict[tuple[Any, ...], tuple["Catalog", "Report"]]]()
+_targets_key = pytest.StashKey[set[Path]]()
+
+
+class L40RecipesWarning(UserWarning):
+    """A catalog finding of severity warning (not strict mode)."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register `--l40-recipes*` options and their ini twins."""
+    group = parser.getgroup("l40-recipes", "l40-recipes: check AICR recipe catalogs")
+    group.addoption(
+        OPTION, action="store_true", default=None, help="check the catalogs given as paths (or in l40_recipes_paths)"
+    )
+    group.addoption(
+        "--l40-recipes-root", metavar="DIR", default=None, help="catalog root (default: the parent of overlays/)"
+    )
+    group.addoption("--l40-recipes-strict", action="store_true", default=None, help="warnings fail too")
+    group.addoption(
+        "--l40-recipes-select", metavar="RULES", default=None, help="comma-separated rule ids or groups to run"
+    )
+    group.addoption(
+        "--l40-recipes-ignore", metavar="RULES", default=None, help="comma-separated rule ids or groups to skip"
+    )
+    parser.addini("l40_recipes", type="bool", default=False, help="enable the l40-recipes checks")
+    parser.addini("l40_recipes_paths", type="paths", default=[], help="catalog roots or overlays/ directories to check")
+    parser.addini("l40_recipes_strict", type="bool", default=False, help="warnings fail too")
+    parser.addini("l40_recipes_select", type="args", default=[], help="rule ids or groups to run")
+    parser.addini("l40_recipes_ignore", type="args", default=[], help="rule ids or groups to skip")
+
+
+def _enabled(config: pytest.Config) -> bool:
+    option = config.getoption(OPTION)
+    return bool(option) if option is not None else bool(config.getini("l40_recipes"))
+
+
+def _strict(config: pytest.Config) -> bool | None:
+    option = config.getoption("--l40-recipes-strict")
+    if option:
+        return True
+    return True if config.getini("l40_recipes_strict") else None
+
+
+def _rule_list(config: pytest.Config, name: str) -> list[str] | None:
+    option = config.getoption(f"--l40-recipes-{name}")
+    if option:
+        return [item.strip() for item in str(option).split(",") if item.strip()]
+    values = [str(item) for item in config.getini(f"l40_recipes_{name}")]
+    return values or None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker; when enabled by ini alone, add the configured catalogs to collection."""
+    config.addinivalue_line("markers", f"{MARKER}: AICR catalog checks collected by l40-recipes")
+    if not _enabled(config):
+        return
+    config.stash[_reports_key] = {}
+    paths = [Path(path) for path in config.getini("l40_recipes_paths")]
+    if paths and not _args_given(config):
+        config.args = [*config.args, *(str(path) for path in paths)]
+    # Only directories named on the command line (or in l40_recipes_paths) become catalogs, so a
+    # catalog root that is also the rootdir keeps collecting its tests normally.
+    candidates = [config.invocation_params.dir / str(arg).split("::")[0] for arg in config.args]
+    config.stash[_targets_key] = {
+        path.resolve() for path in candidates if path.is_dir() and _catalog_root(path, config) is not None
+    }
+
+
+def _args_given(config: pytest.Config) -> bool:
+    """Whether the command line named paths to collect (then ini paths are not added)."""
+    return bool(config.invocation_params.args) and any(
+        not str(arg).startswith("-") and Path(str(arg).split("::")[0]).exists() for arg in config.invocation_params.args
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Name the catalogs and the rule set, like pytest-randomly names its seed."""
+    if not _enabled(config):
+        return None
+    targets = [str(path) for path in config.getini("l40_recipes_paths")] or ["paths given on the command line"]
+    strict = " (strict)" if _strict(config) else ""
+    select = _rule_list(config, "select")
+    rules = f"rules {','.join(select)}" if select else "all rules"
+    return f"l40-recipes: checking {', '.join(targets)} with {rules}{strict}"
+
+
+def _catalog_root(path: Path, config: pytest.Config) -> Path | None:
+    """The catalog root *path* stands for, or None when it is not a catalog directory."""
+    override = config.getoption("--l40-recipes-root")
+    if path.name == "overlays" and (path / "base.yaml").is_file():
+        return Path(override).resolve() if override else path.parent
+    if (path / "overlays" / "base.yaml").is_file() or (
+        (path / "overlays").is_dir() and (path / "registry.yaml").is_file()
+    ):
+        return Path(override).resolve() if override else path
+    return None
+
+
+def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Collect a catalog directory (root or overlays/) as catalog items when the plugin is enabled."""
+    config = parent.config
+    if not _enabled(config) or path.resolve() not in config.stash.get(_targets_key, set()):
+        return None
+    return CatalogDirectory.from_parent(parent, path=path)
+
+
+def _checked(config: pytest.Config, root: Path) -> tuple[Catalog, Report]:
+    """The catalog at *root* and its check() report, computed once per process.
+
+    Every xdist worker computes the same, deterministically. Paths in findings are relative to the
+    directory pytest was invoked from, as a linter prints them.
+    """
+    from l40_recipes import check  # noqa: PLC0415 - the plugin stays light until enabled
+    from l40_recipes._catalog import load_catalog_for_check  # noqa: PLC0415
+
+    select, ignore = _rule_list(config, "select"), _rule_list(config, "ignore")
+    key = (root.resolve(), _strict(config), tuple(select or ()), tuple(ignore or ()))
+    reports = config.stash[_reports_key]
+    if key not in reports:
+        shown = Path(os.path.relpath(root.resolve(), config.invocation_params.dir))
+        catalog = load_catalog_for_check(shown)
+        reports[key] = (catalog, check(catalog, strict=_strict(config), select=select, ignore=ignore))
+    return reports[key]
+
+
+# pytest marks Dir `@final` for type checkers only; extending it keeps the directory's normal collection
+# (a catalog root may also hold tests) instead of copying pytest's private directory walk.
+class CatalogDirectory(pytest.Dir):  # type: ignore[misc]
+    """A directory that is a catalog: its usual contents, one node per catalog file, and catalog items."""
+
+    @property
+    def catalog_root(self) -> Path:
+        """The catalog this directory stands for (its parent when it is an overlays/ directory)."""
+        root = _catalog_root(self.path, self.config)
+        assert root is not None
+        return root
+
+    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
+        """Yield the directory's own children, then catalog file nodes (sorted) and catalog-level items."""
+        yield from super().collect()
+        from l40_recipes._rules import all_rules  # noqa: PLC0415
+
+        catalog, report = _checked(self.config, self.catalog_root)
+        groups = {rule_id: item.group for rule_id, item in all_rules().items()}
+        display = catalog.display_root
+        by_item: dict[tuple[str, str], list[Finding]] = {}
+        for finding in report.findings:
+            group = groups.get(finding.rule, "schema")
+            relative = _relative(finding.file, display)
+            if group in CATALOG_GROUPS or relative is None:
+                by_item.setdefault(("", group if group in CATALOG_GROUPS else "config"), []).append(finding)
+                continue
+            group = SPECIAL_FILES.get(relative, group if group in FILE_GROUPS else _file_group(relative, group))
+            by_item.setdefault((relative, group), []).append(finding)
+        files: dict[str, set[str]] = {}
+        for item in [*([catalog.base] if catalog.base else []), *catalog.overlay_files]:
+            files.setdefault(item.path, set()).update(FILE_GROUPS)
+        for mixin in catalog.mixins.values():
+            files.setdefault(mixin.path, set()).update(("schema", "references"))
+        for relative, group in SPECIAL_FILES.items():
+            if (self.catalog_root / relative).is_file():
+                files.setdefault(relative, set()).add(group)
+        for relative, group in by_item:
+            if relative:
+                files.setdefault(relative, set()).add(group)
+        for relative in sorted(files):
+            yield CatalogFile.from_parent(
+                self,
+                path=self.catalog_root / relative,
+                relative=relative,
+                groups=sorted(files[relative]),
+                findings=by_item,
+            )
+        for group in CATALOG_GROUPS:
+            yield FindingsItem.from_parent(
+                self, name=group, findings=by_item.get(("", group), []), location_path=self.path
+            )
+
+
+def _relative(file: str, display_root: str) -> str | None:
+    prefix = "" if display_root in ("", ".") else display_root.rstrip("/") + "/"
+    if prefix and not file.startswith(prefix):
+        return None
+    return file[len(prefix) :]
+
+
+def _file_group(relative: str, group: str) -> str:
+    """Group for a rule group that is not per-file (registry, validators) reported in another file."""
+    del group
+    return SPECIAL_FILES.get(relative, "references")
+
+
+class CatalogFile(pytest.File):
+    """One catalog file, with one item per rule group that applies to it."""
+
+    def __init__(
+        self, *, relative: str, groups: list[str], findings: dict[tuple[str, str], list[Finding]], **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.relative = relative
+        self.groups = groups
+        self.findings = findings
+
+    def collect(self) -> Iterator[pytest.Item]:
+        """One item per group, in a fixed order."""
+        order = [*FILE_GROUPS, "registry", "validators"]
+        for group in sorted(self.groups, key=order.index):
+            yield FindingsItem.from_parent(
+                self, name=group, findings=self.findings.get((self.relative, group), []), location_path=self.path
+            )
+
+
+class CatalogFindingsError(Exception):
+    """Raised by an item whose findings fail it; rendered without a traceback."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("\n".join(str(finding) for finding in findings))
+        self.findings = findings
+
+
+class FindingsItem(pytest.Item):
+    """Passes when its findings hold no error (in strict mode: no finding at all)."""
+
+    def __init__(self, *, findings: list[Finding], location_path: Path, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.findings = findings
+        self.location_path = location_path
+        self.add_marker(MARKER)
+
+    def runtest(self) -> None:
+        """Fail with the error findings; surface warnings as pytest warnings."""
+        failing = [finding for finding in self.findings if finding.severity == "error"]
+        for finding in self.findings:
+            if finding.severity != "error":
+                warnings.warn_explicit(str(finding), L40RecipesWarning, filename=finding.file, lineno=finding.line)
+        if failing:
+            raise CatalogFindingsError(failing)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
+        """The findings as `path:line:col: RULE message` lines, no traceback."""
+        if isinstance(excinfo.value, CatalogFindingsError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
+        """The YAML position of the first failing finding, so CI annotations land on the line."""
+        first = next((finding for finding in self.findings if finding.severity == "error"), None)
+        line = first.line - 1 if first is not None and first.line else 0
+        return self.location_path, line, self.nodeid
+
+
+def _configured_catalog(config: pytest.Config) -> Path:
+    paths = [Path(path) for path in config.getini("l40_recipes_paths")]
+    override = config.getoption("--l40-recipes-root")
+    if override:
+        return Path(override)
+    for path in paths:
+        root = _catalog_root(path, config)
+        if root is not None:
+            return root
+    fallback = config.rootpath / "overlays"
+    if (fallback / "base.yaml").is_file():
+        return config.rootpath
+    raise pytest.UsageError("l40_catalog needs a catalog: set l40_recipes_paths (ini) or --l40-recipes-root")
+
+
+@pytest.fixture(name="l40_catalog", scope="session")
+def _l40_catalog(request: pytest.FixtureRequest) -> Catalog:
+    """The configured catalog (l40_recipes_paths, --l40-recipes-root, or ./overlays), loaded once."""
+    from l40_recipes import load_catalog  # noqa: PLC0415
+
+    return load_catalog(_configured_catalog(request.config))
+
+
+@pytest.fixture(name="l40_resolve", scope="session")
+def _l40_resolve(l40_catalog: Catalog) -> Callable[..., RecipeResult]:
+    """`resolve(...)` bound to the configured catalog: `l40_resolve(service="eks", ...)`."""
+    from l40_recipes import resolve  # noqa: PLC0415
+
+    def bound(*args: Any, **kwargs: Any) -> RecipeResult:
+        return resolve(*args, catalog=l40_catalog, **kwargs)
+
+    return bound
+
+
+@pytest.fixture(name="l40_check", scope="session")
+def _l40_check(l40_catalog: Catalog) -> Callable[..., Report]:
+    """`check(...)` bound to the configured catalog: `l40_check(strict=True).ok`."""
+    from l40_recipes import check  # noqa: PLC0415
+
+    def bound(**kwargs: Any) -> Report:
+        return check(l40_catalog, **kwargs)
+
+    return bound
