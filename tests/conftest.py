@@ -68,6 +68,8 @@ components:
       defaultChart: jetstack/cert-manager
       defaultVersion: v1.20.2
       defaultNamespace: cert-manager
+    healthCheck:
+      assertFile: checks/cert-manager/health-check.yaml
 """
 
 MINIMAL_BASE = """\
@@ -103,8 +105,9 @@ def write_catalog(
         (root / "overlays" / f"{stem}.yaml").write_text(textwrap.dedent(text))
     if registry is not None:
         (root / "registry.yaml").write_text(registry)
-    (root / "checks" / "gpu-operator").mkdir(parents=True, exist_ok=True)
-    (root / "checks" / "gpu-operator" / "health-check.yaml").write_text("kind: Test\n")
+    for component in ("gpu-operator", "cert-manager"):
+        (root / "checks" / component).mkdir(parents=True, exist_ok=True)
+        (root / "checks" / component / "health-check.yaml").write_text("kind: Test\n")
     for relative, text in (extra or {}).items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,203 @@
+"""The pytest plugin, run in pytester like a user's repository would run it."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
+
+import pytest
+
+from .conftest import UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytest_plugins = ["pytester"]
+
+# In-process pytester runs inherit this suite's `filterwarnings = error`; give the inner runs pytest's
+# default warning filter, as a user's repository would have.
+DEFAULT_WARNINGS = ("-W", "default")
+
+GOOD = {
+    "eks": overlay(
+        "eks",
+        criteria="service: eks",
+        body="validation:\n  conformance:\n    checks: [platform-health]\n",
+    ),
+}
+
+
+#: One defect: `GKE` never matches (criteria-case, schema group); everything else is valid.
+MISCASED = overlay(
+    "gke",
+    criteria="service: GKE",
+    body="validation:\n  conformance:\n    checks: [platform-health]\n",
+)
+
+
+@pytest.fixture(name="catalog")
+def _catalog(pytester: pytest.Pytester) -> Path:
+    """A small valid catalog in the pytester directory."""
+    return write_catalog(pytester.path, GOOD)
+
+
+def test_inert_without_the_flag(pytester: pytest.Pytester, catalog: Path) -> None:
+    """Without --l40-recipes or ini, nothing is collected and the package is not imported."""
+    pytester.makepyfile(
+        test_light="""
+        import sys
+        def test_light():
+            assert "l40_recipes._catalog" not in sys.modules
+            assert "pydantic" not in sys.modules
+        """,
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert "l40-recipes: checking" not in result.stdout.str()
+
+
+def test_collection_names(pytester: pytest.Pytester, catalog: Path) -> None:
+    """Items are named per file and group, plus catalog-level items under overlays."""
+    result = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--collect-only", "-q")
+    lines = set(result.stdout.lines)
+    assert {
+        "overlays/eks.yaml::schema",
+        "overlays/eks.yaml::resolve",
+        "overlays/eks.yaml::floor",
+        "overlays/base.yaml::references",
+        "registry.yaml::registry",
+        "overlays::duplicate-criteria",
+        "overlays::coverage",
+        "overlays::config",
+    } <= lines
+
+
+def test_passes_and_reports_header(pytester: pytest.Pytester, catalog: Path) -> None:
+    """A clean catalog passes; the header names the catalog and rule set."""
+    result = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays")
+    assert result.ret == 0
+    assert result.parseoutcomes()["passed"] == 12
+    result.stdout.fnmatch_lines(["l40-recipes: checking paths given on the command line with all rules"])
+
+
+@pytest.mark.parametrize(
+    ("files", "node", "expected"),
+    [
+        (
+            {"overlays/broken.yaml": "kind: RecipeMetadata\nspec: [\n"},
+            "overlays/broken.yaml::schema",
+            "overlays/broken.yaml:3:1: load-error *",
+        ),
+        (
+            {"registry.yaml": "components:\n  - name: gpu-operator\n    helm: 3\n"},
+            "registry.yaml::*",
+            "registry.yaml:3:11: load-error *failed to parse registry.yaml*",
+        ),
+        (
+            {"overlays/gke.yaml": MISCASED},
+            "overlays/gke.yaml::schema",
+            "overlays/gke.yaml:7:14: criteria-case service 'GKE' never matches*",
+        ),
+    ],
+    ids=["yaml-syntax", "broken-registry", "criteria-case"],
+)
+def test_failures_render_like_a_linter(
+    pytester: pytest.Pytester, catalog: Path, files: dict[str, str], node: str, expected: str
+) -> None:
+    """A failing item shows path:line:col: RULE message and a hint, without a Python traceback."""
+    for relative, text in files.items():
+        (catalog / relative).write_text(text)
+    result = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([f"*{node}*", expected, "  hint: *"])
+    assert "Traceback" not in result.stdout.str()
+    assert "def runtest" not in result.stdout.str()
+
+
+def test_warnings_are_warnings_unless_strict(pytester: pytest.Pytester, catalog: Path) -> None:
+    """A warning finding is a pytest warning by default and a failure under --l40-recipes-strict."""
+    (catalog / "overlays" / "eks.yaml").write_text(GOOD["eks"].replace("service: eks", "service: eks\n    nodes: 2"))
+    relaxed = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays")
+    assert relaxed.ret == 0
+    relaxed.stdout.fnmatch_lines(["*L40RecipesWarning*nodes-ignored*"])
+    strict = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--l40-recipes-strict")
+    strict.assert_outcomes(failed=1, passed=strict.parseoutcomes()["passed"])
+    strict.stdout.fnmatch_lines(["overlays/eks.yaml:*: nodes-ignored *"])
+
+
+def test_ini_only_configuration(pytester: pytest.Pytester, catalog: Path) -> None:
+    """`l40_recipes = true` and `l40_recipes_paths` enable the checks without any flag."""
+    pytester.makeini("[pytest]\nl40_recipes = true\nl40_recipes_paths = overlays\nl40_recipes_select = schema\n")
+    pytester.makepyfile(test_other="def test_other():\n    pass\n")
+    result = pytester.runpytest("--collect-only", "-q")
+    lines = result.stdout.lines
+    assert "overlays/eks.yaml::schema" in lines
+    assert "test_other.py::test_other" in lines
+    outcome = pytester.runpytest(*DEFAULT_WARNINGS)
+    assert outcome.ret == 0
+
+
+def test_selection_with_k_and_m(pytester: pytest.Pytester, catalog: Path) -> None:
+    """-k selects by file or group name; -m l40_recipes / not l40_recipes work with --strict-markers."""
+    pytester.makepyfile(test_other="def test_other():\n    pass\n")
+    only_floor = pytester.runpytest(
+        *DEFAULT_WARNINGS, "--l40-recipes", "overlays", "-k", "floor", "--collect-only", "-q"
+    )
+    assert all(line.endswith("::floor") for line in only_floor.stdout.lines if "::" in line)
+    not_catalog = pytester.runpytest(
+        *DEFAULT_WARNINGS, "--l40-recipes", "overlays", "test_other.py", "-m", "not l40_recipes", "--strict-markers"
+    )
+    not_catalog.assert_outcomes(passed=1, deselected=not_catalog.parseoutcomes()["deselected"])
+
+
+def test_junit_xml_points_at_the_yaml_line(pytester: pytest.Pytester, catalog: Path) -> None:
+    """JUnit XML carries one testcase per item and the finding text as the failure message."""
+    (catalog / "overlays" / "gke.yaml").write_text(MISCASED)
+    pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--junitxml=report.xml")
+    tree = ET.parse(pytester.path / "report.xml")
+    failures = [case for case in tree.iter("testcase") if case.find("failure") is not None]
+    assert len(failures) == 1
+    failure = failures[0].find("failure")
+    assert failure is not None
+    assert "overlays/gke.yaml:7:14: criteria-case" in (failure.get("message") or "")
+    assert failures[0].get("classname", "").startswith("overlays.gke.yaml")
+
+
+def test_xdist_collects_and_runs_the_same(pytester: pytest.Pytester, catalog: Path) -> None:
+    """-n 2 gives the same items and outcomes as a single process."""
+    (catalog / "overlays" / "gke.yaml").write_text(MISCASED)
+    single = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "-p", "no:randomly")
+    parallel = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "-n", "2")
+    assert single.parseoutcomes() == parallel.parseoutcomes()
+
+
+def test_fixtures(pytester: pytest.Pytester, catalog: Path) -> None:
+    """l40_catalog, l40_resolve and l40_check work in a user's own tests."""
+    pytester.makeini("[pytest]\nl40_recipes_paths = overlays\n")
+    pytester.makepyfile(
+        test_mine="""
+        def test_mine(l40_catalog, l40_resolve, l40_check):
+            assert "eks" in l40_catalog.overlays
+            assert l40_resolve(service="eks").metadata.applied_overlays[-1] == "eks"
+            assert l40_check().ok
+        """,
+    )
+    pytester.runpytest("test_mine.py").assert_outcomes(passed=1)
+
+
+def test_fixture_without_a_catalog_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """Asking for l40_catalog with no catalog configured says what to set."""
+    pytester.makepyfile(test_mine="def test_mine(l40_catalog):\n    pass\n")
+    result = pytester.runpytest("test_mine.py")
+    result.stdout.fnmatch_lines(["*l40_recipes_paths*"])
+
+
+@needs_shared
+def test_upstream_catalog_passes_with_warnings(pytester: pytest.Pytester) -> None:
+    """Upstream's catalog: no failures, its 24 warnings shown (23 performance gaps and one version pin)."""
+    shutil.copytree(UPSTREAM_RECIPES, pytester.path / "recipes")
+    result = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "recipes/overlays", "-p", "no:cacheprovider")
+    outcomes = result.parseoutcomes()
+    assert "failed" not in outcomes
+    assert outcomes["warnings"] == 24
