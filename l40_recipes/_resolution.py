@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from ._catalog import Overlay
 
-__all__ = ["candidates", "chain", "resolve", "shipped_catalog"]
+__all__ = ["candidates", "chain", "resolve", "shipped_catalog", "shipped_catalog_root"]
 
 RECIPE_API_VERSION: Final = "aicr.run/v1alpha2"
 CONFIGURED_API_VERSION: Final = "aicr.run/v1alpha3"
@@ -71,11 +71,12 @@ def shipped_catalog() -> Catalog:
     """The L40/L40S catalog shipped with this package (loaded once per process)."""
     global _shipped  # noqa: PLW0603 - a process-wide cache of an immutable catalog
     if _shipped is None:
-        _shipped = load_catalog(_shipped_root())
+        _shipped = load_catalog(shipped_catalog_root())
     return _shipped
 
 
-def _shipped_root() -> Path:
+def shipped_catalog_root() -> Path:
+    """Where the shipped catalog lives: packaged data, or the repository root of a source checkout."""
     packaged = Path(__file__).parent / "_data"
     if (packaged / "overlays").is_dir():
         return packaged

@@ -1,0 +1,7 @@
+"""`python -m l40_recipes`: the `l40-recipes` command line."""
+
+from __future__ import annotations
+
+from ._cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,319 @@
+"""`l40-recipes`: resolve, check, explain, list and schema from the command line.
+
+Results go to stdout, diagnostics to stderr. Resolution errors print upstream's `[CODE] message`
+and exit with upstream's codes (INVALID_REQUEST 2, NOT_FOUND 3, INTERNAL 8). `check` exits 0 when
+clean, 1 on findings, 2 on usage errors or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ._catalog import Catalog
+    from ._errors import RecipeError
+    from ._report import Finding
+
+__all__ = ["main"]
+
+PROG: Final = "l40-recipes"
+RESOLVE_FORMATS: Final = ("yaml", "json")
+QUERY_FLAGS: Final = ("service", "accelerator", "intent", "os", "platform", "nodes")
+EXIT_FINDINGS: Final = 1
+EXIT_USAGE: Final = 2
+
+
+class _UsageError(Exception):
+    """A command-line mistake reported as upstream's INVALID_REQUEST (exit 2)."""
+
+
+class _Once(argparse.Action):
+    """Reject a flag given twice, as upstream's CLI does."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        seen: set[str] = namespace.__dict__.setdefault("_seen", set())
+        if self.dest in seen:
+            flag = f"--{self.dest}" if self.dest != "accelerator" else (option_string or "--accelerator")
+            msg = f"flag {flag} can only be specified once"
+            raise _UsageError(msg)
+        seen.add(self.dest)
+        setattr(namespace, self.dest, values)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _add_query(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("criteria (as `aicr recipe`)")
+    group.add_argument("--service", action=_Once, help="eks, gke, aks, oke, kind, lke, bcm, ocp, metal3")
+    group.add_argument("--accelerator", "--gpu", dest="accelerator", action=_Once, help="h100, l40, l40s, ...")
+    group.add_argument("--intent", action=_Once, help="training or inference")
+    group.add_argument("--os", action=_Once, help="ubuntu, rhel, cos, amazonlinux, ol, talos")
+    group.add_argument("--platform", action=_Once, help="dynamo, kubeflow, nim, runai, slurm")
+    group.add_argument("--nodes", action=_Once, type=int, help="node count (metadata only; applied when > 0)")
+    group.add_argument("--profile", action=_Once, help="configuration profile as name=value")
+    parser.add_argument(
+        "--catalog", type=Path, help="catalog root or overlays/ directory (default: the shipped catalog)"
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Resolve and check NVIDIA AICR recipe catalogs exactly as upstream does.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    resolve = commands.add_parser(
+        "resolve", aliases=["recipe"], help="resolve criteria into a recipe (like `aicr recipe`)"
+    )
+    _add_query(resolve)
+    resolve.add_argument("--format", default="yaml", action=_Once, help="yaml (default) or json")
+    resolve.add_argument(
+        "--stamp-version", metavar="VERSION", help="metadata.version to stamp (default: this tool's version)"
+    )
+
+    check = commands.add_parser("check", help="check catalogs against every rule")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="catalog roots or overlays/ directories")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github", "junit", "sarif"),
+        help="default: text, or github in GitHub Actions",
+    )
+    check.add_argument("--strict", action="store_true", default=None, help="warnings fail too")
+    check.add_argument("--select", help="comma-separated rule ids or groups to run")
+    check.add_argument("--ignore", help="comma-separated rule ids or groups to skip")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output")
+
+    explain = commands.add_parser("explain", help="show which overlay, file and line set every field")
+    _add_query(explain)
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+
+    listing = commands.add_parser("list", help="every query the catalog supports, with its applied overlays")
+    listing.add_argument(
+        "--catalog", type=Path, help="catalog root or overlays/ directory (default: the shipped catalog)"
+    )
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+
+    schema = commands.add_parser(
+        "schema", help="JSON Schema for editors (RecipeMetadata, RecipeMixin, ComponentRegistry)"
+    )
+    schema.add_argument("kind", nargs="?", default="recipe", choices=("recipe", "mixin", "registry"))
+    return parser
+
+
+def _version() -> str:
+    from . import __version__  # noqa: PLC0415
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    try:
+        args = _parser().parse_args(argv)
+    except _UsageError as err:
+        print(f"[INVALID_REQUEST] {err}", file=sys.stderr)
+        return EXIT_USAGE
+    handler = {
+        "resolve": _resolve,
+        "recipe": _resolve,
+        "check": _check,
+        "explain": _explain,
+        "list": _list,
+        "schema": _schema,
+    }[args.command]
+    try:
+        return handler(args)
+    except BrokenPipeError:  # pragma: no cover - `l40-recipes list | head`
+        return 0
+
+
+def _fail(error: RecipeError) -> int:
+    print(str(error), file=sys.stderr)
+    return error.exit_code
+
+
+def _catalog(path: Path | None) -> Catalog:
+    from ._catalog import load_catalog  # noqa: PLC0415
+    from ._resolution import shipped_catalog_root  # noqa: PLC0415
+
+    root = shipped_catalog_root() if path is None else path
+    # Show paths relative to where the command runs, as linters do (not possible across Windows drives).
+    with contextlib.suppress(ValueError):
+        root = Path(os.path.relpath(root))
+    return load_catalog(root)
+
+
+def _query(args: argparse.Namespace) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for flag in QUERY_FLAGS:
+        value = getattr(args, flag)
+        if value is None:
+            continue
+        if flag == "nodes" and value <= 0:
+            continue  # upstream applies --nodes only when > 0
+        values[flag] = value
+    return values
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    from ._errors import RecipeError  # noqa: PLC0415
+    from ._resolution import resolve  # noqa: PLC0415
+
+    fmt = str(args.format).lower()
+    if fmt not in RESOLVE_FORMATS:
+        print(
+            f'[INVALID_REQUEST] unknown output format: "{args.format}", valid formats are: {", ".join(RESOLVE_FORMATS)}',
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        catalog = _catalog(args.catalog)
+        recipe = resolve(_query(args), catalog=catalog, profile=args.profile, version=args.stamp_version)
+    except RecipeError as err:
+        return _fail(err)
+    sys.stdout.write(recipe.to_json() + "\n" if fmt == "json" else recipe.to_yaml())
+    return 0
+
+
+def _use_color(choice: str, stream: TextIO) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [item.strip() for item in value.split(",") if item.strip()] if value else None
+
+
+def _check(args: argparse.Namespace) -> int:
+    from ._check import check  # noqa: PLC0415
+    from ._formats import render  # noqa: PLC0415
+    from ._report import Report  # noqa: PLC0415
+    from ._rules import all_rules  # noqa: PLC0415
+
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    findings: list[Finding] = []
+    strict = False
+    for path in args.paths:
+        if not path.is_dir():
+            print(f"{PROG}: error: {path} is not a catalog directory", file=sys.stderr)
+            return EXIT_USAGE
+        report = check(path, strict=args.strict, select=_split(args.select), ignore=_split(args.ignore))
+        findings.extend(report.findings)
+        strict = strict or report.strict
+    combined = Report.of(findings, strict=strict)
+    color = fmt == "text" and _use_color(args.color, sys.stdout)
+    sys.stdout.write(render(combined, fmt, rules=all_rules(), color=color, version=_version()))
+    return 0 if combined.ok else EXIT_FINDINGS
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from ._criteria import build_query  # noqa: PLC0415
+    from ._errors import CriteriaError, RecipeError  # noqa: PLC0415
+    from ._explain import explain  # noqa: PLC0415
+    from ._resolution import NO_CRITERIA_MESSAGE  # noqa: PLC0415
+
+    try:
+        catalog = _catalog(args.catalog)
+        query = build_query(_query(args), known=catalog.known_values)
+        if query == build_query({}):
+            raise CriteriaError(NO_CRITERIA_MESSAGE)
+        result, fields = explain(catalog, query, profile=args.profile)
+    except RecipeError as err:
+        return _fail(err)
+    if args.format == "json":
+        document = {
+            "criteria": str(query),
+            "appliedOverlays": result.metadata.applied_overlays,
+            "fields": [field.as_dict() for field in fields],
+        }
+        sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+        return 0
+    out = [f"{query}: {', '.join(result.metadata.applied_overlays)}", ""]
+    for field in fields:
+        out.append(f"{field.path} = {field.value}")
+        if field.set_by is not None:
+            out.append(f"    set by {field.set_by.source} at {field.set_by.location}")
+        out.extend(f"    overrides {item.value!r} from {item.source} at {item.location}" for item in field.overridden)
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from ._criteria import DIMENSIONS, is_wild  # noqa: PLC0415
+    from ._errors import RecipeError  # noqa: PLC0415
+    from ._resolution import build_recipe  # noqa: PLC0415
+
+    try:
+        catalog = _catalog(args.catalog)
+    except RecipeError as err:
+        return _fail(err)
+    rows: list[dict[str, Any]] = []
+    for name in sorted(catalog.overlays):
+        criteria = catalog.overlays[name].criteria
+        if criteria is None or criteria.service == "any" or criteria.intent == "any":
+            continue
+        flags = {
+            dimension: getattr(criteria, dimension)
+            for dimension in DIMENSIONS
+            if not is_wild(getattr(criteria, dimension))
+        }
+        try:
+            applied: list[str] | str = build_recipe(catalog, criteria).metadata.applied_overlays
+        except RecipeError as err:
+            applied = err.upstream_text
+        rows.append({"overlay": name, "query": flags, "appliedOverlays": applied})
+    if args.format == "json":
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+    for row in rows:
+        command = " ".join(f"--{key} {value}" for key, value in row["query"].items())
+        overlays = row["appliedOverlays"]
+        shown = ", ".join(overlays) if isinstance(overlays, list) else f"error: {overlays}"
+        sys.stdout.write(f"{command}\n    {shown}\n")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from ._models import ComponentRegistry, RecipeMetadata, RecipeMixin  # noqa: PLC0415
+
+    model = {"recipe": RecipeMetadata, "mixin": RecipeMixin, "registry": ComponentRegistry}[args.kind]
+    schema = model.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    _close_objects(schema)
+    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
+    return 0
+
+
+def _close_objects(node: Any) -> None:
+    """Models reject unknown keys in editors (upstream ignores them silently); free-form maps stay open."""
+    if isinstance(node, dict):
+        if node.get("type") == "object" and "properties" in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _close_objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close_objects(value)

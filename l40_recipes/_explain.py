@@ -1,0 +1,276 @@
+"""Where every value of a resolved recipe comes from: the overlay, file and line that set it, and what it overrode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ._profiles import owned_paths
+from ._resolution import build_recipe, candidates, chain
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ._catalog import Catalog
+    from ._errors import Location
+    from ._models import ComponentRef, Criteria, RecipeResult, ValidationConfig
+    from ._yaml import SourceMap
+
+__all__ = ["Contribution", "Explained", "explain"]
+
+_REF_FIELDS = (
+    ("namespace", "namespace"),
+    ("chart", "chart"),
+    ("type", "type"),
+    ("source", "source"),
+    ("version", "version"),
+    ("tag", "tag"),
+    ("valuesFile", "values_file"),
+    ("path", "path"),
+)
+_REGISTRY_DEFAULTS = {
+    "source": ("helm", "defaultRepository"),
+    "version": ("helm", "defaultVersion"),
+    "namespace": ("helm", "defaultNamespace"),
+    "chart": ("helm", "defaultChart"),
+}
+_KUSTOMIZE_DEFAULTS = {
+    "source": ("kustomize", "defaultSource"),
+    "tag": ("kustomize", "defaultTag"),
+    "path": ("kustomize", "defaultPath"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One overlay, mixin, profile or registry entry setting a field."""
+
+    source: str
+    location: Location
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Explained:
+    """A field of the recipe, its final value, who set it and whom it overrode."""
+
+    path: str
+    value: Any
+    set_by: Contribution | None
+    overridden: tuple[Contribution, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+
+        def contribution(item: Contribution) -> dict[str, Any]:
+            return {"source": item.source, "location": str(item.location), "value": item.value}
+
+        return {
+            "path": self.path,
+            "value": self.value,
+            "setBy": contribution(self.set_by) if self.set_by else None,
+            "overridden": [contribution(item) for item in self.overridden],
+        }
+
+
+def explain(catalog: Catalog, query: Criteria, *, profile: str | None = None) -> tuple[RecipeResult, list[Explained]]:
+    """Resolve *query* and attribute every field of the result to where it was set."""
+    result = build_recipe(catalog, query, profile=profile)
+    contributions: dict[str, list[Contribution]] = {}
+
+    def add(path: str, source: str, location: Location, value: Any) -> None:
+        contributions.setdefault(path, []).append(Contribution(source, location, value))
+
+    mixins: list[str] = []
+    for name in result.metadata.applied_overlays:
+        overlay = catalog.get(name)
+        if overlay is None:
+            continue
+        _collect_spec(overlay.source, overlay.name, overlay.spec.constraints, overlay.spec.component_refs, add)
+        _collect_validation(overlay.source, overlay.name, overlay.spec.validation, add)
+        mixins += [mixin for mixin in overlay.spec.mixins if mixin not in mixins]
+    for name in mixins:
+        mixin = catalog.mixins.get(name)
+        if mixin is not None:
+            spec = mixin.document.spec
+            _collect_spec(mixin.source, f"mixin {name}", spec.constraints, spec.component_refs, add)
+    _collect_profile(catalog, result, query, add)
+    _collect_registry(catalog, result, contributions, add)
+    return result, list(_explained(result, contributions))
+
+
+def _collect_spec(source: SourceMap, name: str, constraints: Any, refs: list[ComponentRef], add: Any) -> None:
+    for index, constraint in enumerate(constraints):
+        add(
+            f"constraints.{constraint.name}",
+            name,
+            source.locate_value(("spec", "constraints", index, "value")),
+            constraint.value,
+        )
+    for index, ref in enumerate(refs):
+        base = ("spec", "componentRefs", index)
+        for alias, attribute in _REF_FIELDS:
+            value = getattr(ref, attribute)
+            if value:
+                add(f"componentRefs.{ref.name}.{alias}", name, source.locate_value((*base, alias)), value)
+        for leaf, value in _leaves(ref.overrides or {}, ()):
+            add(
+                f"componentRefs.{ref.name}.overrides.{'.'.join(leaf)}",
+                name,
+                source.locate_value((*base, "overrides", *leaf)),
+                value,
+            )
+        for alias, values in (
+            ("dependencyRefs", ref.dependency_refs),
+            ("manifestFiles", ref.manifest_files),
+            ("preManifestFiles", ref.pre_manifest_files),
+        ):
+            for position, value in enumerate(values):
+                add(
+                    f"componentRefs.{ref.name}.{alias}[{value}]",
+                    name,
+                    source.locate_value((*base, alias, position)),
+                    value,
+                )
+
+
+def _collect_validation(source: SourceMap, name: str, validation: ValidationConfig | None, add: Any) -> None:
+    if validation is None:
+        return
+    for phase_name in validation.PHASES:
+        phase = validation.phase(phase_name)
+        if phase is None:
+            continue
+        base = ("spec", "validation", phase_name)
+        for position, check in enumerate(phase.checks or []):
+            add(
+                f"validation.{phase_name}.checks[{check}]",
+                name,
+                source.locate_value((*base, "checks", position)),
+                check,
+            )
+        for position, constraint in enumerate(phase.constraints or []):
+            add(
+                f"validation.{phase_name}.constraints.{constraint.name}",
+                name,
+                source.locate_value((*base, "constraints", position, "value")),
+                constraint.value,
+            )
+        for key in ("timeout", "infrastructure"):
+            if getattr(phase, key):
+                add(f"validation.{phase_name}.{key}", name, source.locate_value((*base, key)), getattr(phase, key))
+
+
+def _collect_profile(catalog: Catalog, result: RecipeResult, query: Criteria, add: Any) -> None:
+    selected = result.metadata.selected_profile
+    if selected is None:
+        return
+    for overlay in (link for leaf in candidates(catalog, query) for link in chain(catalog, leaf.name)):
+        declaration = overlay.spec.profile
+        if declaration is None or declaration.name != selected.name:
+            continue
+        owned_paths(declaration)
+        value = declaration.values[selected.value]
+        source = f"profile {selected.name}={selected.value} ({overlay.name})"
+        for position, ref in enumerate(value.component_refs):
+            base = ("spec", "profile", "values", selected.value, "componentRefs", position, "overrides")
+            for leaf, leaf_value in _leaves(ref.overrides or {}, ()):
+                add(
+                    f"componentRefs.{ref.name}.overrides.{'.'.join(leaf)}",
+                    source,
+                    overlay.source.locate_value((*base, *leaf)),
+                    leaf_value,
+                )
+        for position, constraint in enumerate(value.constraints):
+            where = ("spec", "profile", "values", selected.value, "constraints", position, "value")
+            add(f"constraints.{constraint.name}", source, overlay.source.locate_value(where), constraint.value)
+        return
+
+
+def _collect_registry(
+    catalog: Catalog, result: RecipeResult, contributions: dict[str, list[Contribution]], add: Any
+) -> None:
+    registry = catalog.registry
+    if registry is None:
+        return
+    for ref in result.component_refs:
+        config = registry.get(ref.name)
+        if config is None:
+            continue
+        defaults = _KUSTOMIZE_DEFAULTS if ref.type == "Kustomize" else _REGISTRY_DEFAULTS
+        for alias, (section, key) in defaults.items():
+            path = f"componentRefs.{ref.name}.{alias}"
+            if path not in contributions and getattr(ref, alias):
+                add(path, "registry", registry.locate_component(ref.name, section, key), getattr(ref, alias))
+        if f"componentRefs.{ref.name}.type" not in contributions:
+            add(f"componentRefs.{ref.name}.type", "registry", registry.locate_component(ref.name), ref.type)
+        if ref.health_check_asserts and config.health_check.assert_file:
+            add(
+                f"componentRefs.{ref.name}.healthCheckAsserts",
+                "registry",
+                registry.locate_component(ref.name, "healthCheck", "assertFile"),
+                config.health_check.assert_file,
+            )
+        for value in ref.manifest_files:
+            path = f"componentRefs.{ref.name}.manifestFiles[{value}]"
+            if path not in contributions and value in config.manifest_files:
+                add(path, "registry", registry.locate_component(ref.name, "manifestFiles"), value)
+
+
+def _leaves(tree: dict[str, Any], prefix: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
+    for key, value in tree.items():
+        if isinstance(value, dict) and value:
+            yield from _leaves(value, (*prefix, key))
+        else:
+            yield (*prefix, key), value
+
+
+def _final_values(result: RecipeResult) -> Iterator[tuple[str, Any]]:
+    for constraint in result.constraints:
+        yield f"constraints.{constraint.name}", constraint.value
+    for ref in result.component_refs:
+        for alias, attribute in _REF_FIELDS:
+            if getattr(ref, attribute):
+                yield f"componentRefs.{ref.name}.{alias}", getattr(ref, attribute)
+        for leaf, value in _leaves(ref.overrides or {}, ()):
+            yield f"componentRefs.{ref.name}.overrides.{'.'.join(leaf)}", value
+        for alias, values in (
+            ("dependencyRefs", ref.dependency_refs),
+            ("manifestFiles", ref.manifest_files),
+            ("preManifestFiles", ref.pre_manifest_files),
+        ):
+            for value in values:
+                yield f"componentRefs.{ref.name}.{alias}[{value}]", value
+        if ref.health_check_asserts:
+            yield f"componentRefs.{ref.name}.healthCheckAsserts", "(inlined)"
+    validation = result.validation
+    if validation is None:
+        return
+    for phase_name in validation.PHASES:
+        phase = validation.phase(phase_name)
+        if phase is None:
+            continue
+        for check in phase.checks or []:
+            yield f"validation.{phase_name}.checks[{check}]", check
+        for constraint in phase.constraints or []:
+            yield f"validation.{phase_name}.constraints.{constraint.name}", constraint.value
+        for key in ("timeout", "infrastructure"):
+            if getattr(phase, key):
+                yield f"validation.{phase_name}.{key}", getattr(phase, key)
+
+
+def _explained(result: RecipeResult, contributions: dict[str, list[Contribution]]) -> Iterator[Explained]:
+    for path, value in _final_values(result):
+        history = contributions.get(path, [])
+        if path.endswith(".healthCheckAsserts"):
+            winner = history[-1] if history else None
+            yield Explained(path, value, winner, ())
+            continue
+        winners = [item for item in history if item.value == value]
+        winner = (winners[0] if "[" in path else winners[-1]) if winners else None
+        overridden = tuple(
+            item
+            for item in history
+            if item is not winner and (winner is None or history.index(item) < history.index(winner))
+        )
+        yield Explained(path, value, winner, overridden if "[" not in path else ())

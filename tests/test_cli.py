@@ -1,0 +1,290 @@
+"""The `l40-recipes` command line: upstream parity for `recipe`, and every subcommand, format and exit code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import yaml
+
+from l40_recipes._cli import main
+
+from .conftest import REPO, UPSTREAM, UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _goldens() -> list[Any]:
+    paths = sorted((UPSTREAM / "goldens").glob("leaf__*.json")) if UPSTREAM.is_dir() else []
+    if not paths:
+        return [pytest.param(None, marks=pytest.mark.skip(reason="../shared goldens are absent"))]
+    return [pytest.param(path, id=path.stem.removeprefix("leaf__")) for path in paths]
+
+
+@pytest.mark.parametrize("golden", _goldens())
+def test_golden_argv(golden: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The golden's argv, with l40-recipes for aicr, prints an equal document and exits with the same code."""
+    record = json.loads(golden.read_text())
+    argv = [*record["argv"][1:], "--catalog", str(UPSTREAM_RECIPES), "--stamp-version", "dev"]
+    code, out, err = _run(capsys, *argv)
+    assert code == record["exit_code"]
+    if code == 0:
+        assert json.loads(out) == json.loads(record["stdout"])
+    else:
+        assert err.strip().splitlines()[0] in record["stderr_plain"]
+
+
+class TestResolve:
+    """`resolve` (alias `recipe`)."""
+
+    def test_yaml_is_the_default_and_sorted(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """The default output is YAML with sorted keys, from the shipped catalog."""
+        code, out, _ = _run(capsys, "resolve", "--service", "eks", "--gpu", "l40", "--intent", "inference")
+        assert code == 0
+        document = yaml.safe_load(out)
+        assert document["criteria"]["accelerator"] == "l40"
+        assert out.startswith("apiVersion:")
+
+    @pytest.mark.parametrize(
+        ("argv", "code", "message"),
+        [
+            (
+                ["--service", "eks", "--service", "gke"],
+                2,
+                "[INVALID_REQUEST] flag --service can only be specified once",
+            ),
+            (["--service", "eks", "--format", "xml"], 2, '[INVALID_REQUEST] unknown output format: "xml"'),
+            (["--accelerator", "Foo"], 2, "invalid accelerator type: Foo"),
+            ([], 2, "[INVALID_REQUEST] no criteria provided"),
+            (["--nodes", "-3"], 2, "no criteria provided"),
+            (["--service", "gke", "--accelerator", "l40s"], 2, "no recipe provides service 'gke'"),
+        ],
+    )
+    def test_errors_and_exit_codes(
+        self, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, message: str
+    ) -> None:
+        """Errors print upstream's [CODE] message on stderr and exit with upstream's code."""
+        got, out, err = _run(capsys, "resolve", *argv)
+        assert got == code
+        assert out == ""
+        assert message in err
+
+    def test_not_found_and_internal_codes(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A missing parent exits 3 (NOT_FOUND); an unreadable health check exits 8 (INTERNAL)."""
+        root = write_catalog(tmp_path, {"leaf": overlay("leaf", base="ghost", criteria="service: eks")})
+        assert _run(capsys, "resolve", "--service", "eks", "--catalog", str(root))[0] == 3
+        write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks")})
+        (root / "checks" / "gpu-operator" / "health-check.yaml").unlink()
+        code, _, err = _run(capsys, "resolve", "--service", "eks", "--catalog", str(root))
+        assert code == 8
+        assert "[INTERNAL] failed to read healthCheck.assertFile" in err
+
+    def test_profile_flag(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--profile on a composition without a declaration is an error."""
+        code, _, err = _run(capsys, "resolve", "--service", "eks", "--profile", "gpuStack=x")
+        assert code == 2
+        assert "declares no profile" in err
+
+
+class TestCheck:
+    """`check` formats and exit codes."""
+
+    @pytest.fixture(name="broken")
+    def _broken(self, tmp_path: Path) -> Path:
+        return write_catalog(
+            tmp_path,
+            {"gke": overlay("gke", criteria="service: GKE", body="validation:\n  conformance:\n    checks: [a]\n")},
+        )
+
+    def test_clean_catalog_exits_0(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """The shipped catalog is clean (strict via its pyproject.toml)."""
+        code, out, _ = _run(capsys, "check", str(REPO))
+        assert code == 0
+        assert out.strip() == "0 error(s), 0 warning(s) [strict]"
+
+    def test_findings_exit_1_with_text(
+        self, broken: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Findings print path:line:col, severity, rule and message; exit 1; no colour unless forced."""
+        monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+        monkeypatch.setenv("NO_COLOR", "1")
+        code, out, _ = _run(capsys, "check", str(broken / "overlays"))
+        assert code == 1
+        assert f"{broken}/overlays/gke.yaml:7:14: error criteria-case service 'GKE' never matches" in out
+        assert "\033[" not in out
+        monkeypatch.delenv("NO_COLOR")
+        monkeypatch.setenv("FORCE_COLOR", "1")
+        assert "\033[" in _run(capsys, "check", str(broken))[1]
+
+    def test_missing_path_exits_2(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """An unreadable input is a usage error (exit 2), never a clean run."""
+        code, _, err = _run(capsys, "check", str(tmp_path / "nope"))
+        assert code == 2
+        assert "not a catalog directory" in err
+
+    def test_yaml_error_and_missing_registry_never_exit_0(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Broken YAML or no registry.yaml fails the check."""
+        root = write_catalog(tmp_path, {"bad": "kind: RecipeMetadata\nspec: [\n"}, registry=None)
+        assert _run(capsys, "check", str(root))[0] == 1
+
+    def test_json(self, broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """JSON carries every finding and a summary."""
+        _, out, _ = _run(capsys, "check", str(broken), "--format", "json")
+        document = json.loads(out)
+        assert document["summary"]["ok"] is False
+        assert {"rule", "severity", "file", "line", "column", "message", "hint", "overlay"} <= set(
+            document["findings"][0]
+        )
+
+    def test_github_is_automatic_in_actions(
+        self, broken: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Inside GitHub Actions the default format is workflow annotations."""
+        monkeypatch.setenv("GITHUB_ACTIONS", "true")
+        _, out, _ = _run(capsys, "check", str(broken))
+        assert out.startswith(f"::error file={broken}/overlays/gke.yaml,line=7,col=14,title=criteria-case::")
+
+    def test_junit_parses(self, broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """JUnit XML parses and counts the failures."""
+        _, out, _ = _run(capsys, "check", str(broken), "--format", "junit")
+        suite = ET.fromstring(out.split("?>", 1)[1]).find("testsuite")
+        assert suite is not None
+        assert int(suite.get("failures", "0")) >= 1
+        clean = ET.fromstring(_run(capsys, "check", str(REPO), "--format", "junit")[1].split("?>", 1)[1])
+        assert len(list(clean.iter("testcase"))) == 1
+
+    def test_sarif_has_the_required_shape(self, broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """SARIF 2.1.0: version, runs[].tool.driver.name, results with ruleId, message.text and locations."""
+        _, out, _ = _run(capsys, "check", str(broken), "--format", "sarif", "--select", "schema")
+        document = json.loads(out)
+        assert document["version"] == "2.1.0"
+        assert document["$schema"].endswith("sarif-2.1.0.json")
+        run = document["runs"][0]
+        assert run["tool"]["driver"]["name"] == "l40-recipes"
+        rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+        for result in run["results"]:
+            assert result["ruleId"] in rule_ids
+            assert rule_ids[result["ruleIndex"]] == result["ruleId"]
+            assert result["level"] in {"error", "warning", "note", "none"}
+            assert result["message"]["text"]
+            region = result["locations"][0]["physicalLocation"]["region"]
+            assert region["startLine"] >= 1
+
+    def test_select_ignore_strict(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """--select/--ignore filter rules; --strict turns warnings into failures."""
+        root = write_catalog(
+            tmp_path,
+            {
+                "x": overlay(
+                    "x", criteria="service: eks, nodes: 2", body="validation:\n  conformance:\n    checks: [a]\n"
+                )
+            },
+        )
+        assert _run(capsys, "check", str(root), "--select", "nodes-ignored")[0] == 0
+        assert _run(capsys, "check", str(root), "--select", "nodes-ignored", "--strict")[0] == 1
+        assert (
+            "nodes-ignored" not in _run(capsys, "check", str(root), "--ignore", "nodes-ignored", "--format", "json")[1]
+        )
+
+
+def test_explain_shows_origins_and_overrides(capsys: pytest.CaptureFixture[str]) -> None:
+    """explain names the overlay, file and line of each value and what it overrode."""
+    code, out, _ = _run(
+        capsys, "explain", "--service", "eks", "--accelerator", "l40s", "--intent", "inference", "--os", "ubuntu"
+    )
+    assert code == 0
+    lines = out.splitlines()
+    at = lines.index("constraints.K8s.server.version = >= 1.32.4")
+    assert lines[at + 1].startswith("    set by l40s-eks-inference at overlays/l40s-eks-inference.yaml:")
+    assert any(
+        "overrides '>= 1.30' from eks-inference at overlays/eks-inference.yaml:" in line for line in lines[at : at + 5]
+    )
+    assert "componentRefs.gpu-operator.version = v26.3.3" in lines
+    assert any(line.startswith("    set by registry at registry.yaml:") for line in lines)
+
+
+@needs_shared
+def test_explain_json_and_profiles(capsys: pytest.CaptureFixture[str]) -> None:
+    """JSON explain attributes profile-owned overrides to the profile that set them."""
+    code, out, _ = _run(
+        capsys,
+        "explain",
+        "--service",
+        "aks",
+        "--accelerator",
+        "h100",
+        "--intent",
+        "training",
+        "--catalog",
+        str(UPSTREAM_RECIPES),
+        "--format",
+        "json",
+    )
+    assert code == 0
+    fields = {field["path"]: field for field in json.loads(out)["fields"]}
+    driver = fields["componentRefs.gpu-operator.overrides.driver.enabled"]
+    assert driver["setBy"]["source"].startswith("profile gpuStack=azure-managed")
+
+
+def test_explain_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    """explain fails like resolve for bad or missing criteria."""
+    assert _run(capsys, "explain")[0] == 2
+    assert _run(capsys, "explain", "--service", "gke", "--accelerator", "l40s")[0] == 2
+
+
+def test_list(capsys: pytest.CaptureFixture[str]) -> None:
+    """list prints every supported query with its applied overlays, as text or JSON."""
+    code, out, _ = _run(capsys, "list", "--format", "json")
+    assert code == 0
+    rows = {row["overlay"]: row for row in json.loads(out)}
+    assert rows["l40-eks-ubuntu-inference-nim"]["query"] == {
+        "service": "eks",
+        "accelerator": "l40",
+        "intent": "inference",
+        "os": "ubuntu",
+        "platform": "nim",
+    }
+    assert "l40s-any" not in rows
+    text = _run(capsys, "list")[1]
+    assert (
+        "--service oke --accelerator l40s --intent inference --os ol\n    base, monitoring-hpa, l40s-any, oke-ol"
+        in text
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "title"), [("recipe", "RecipeMetadata"), ("mixin", "RecipeMixin"), ("registry", "ComponentRegistry")]
+)
+def test_schema(kind: str, title: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """schema prints a closed JSON Schema per kind, with free-form overrides left open."""
+    code, out, _ = _run(capsys, "schema", kind)
+    document = json.loads(out)
+    assert code == 0
+    assert document["title"] == title
+    assert document["additionalProperties"] is False
+    if kind == "recipe":
+        overrides = document["$defs"]["ComponentRef"]["properties"]["overrides"]
+        assert "additionalProperties" not in json.dumps(overrides) or '"additionalProperties": true' in json.dumps(
+            overrides
+        )
+
+
+@pytest.mark.parametrize("command", [[sys.executable, "-m", "l40_recipes"], ["l40-recipes"]])
+def test_entry_points(command: list[str]) -> None:
+    """`python -m l40_recipes` and the console script run the same program."""
+    completed = subprocess.run([*command, "--version"], capture_output=True, text=True, check=False, cwd=REPO)
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("l40-recipes ")
