@@ -201,3 +201,31 @@ def test_upstream_catalog_passes_with_warnings(pytester: pytest.Pytester) -> Non
     outcomes = result.parseoutcomes()
     assert "failed" not in outcomes
     assert outcomes["warnings"] == 24
+
+
+def test_catalog_root_path_and_several_catalogs(pytester: pytest.Pytester) -> None:
+    """A catalog root works like its overlays/ directory, and two catalogs collect side by side."""
+    write_catalog(pytester.path / "one", GOOD)
+    write_catalog(pytester.path / "two", {"gke": MISCASED})
+    result = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "one", "two/overlays", "--collect-only", "-q")
+    lines = result.stdout.lines
+    assert "one/overlays/eks.yaml::schema" in lines
+    assert "two/overlays/gke.yaml::schema" in lines
+    assert "one::duplicate-criteria" in lines
+    run = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "one", "two/overlays")
+    assert run.parseoutcomes()["failed"] == 1
+
+
+def test_root_override(pytester: pytest.Pytester) -> None:
+    """--l40-recipes-root names the catalog root when overlays/ is elsewhere in the tree."""
+    write_catalog(pytester.path / "catalog", GOOD)
+    result = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "catalog/overlays", "--l40-recipes-root", "catalog")
+    assert result.ret == 0
+
+
+def test_last_failed_reruns_only_the_failing_item(pytester: pytest.Pytester, catalog: Path) -> None:
+    """Node ids are stable, so --lf reruns exactly the failing item."""
+    (catalog / "overlays" / "gke.yaml").write_text(MISCASED)
+    pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays")
+    again = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--lf")
+    again.assert_outcomes(failed=1, deselected=again.parseoutcomes().get("deselected", 0))
