@@ -81,10 +81,21 @@ def _criteria_of(catalog: Catalog, name: str) -> Criteria | None:
 
 def _completions(catalog: Catalog, query: Criteria, dimension: str, want: str) -> list[dict[str, str]]:
     """Minimal tuples of unstated values that overlays carrying `dimension=want` require."""
+    from ._resolution import criteria_index  # noqa: PLC0415 - the resolver imports this module
+
+    # Only overlays carrying dimension=want and agreeing with every stated dimension qualify: walk
+    # the smallest of those index buckets instead of the whole catalog.
+    index = criteria_index(catalog)
+    pools = [index[dimension].get(want, [])]
+    for other in DIMENSIONS:
+        stated = _value(query, other)
+        if other != dimension and _stated(stated):
+            pools.append(index[other].get("", []) + index[other].get(stated, []))
     found: dict[str, dict[str, str]] = {}
-    for overlay in catalog.overlays.values():
+    for overlay in min(pools, key=len):
         criteria = overlay.criteria
-        if criteria is None or _value(criteria, dimension) != want:
+        assert criteria is not None
+        if _value(criteria, dimension) != want:
             continue
         completion: dict[str, str] = {}
         conflicts = False
@@ -103,16 +114,21 @@ def _completions(catalog: Catalog, query: Criteria, dimension: str, want: str) -
             completion[other] = overlay_value
         if not conflicts and completion:
             found[completion_key(completion)] = completion
-    unique = list(found.values())
+    # A tuple is dropped when a strict subset of it is also a completion; tuples have at most four
+    # keys, so checking each tuple's subsets keeps this linear in the number of overlays.
+    keys = set(found)
     minimal = [
         completion
-        for completion in unique
-        if not any(
-            len(other) < len(completion) and all(completion.get(k) == v for k, v in other.items()) for other in unique
-        )
+        for completion in found.values()
+        if not any(completion_key(dict(subset)) in keys for subset in _proper_subsets(completion))
     ]
     minimal.sort(key=lambda completion: (len(completion), completion_key(completion)))
     return minimal
+
+
+def _proper_subsets(completion: dict[str, str]) -> list[list[tuple[str, str]]]:
+    items = list(completion.items())
+    return [[item for bit, item in enumerate(items) if mask & (1 << bit)] for mask in range(1, (1 << len(items)) - 1)]
 
 
 def _clause(query: Criteria, dimension: str, want: str, completions: list[dict[str, str]]) -> str:
@@ -159,12 +175,9 @@ def _verify_joint(catalog: Catalog, query: Criteria, applied: list[str]) -> None
 
 
 def _declared_values(catalog: Catalog, dimension: str) -> list[str]:
-    values = {
-        value
-        for overlay in catalog.overlays.values()
-        if overlay.criteria is not None and _stated(value := _value(overlay.criteria, dimension))
-    }
-    return sorted(values)
+    from ._resolution import criteria_index  # noqa: PLC0415
+
+    return sorted(value for value in criteria_index(catalog)[dimension] if value)
 
 
 def _reaches_unapplied(catalog: Catalog, probe: Criteria, applied: set[str]) -> bool:

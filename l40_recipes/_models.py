@@ -11,6 +11,7 @@ the loader rejects their unknown keys with the key's position.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -508,3 +509,9 @@ class RecipeResult(GoModel):
     def component(self, name: str) -> ComponentRef | None:
         """The componentRef called *name*, or None."""
         return next((ref for ref in self.component_refs if ref.name == name), None)
+
+
+if "hypothesis" in sys.modules:  # hypothesis was imported first: register `st.from_type(Criteria)` now
+    from ._hypothesis import register_types
+
+    register_types()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from . import _coverage
 from ._catalog import BASE_NAME, Catalog, load_catalog
-from ._criteria import DIMENSIONS, build_query, matches, specificity
+from ._criteria import DIMENSIONS, build_query, is_wild, matches, specificity
 from ._errors import CriteriaError, ErrorCode, Location, RecipeError, ResolutionError
 from ._merge import SpecState, deep_merge, dependency_error, topological_sort
 from ._models import (
@@ -189,17 +189,45 @@ def build_recipe(
 
 def candidates(catalog: Catalog, query: Criteria) -> list[Overlay]:
     """Matching overlays minus ancestors of other matches, by (specificity, name) (`FindMatchingOverlays`)."""
-    found = [
-        overlay
-        for overlay in catalog.overlays.values()
-        if overlay.criteria is not None and matches(overlay.criteria, query)
-    ]
+    found = [overlay for overlay in _possible_matches(catalog, query) if matches(overlay.criteria or Criteria(), query)]
     ancestors: set[str] = set()
     for overlay in found:
         ancestors.update(_ancestor_names(catalog, overlay))
     leaves = [overlay for overlay in found if overlay.name not in ancestors]
     leaves.sort(key=lambda overlay: (specificity(overlay.criteria or Criteria()), overlay.name))
     return leaves
+
+
+def criteria_index(catalog: Catalog) -> dict[str, dict[str, list[Overlay]]]:
+    """Per dimension, the overlays with criteria by raw value (`""` for every wildcard spelling)."""
+    index = catalog.memo("criteria-index")
+    if index is not None:
+        assert isinstance(index, dict)
+        return index
+    built: dict[str, dict[str, list[Overlay]]] = {dimension: {} for dimension in DIMENSIONS}
+    for overlay in catalog.overlays.values():
+        criteria = overlay.criteria
+        if criteria is None:
+            continue
+        for dimension in DIMENSIONS:
+            value = getattr(criteria, dimension)
+            built[dimension].setdefault("" if is_wild(value) else value, []).append(overlay)
+    return catalog.remember("criteria-index", built)  # type: ignore[no-any-return]
+
+
+def _possible_matches(catalog: Catalog, query: Criteria) -> list[Overlay]:
+    """A superset of the overlays matching *query*, from the dimension that narrows them most."""
+    index = criteria_index(catalog)
+    best: list[list[Overlay]] | None = None
+    for dimension in DIMENSIONS:
+        value = getattr(query, dimension)
+        buckets = [index[dimension].get("", [])]
+        if not is_wild(value):
+            buckets.append(index[dimension].get(value, []))
+        if best is None or sum(map(len, buckets)) < sum(map(len, best)):
+            best = buckets
+    assert best is not None
+    return [overlay for bucket in best for overlay in bucket]
 
 
 def _ancestor_names(catalog: Catalog, overlay: Overlay) -> frozenset[str]:

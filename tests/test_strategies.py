@@ -1,0 +1,265 @@
+"""Property tests with the public strategies: resolution invariants over many queries and catalogs."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from l40_recipes import (
+    Catalog,
+    ConstraintError,
+    CoverageError,
+    Criteria,
+    RecipeError,
+    RecipeResult,
+    check,
+    evaluate_constraint,
+    load_catalog,
+    resolve,
+)
+from l40_recipes import strategies as l40st
+from l40_recipes._criteria import DIMENSIONS, is_wild, matches
+from l40_recipes._models import RecipeMetadata
+from l40_recipes._resolution import build_recipe
+from l40_recipes._versions import parse_version
+
+from .conftest import REPO, UPSTREAM_RECIPES
+
+#: Bounded budget so the whole suite stays well under five minutes on two cores; the nightly
+#: profile (`--hypothesis-profile=l40-recipes-nightly`) explores much further.
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CATALOGS = [REPO, UPSTREAM_RECIPES] if UPSTREAM_RECIPES.is_dir() else [REPO]
+_LOADED: dict[Path, Catalog] = {}
+
+
+def _catalog(path: Path) -> Catalog:
+    if path not in _LOADED:
+        _LOADED[path] = load_catalog(path)
+    return _LOADED[path]
+
+
+def _ancestors(catalog: Catalog, name: str) -> set[str]:
+    names: set[str] = set()
+    overlay = catalog.get(name)
+    while overlay is not None and overlay.base not in ("", "base") and overlay.base not in names:
+        names.add(overlay.base)
+        overlay = catalog.get(overlay.base)
+    return names
+
+
+def assert_invariants(catalog: Catalog, query: Criteria, result: RecipeResult) -> None:
+    """What every successful resolution must satisfy, whatever the catalog."""
+    refs = {ref.name: ref for ref in result.component_refs}
+    enabled = {name for name, ref in refs.items() if ref.enabled}
+    assert set(result.deployment_order) == enabled
+    position = {name: index for index, name in enumerate(result.deployment_order)}
+    for name in result.deployment_order:
+        for dependency in refs[name].dependency_refs:
+            if dependency in enabled:
+                assert position[dependency] < position[name], f"{dependency} must deploy before {name}"
+    applied = result.metadata.applied_overlays
+    matching = {
+        name for name in applied[1:] if (item := catalog.get(name)) and item.criteria and matches(item.criteria, query)
+    }
+    reachable = matching | {ancestor for name in matching for ancestor in _ancestors(catalog, name)}
+    assert set(applied[1:]) <= reachable, "an applied overlay neither matches nor is an ancestor of a match"
+    if not is_wild(query.accelerator) and any(
+        (item := catalog.get(name)) and item.criteria and item.criteria.service == "any" for name in applied
+    ):
+        deployment = result.validation.deployment if result.validation else None
+        assert deployment is not None
+        assert any(c.name == "Deployment.gpu-operator.version" for c in deployment.constraints or [])
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=[path.name or "shipped" for path in CATALOGS])
+@FAST
+@given(data=st.data())
+def test_resolution_raises_only_recipe_errors_and_keeps_invariants(path: Path, data: st.DataObject) -> None:
+    """Raw queries either resolve (satisfying every invariant) or raise a RecipeError, never anything else."""
+    catalog = _catalog(path)
+    query = data.draw(l40st.queries(catalog))
+    try:
+        result = resolve(query, catalog=catalog)
+    except RecipeError:
+        return
+    assert_invariants(catalog, result.criteria, result)
+    assert resolve(query, catalog=catalog).to_json() == result.to_json()
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=[path.name or "shipped" for path in CATALOGS])
+@FAST
+@given(data=st.data())
+def test_suggested_completions_cover_their_dimension(path: Path, data: st.DataObject) -> None:
+    """Every completion a coverage error suggests makes that dimension covered."""
+    catalog = _catalog(path)
+    query = data.draw(l40st.criteria(catalog))
+    try:
+        build_recipe(catalog, query)
+    except CoverageError as err:
+        for entry in err.context.get("uncovered", []):
+            for completion in entry["validCompletions"]:
+                try:
+                    build_recipe(catalog, query.model_copy(update=completion))
+                except CoverageError as again:
+                    assert entry["dimension"] not in again.uncovered
+    except RecipeError:
+        pass
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(files=l40st.catalogs(), data=st.data())
+def test_generated_catalogs_resolve_check_and_ignore_file_order(files: l40st.CatalogFiles, data: st.DataObject) -> None:
+    """Generated catalogs check without errors; results do not depend on file names or order."""
+    with tempfile.TemporaryDirectory() as first_dir, tempfile.TemporaryDirectory() as second_dir:
+        first = load_catalog(files.write(Path(first_dir)))
+        renamed = l40st.CatalogFiles(
+            {
+                (
+                    f"overlays/{index:03d}-{Path(path).name}"
+                    if path.startswith("overlays/") and path != "overlays/base.yaml"
+                    else path
+                ): text
+                for index, (path, text) in enumerate(sorted(files.files.items(), reverse=True))
+            },
+        )
+        second = load_catalog(renamed.write(Path(second_dir)))
+        assert check(first).errors == ()
+        query = data.draw(l40st.criteria(first))
+        outcomes = []
+        for catalog in (first, second):
+            try:
+                result = build_recipe(catalog, query, version="x")
+            except RecipeError as err:
+                outcomes.append(err.upstream_text)
+            else:
+                assert_invariants(catalog, query, result)
+                outcomes.append(result.to_json())
+        assert outcomes[0] == outcomes[1]
+
+
+def _digest_script(path: Path) -> str:
+    return (
+        "import hashlib, itertools\n"
+        "from l40_recipes import load_catalog, RecipeError, resolve\n"
+        f"c = load_catalog({str(path)!r})\n"
+        "h = hashlib.sha256()\n"
+        "for s, a, i in itertools.product(['eks', 'oke', 'gke'], ['l40s', 'h100', 'l40'], ['inference', 'training']):\n"
+        "    for os_ in ['ubuntu', 'ol', None]:\n"
+        "        try:\n"
+        "            h.update(resolve(service=s, accelerator=a, intent=i, os=os_, catalog=c).to_json().encode())\n"
+        "        except RecipeError as e:\n"
+        "            h.update(e.upstream_text.encode())\n"
+        "print(h.hexdigest())\n"
+    )
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=[path.name or "shipped" for path in CATALOGS])
+def test_results_do_not_depend_on_the_hash_seed(path: Path) -> None:
+    """Two interpreters with different hash seeds produce byte-identical results and errors."""
+    digests = set()
+    for seed in ("0", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        completed = subprocess.run(
+            [sys.executable, "-c", _digest_script(path)], capture_output=True, text=True, check=True, env=env
+        )
+        digests.add(completed.stdout.strip())
+    assert len(digests) == 1
+
+
+# An independent model of upstream's §7 comparison, written from the specification's prose.
+def reference_compare(left: str, right: str) -> int:
+    def split(text: str) -> tuple[list[int], str]:
+        body = text[1:] if text.startswith("v") else text
+        core, extras = body, ""
+        for index in range(1, len(body)):
+            if body[index] in "-+" and body[index - 1].isdigit():
+                core, extras = body[:index], body[index:]
+                break
+        return [int(part) for part in core.split(".")], extras
+
+    (a, a_extra), (b, b_extra) = split(left), split(right)
+    depth = min(len(a), len(b))
+    padded_a, padded_b = ([*a, 0, 0])[:3], ([*b, 0, 0])[:3]
+    for index in range(depth):
+        if padded_a[index] != padded_b[index]:
+            return -1 if padded_a[index] < padded_b[index] else 1
+    if depth < 3:
+        return 0
+
+    def gke(extra: str) -> int | None:
+        rest = extra.removeprefix("-")
+        return int(rest[4:]) if rest.startswith("gke.") and rest[4:].isdigit() else None
+
+    x, y = gke(a_extra), gke(b_extra)
+    if x is not None and y is not None:
+        return (x > y) - (x < y)
+    if y is not None:
+        return -1
+    return 1 if x is not None else 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(l40st.version_strings(), l40st.version_strings())
+def test_version_comparison_matches_the_reference_model(left: str, right: str) -> None:
+    """parse_version(...).compare agrees with an independent model of upstream's rules."""
+    assert parse_version(left).compare(parse_version(right)) == reference_compare(left, right)
+
+
+@settings(max_examples=100, deadline=None)
+@given(l40st.constraint_expressions(), l40st.version_strings())
+def test_constraint_evaluation_never_crashes(expression: str, actual: str) -> None:
+    """Any generated expression parses and evaluates to a bool or raises ConstraintError."""
+    with contextlib.suppress(ConstraintError):
+        assert evaluate_constraint(expression, actual) in (True, False)
+
+
+@given(st.from_type(Criteria))
+@settings(max_examples=30, deadline=None)
+def test_from_type_is_registered(criteria: Criteria) -> None:
+    """The hypothesis entry point makes st.from_type(Criteria) produce parsed queries."""
+    assert any(not is_wild(getattr(criteria, dimension)) for dimension in DIMENSIONS)
+
+
+@settings(max_examples=20, deadline=None)
+@given(l40st.overlays(name="zz-generated"))
+def test_generated_overlays_are_valid_documents(document: dict[str, object]) -> None:
+    """overlays() yields documents that validate as RecipeMetadata and round-trip through JSON."""
+    model = RecipeMetadata.model_validate(document)
+    assert RecipeMetadata.model_validate_json(model.model_dump_json(by_alias=True)) == model
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: l40st.criteria(wildcards="yes"), "must be a bool"),  # type: ignore[arg-type]
+        (lambda: l40st.version_strings(style="semver"), "must be one of"),
+        (lambda: l40st.catalogs(max_overlays=0), "at least 1"),
+    ],
+)
+def test_arguments_are_validated_eagerly(call: object, message: str) -> None:
+    """Bad arguments raise hypothesis's InvalidArgument at once."""
+    assert callable(call)
+    with pytest.raises(InvalidArgument, match=message):
+        call()
+
+
+def test_profiles_are_registered_not_loaded() -> None:
+    """The named profiles exist; importing the package does not switch the active profile."""
+    for name in ("l40-recipes-dev", "l40-recipes-ci", "l40-recipes-nightly"):
+        assert hypothesis_settings.get_profile(name) is not None
+    assert hypothesis_settings.get_profile("l40-recipes-ci").derandomize
+    default = hypothesis_settings.default
+    assert default is not None
+    assert default.max_examples != 2000
