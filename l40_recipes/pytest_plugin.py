@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from _pytest._code.code import TerminalRepr
 
-    from l40_recipes import Catalog, Finding, RecipeResult, Report
+    from l40_recipes import Catalog, Criteria, Finding, RecipeResult, Report
 
 __all__ = ["L40RecipesWarning"]
 
@@ -61,7 +61,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--l40-recipes-ignore", metavar="RULES", default=None, help="comma-separated rule ids or groups to skip"
     )
+    group.addoption(
+        "--l40-recipes-fuzz",
+        action="store_true",
+        default=None,
+        help="add a fuzz item per catalog: resolution invariants over generated criteria (needs hypothesis)",
+    )
     parser.addini("l40_recipes", type="bool", default=False, help="enable the l40-recipes checks")
+    parser.addini("l40_recipes_fuzz", type="bool", default=False, help="add the fuzz item per catalog")
+    parser.addini(
+        "l40_recipes_fuzz_examples", type="string", default="100", help="examples per fuzz item (default 100)"
+    )
     parser.addini("l40_recipes_paths", type="paths", default=[], help="catalog roots or overlays/ directories to check")
     parser.addini("l40_recipes_strict", type="bool", default=False, help="warnings fail too")
     parser.addini("l40_recipes_select", type="args", default=[], help="rule ids or groups to run")
@@ -214,6 +224,8 @@ class CatalogDirectory(pytest.Dir):  # type: ignore[misc]
             yield FindingsItem.from_parent(
                 self, name=group, findings=by_item.get(("", group), []), location_path=self.path
             )
+        if self.config.getoption("--l40-recipes-fuzz") or self.config.getini("l40_recipes_fuzz"):
+            yield FuzzItem.from_parent(self, name="fuzz", catalog=catalog, examples=_fuzz_examples(self.config))
 
 
 def _relative(file: str, display_root: str) -> str | None:
@@ -286,6 +298,72 @@ class FindingsItem(pytest.Item):
         first = next((finding for finding in self.findings if finding.severity == "error"), None)
         line = first.line - 1 if first is not None and first.line else 0
         return self.location_path, line, self.nodeid
+
+
+def _fuzz_examples(config: pytest.Config) -> int:
+    raw = str(config.getini("l40_recipes_fuzz_examples"))
+    try:
+        examples = int(raw)
+    except ValueError:
+        msg = f"l40_recipes_fuzz_examples must be a whole number, not {raw!r}"
+        raise pytest.UsageError(msg) from None
+    if examples < 1:
+        msg = f"l40_recipes_fuzz_examples must be at least 1, not {examples}"
+        raise pytest.UsageError(msg)
+    return examples
+
+
+class FuzzItem(pytest.Item):
+    """Resolves generated criteria against a catalog and checks the resolution invariants.
+
+    A failure prints the falsifying query as the `resolve(...)` call that reproduces it.
+    """
+
+    def __init__(self, *, catalog: Catalog, examples: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.catalog = catalog
+        self.examples = examples
+        self.add_marker(MARKER)
+
+    def runtest(self) -> None:
+        """Run the invariants under hypothesis, derandomized so every worker and rerun agrees."""
+        from hypothesis import HealthCheck, given, settings  # noqa: PLC0415
+
+        from l40_recipes import RecipeError  # noqa: PLC0415
+        from l40_recipes import strategies as l40st  # noqa: PLC0415
+        from l40_recipes._invariants import check_invariants  # noqa: PLC0415
+        from l40_recipes._resolution import build_recipe  # noqa: PLC0415
+
+        catalog = self.catalog
+
+        @settings(
+            max_examples=self.examples,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(l40st.criteria(catalog))
+        def invariants(query: Criteria) -> None:
+            try:
+                result = build_recipe(catalog, query, version="fuzz")
+            except RecipeError:
+                return
+            check_invariants(catalog, query, result)
+
+        invariants()
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
+        """The broken invariant with its `resolve(...)` call; other errors keep pytest's rendering."""
+        from l40_recipes._invariants import InvariantError  # noqa: PLC0415
+
+        if isinstance(excinfo.value, InvariantError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
+        """The catalog directory."""
+        return self.path, 0, self.nodeid
 
 
 def _configured_catalog(config: pytest.Config) -> Path:

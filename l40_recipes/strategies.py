@@ -88,7 +88,25 @@ def criteria(catalog: Catalog | None = None, *, wildcards: bool = True) -> Searc
         return st.one_of(st.just(ANY), values) if wildcards else values
 
     built = st.builds(Criteria, **{name: dimension(name) for name in DIMENSIONS})
-    return built.filter(lambda item: any(getattr(item, name) != ANY for name in DIMENSIONS))
+    independent = built.filter(lambda item: any(getattr(item, name) != ANY for name in DIMENSIONS))
+    if catalog is None:
+        return independent
+    # Half of the time, a projection of an overlay's own criteria: the queries that reach recipes.
+    stated = sorted(
+        {
+            tuple((name, value) for name in DIMENSIONS if (value := getattr(overlay.criteria, name)) not in ("", ANY))
+            for overlay in catalog.overlays.values()
+            if overlay.criteria is not None
+        },
+    )
+    if not stated or not any(stated):
+        return independent
+    projections = st.sampled_from([items for items in stated if items]).flatmap(
+        lambda items: st.lists(st.sampled_from(items), min_size=1, unique=True).map(
+            lambda chosen: Criteria(**dict.fromkeys(DIMENSIONS, ANY) | dict(chosen)),
+        ),
+    )
+    return st.one_of(projections, independent)
 
 
 def _spelled(value: str) -> SearchStrategy[str]:

@@ -8,6 +8,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+# In-process pytester runs drop modules first imported inside them; importing the strategies here keeps
+# one copy of hypothesis's internals for every run (the fuzz item imports them).
+import l40_recipes.strategies  # noqa: F401
+from l40_recipes import _invariants
+
 from .conftest import UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
 
 if TYPE_CHECKING:
@@ -229,3 +234,35 @@ def test_last_failed_reruns_only_the_failing_item(pytester: pytest.Pytester, cat
     pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays")
     again = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--lf")
     again.assert_outcomes(failed=1, deselected=again.parseoutcomes().get("deselected", 0))
+
+
+def test_fuzz_item(pytester: pytest.Pytester, catalog: Path) -> None:
+    """--l40-recipes-fuzz adds one fuzz item per catalog; ini sets its example budget."""
+    pytester.makeini("[pytest]\nl40_recipes_fuzz_examples = 25\n")
+    collected = pytester.runpytest(
+        *DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--l40-recipes-fuzz", "--collect-only", "-q"
+    )
+    assert "overlays::fuzz" in collected.stdout.lines
+    run = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--l40-recipes-fuzz", "-k", "fuzz")
+    run.assert_outcomes(passed=1, deselected=run.parseoutcomes()["deselected"])
+
+
+def test_fuzz_failure_prints_the_resolve_call(
+    pytester: pytest.Pytester, catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken invariant fails the fuzz item with the reproducing resolve(...) call."""
+
+    def broken(catalog: object, query: object, result: object) -> None:
+        raise _invariants.InvariantError(f"{_invariants.resolve_call(query)}: deliberately broken")  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_invariants, "check_invariants", broken)
+    run = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--l40-recipes-fuzz", "-k", "fuzz")
+    run.stdout.fnmatch_lines(["resolve(service='eks'*: deliberately broken*"])
+
+
+def test_fuzz_examples_must_be_a_number(pytester: pytest.Pytester, catalog: Path) -> None:
+    """A bad fuzz budget is a usage error naming the ini key."""
+    pytester.makeini("[pytest]\nl40_recipes_fuzz_examples = many\n")
+    result = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--l40-recipes-fuzz")
+    assert result.ret != 0
+    assert "l40_recipes_fuzz_examples must be a whole number" in result.stdout.str() + result.stderr.str()

@@ -28,7 +28,8 @@ from l40_recipes import (
     resolve,
 )
 from l40_recipes import strategies as l40st
-from l40_recipes._criteria import DIMENSIONS, is_wild, matches
+from l40_recipes._criteria import DIMENSIONS, is_wild
+from l40_recipes._invariants import InvariantError, check_invariants, resolve_call
 from l40_recipes._models import RecipeMetadata
 from l40_recipes._resolution import build_recipe
 from l40_recipes._versions import parse_version
@@ -48,37 +49,9 @@ def _catalog(path: Path) -> Catalog:
     return _LOADED[path]
 
 
-def _ancestors(catalog: Catalog, name: str) -> set[str]:
-    names: set[str] = set()
-    overlay = catalog.get(name)
-    while overlay is not None and overlay.base not in ("", "base") and overlay.base not in names:
-        names.add(overlay.base)
-        overlay = catalog.get(overlay.base)
-    return names
-
-
 def assert_invariants(catalog: Catalog, query: Criteria, result: RecipeResult) -> None:
-    """What every successful resolution must satisfy, whatever the catalog."""
-    refs = {ref.name: ref for ref in result.component_refs}
-    enabled = {name for name, ref in refs.items() if ref.enabled}
-    assert set(result.deployment_order) == enabled
-    position = {name: index for index, name in enumerate(result.deployment_order)}
-    for name in result.deployment_order:
-        for dependency in refs[name].dependency_refs:
-            if dependency in enabled:
-                assert position[dependency] < position[name], f"{dependency} must deploy before {name}"
-    applied = result.metadata.applied_overlays
-    matching = {
-        name for name in applied[1:] if (item := catalog.get(name)) and item.criteria and matches(item.criteria, query)
-    }
-    reachable = matching | {ancestor for name in matching for ancestor in _ancestors(catalog, name)}
-    assert set(applied[1:]) <= reachable, "an applied overlay neither matches nor is an ancestor of a match"
-    if not is_wild(query.accelerator) and any(
-        (item := catalog.get(name)) and item.criteria and item.criteria.service == "any" for name in applied
-    ):
-        deployment = result.validation.deployment if result.validation else None
-        assert deployment is not None
-        assert any(c.name == "Deployment.gpu-operator.version" for c in deployment.constraints or [])
+    """The package's own invariants (shared with the plugin's fuzz item)."""
+    check_invariants(catalog, query, result)
 
 
 @pytest.mark.parametrize("path", CATALOGS, ids=[path.name or "shipped" for path in CATALOGS])
@@ -263,3 +236,25 @@ def test_profiles_are_registered_not_loaded() -> None:
     default = hypothesis_settings.default
     assert default is not None
     assert default.max_examples != 2000
+
+
+def test_invariant_violations_name_the_query(shipped: Catalog) -> None:
+    """A broken invariant is reported with the resolve(...) call that reproduces it."""
+    result = resolve(service="eks", accelerator="l40s", intent="inference", catalog=shipped)
+    broken = result.model_copy(update={"deployment_order": list(reversed(result.deployment_order))})
+    with pytest.raises(
+        InvariantError, match=r"resolve\(service='eks', accelerator='l40s', intent='inference'\): .* deploys before"
+    ):
+        check_invariants(shipped, result.criteria, broken)
+    stray = result.model_copy(
+        update={"metadata": result.metadata.model_copy(update={"applied_overlays": ["base", "oke-ol"]})}
+    )
+    with pytest.raises(InvariantError, match="neither match"):
+        check_invariants(shipped, result.criteria, stray)
+    no_floor = result.model_copy(update={"validation": None})
+    with pytest.raises(InvariantError, match="floor"):
+        check_invariants(shipped, result.criteria, no_floor)
+    missing = result.model_copy(update={"deployment_order": result.deployment_order[1:]})
+    with pytest.raises(InvariantError, match="not exactly the enabled components"):
+        check_invariants(shipped, result.criteria, missing)
+    assert resolve_call(Criteria(service="eks", nodes=3)) == "resolve(service='eks', nodes=3)"

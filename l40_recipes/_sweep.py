@@ -1,0 +1,58 @@
+"""Resolve every combination of criteria values against a catalog (each dimension also `any`)."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ._criteria import ANY, DIMENSIONS, ENUM_VALUES, specificity
+from ._errors import RecipeError
+from ._models import Criteria
+from ._resolution import build_recipe
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ._catalog import Catalog
+
+__all__ = ["SweepResult", "combinations", "sweep"]
+
+
+def combinations(catalog: Catalog | None = None) -> Iterator[Criteria]:
+    """Every query over upstream's values (and the catalog's own), each dimension also `any`.
+
+    Queries with nothing stated are left out: the CLI rejects them before resolving.
+    """
+    values = []
+    for dimension in DIMENSIONS:
+        known = set(ENUM_VALUES[dimension]) | set(catalog.known_values.get(dimension, ()) if catalog else ())
+        values.append([ANY, *sorted(known)])
+    for combo in itertools.product(*values):
+        query = Criteria(**dict(zip(DIMENSIONS, combo, strict=True)))
+        if specificity(query):
+            yield query
+
+
+@dataclass(slots=True)
+class SweepResult:
+    """Counts of one sweep."""
+
+    combinations: int = 0
+    successes: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+
+
+def sweep(catalog: Catalog) -> SweepResult:
+    """Resolve every combination; only `RecipeError` may escape a resolution (anything else propagates)."""
+    result = SweepResult()
+    for query in combinations(catalog):
+        result.combinations += 1
+        try:
+            build_recipe(catalog, query, version="sweep")
+        except RecipeError as err:
+            result.errors[err.code.value] += 1
+        else:
+            result.successes += 1
+    return result
