@@ -36,8 +36,12 @@ def completion_key(completion: dict[str, str]) -> str:
     return ", ".join(f"{dimension}={completion[dimension]}" for dimension in DIMENSIONS if dimension in completion)
 
 
-def verify(catalog: Catalog, query: Criteria, applied: list[str]) -> None:
-    """Raise `CoverageError` unless every stated dimension is covered and jointly sufficient."""
+def verify(catalog: Catalog, query: Criteria, applied: list[str], *, details: bool = True) -> None:
+    """Raise `CoverageError` unless every stated dimension is covered and jointly sufficient.
+
+    Without *details* the error names the uncovered dimensions only (no completions, no message
+    text): for callers that only need to know that a query is a coverage gap.
+    """
     uncovered = [
         dimension
         for dimension in DIMENSIONS
@@ -47,6 +51,11 @@ def verify(catalog: Catalog, query: Criteria, applied: list[str]) -> None:
     if not uncovered:
         _verify_joint(catalog, query, applied)
         return
+    if not details:
+        raise CoverageError(
+            f"{query} leaves {', '.join(uncovered)} uncovered",
+            context={"uncovered": [{"dimension": dimension} for dimension in uncovered]},
+        )
     clauses: list[str] = []
     entries: list[dict[str, object]] = []
     for dimension in uncovered:

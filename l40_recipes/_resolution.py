@@ -155,8 +155,13 @@ def build_recipe(
     *,
     profile: str | None = None,
     version: str | None = None,
+    coverage_details: bool = True,
 ) -> RecipeResult:
-    """Resolve an already-parsed *query* against *catalog* (no specificity check)."""
+    """Resolve an already-parsed *query* against *catalog* (no specificity check).
+
+    *coverage_details* False skips composing completions for a coverage error (for sweeps that
+    only classify outcomes).
+    """
     if catalog.base is None or catalog.registry is None:
         missing = "base.yaml" if catalog.base is None else "registry.yaml"
         msg = f"{missing} not found"
@@ -165,7 +170,7 @@ def build_recipe(
     found = candidates(catalog, query)
     effective = _profile_declaration(catalog, found)
     state, applied = _compose(catalog, found)
-    _coverage.verify(catalog, query, applied)
+    _coverage.verify(catalog, query, applied, details=coverage_details)
     selected = apply_profile(state, effective, selection)
     result = _finalize(catalog, query, state, applied)
     if selected is not None:

@@ -50,7 +50,7 @@ def sweep(catalog: Catalog) -> SweepResult:
     for query in combinations(catalog):
         result.combinations += 1
         try:
-            build_recipe(catalog, query, version="sweep")
+            build_recipe(catalog, query, version="sweep", coverage_details=False)
         except RecipeError as err:
             result.errors[err.code.value] += 1
         else:

@@ -454,3 +454,12 @@ class TestComposition:
         root = write_catalog(tmp_path, {"x": overlay("x", criteria="service: eks, platform: slurm")})
         with pytest.raises(ResolutionError, match='missing required accounting component "slinky-slurm"'):
             resolve(service="eks", platform="slurm", catalog=root)
+
+
+def test_coverage_without_details_names_only_the_gap(shipped: Catalog) -> None:
+    """coverage_details=False raises the same CoverageError class, naming the uncovered dimensions only."""
+    query = Criteria(service="gke", accelerator="l40s", intent="any", os="any", platform="any")
+    with pytest.raises(CoverageError) as caught:
+        build_recipe(shipped, query, coverage_details=False)
+    assert caught.value.uncovered == ["service"]
+    assert caught.value.valid_completions == {}

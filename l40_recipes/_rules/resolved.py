@@ -402,14 +402,15 @@ def coverage_projection(ctx: Context) -> Iterator[Finding]:
         if criteria is None:
             continue
         stated = [d for d in DIMENSIONS if getattr(criteria, d) not in ("", "any")]
-        for mask in range(1, 1 << len(stated)):
+        # The full criteria (every bit set) are the `resolves` rule's query: resolved and reported there.
+        for mask in range(1, (1 << len(stated)) - 1):
             query = Criteria(**{d: getattr(criteria, d) for i, d in enumerate(stated) if mask & (1 << i)})
             key = str(query)
             if key in seen:
                 continue
             seen.add(key)
             try:
-                build_recipe(ctx.catalog, query, version="check")
+                build_recipe(ctx.catalog, query, version="check", coverage_details=False)
             except CoverageError:
                 continue
             except RecipeError as err:
