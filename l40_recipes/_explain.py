@@ -217,6 +217,15 @@ def _collect_registry(
                 add(path, "registry", registry.locate_component(ref.name, "manifestFiles"), value)
 
 
+def _list_fields(ref: ComponentRef) -> tuple[tuple[str, list[str]], ...]:
+    """A ref's list fields whose entries are attributed one by one."""
+    return (
+        ("dependencyRefs", ref.dependency_refs),
+        ("manifestFiles", ref.manifest_files),
+        ("preManifestFiles", ref.pre_manifest_files),
+    )
+
+
 def _leaves(tree: dict[str, Any], prefix: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
     for key, value in tree.items():
         if isinstance(value, dict) and value:
@@ -234,11 +243,7 @@ def _final_values(result: RecipeResult) -> Iterator[tuple[str, Any]]:
                 yield f"componentRefs.{ref.name}.{alias}", getattr(ref, attribute)
         for leaf, value in _leaves(ref.overrides or {}, ()):
             yield f"componentRefs.{ref.name}.overrides.{'.'.join(leaf)}", value
-        for alias, values in (
-            ("dependencyRefs", ref.dependency_refs),
-            ("manifestFiles", ref.manifest_files),
-            ("preManifestFiles", ref.pre_manifest_files),
-        ):
+        for alias, values in _list_fields(ref):
             for value in values:
                 yield f"componentRefs.{ref.name}.{alias}[{value}]", value
         if ref.health_check_asserts:

@@ -187,7 +187,7 @@ def build_recipe(
         version = __version__
     result = result.model_copy(update={"metadata": result.metadata.model_copy(update={"version": version})})
     if query.platform == "slurm":
-        result = _apply_slurm_accounting(result, "disabled")
+        result = _apply_slurm_accounting(result)
     _check_coherence(result)
     return result
 
@@ -591,15 +591,21 @@ _MARIADB_COMPONENTS: Final = ("mariadb-operator-crds", "mariadb-operator", "slur
 
 
 def _accounting_ownership() -> dict[str, list[str]]:
-    """Paths the (disabled) accounting mode owns; upstream's aicr-provided mode owns more."""
+    """Paths the `disabled` accounting mode owns (upstream `AccountingOwnership`)."""
     paths = {_SLURM: ["accounting.enabled", "enabled"]}
     for name in _MARIADB_COMPONENTS:
         paths[name] = ["enabled", "install"]
     return paths
 
 
-def _apply_slurm_accounting(result: RecipeResult, mode: str) -> RecipeResult:
-    """Upstream `applyBuildConfig` for a Slurm recipe: record the accounting mode and gate MariaDB."""
+def _apply_slurm_accounting(result: RecipeResult) -> RecipeResult:
+    """Upstream `applyBuildConfig` for a Slurm recipe in its default accounting mode, `disabled`.
+
+    Accounting is switched off on slinky-slurm and the MariaDB components are not installed. The
+    other modes (`customer-managed`, `aicr-provided`) need upstream's `--slurm-accounting-mode`
+    flag, which this package does not offer.
+    """
+    mode = "disabled"
     selected = result.metadata.selected_profile
     if selected is not None:
         conflict = ownership_conflict(
@@ -611,9 +617,8 @@ def _apply_slurm_accounting(result: RecipeResult, mode: str) -> RecipeResult:
         if conflict is not None:
             raise conflict
     refs = {ref.name: ref for ref in result.component_refs}
-    accounting_enabled = mode != "disabled"
-    overrides: list[tuple[str, dict[str, Any]]] = [(_SLURM, {"accounting": {"enabled": accounting_enabled}})]
-    overrides += [(name, {"install": mode == "aicr-provided"}) for name in _MARIADB_COMPONENTS]
+    overrides: list[tuple[str, dict[str, Any]]] = [(_SLURM, {"accounting": {"enabled": False}})]
+    overrides += [(name, {"install": False}) for name in _MARIADB_COMPONENTS]
     for name, override in overrides:
         ref = refs.get(name)
         if ref is None:

@@ -199,7 +199,9 @@ class CatalogDirectory(pytest.Dir):  # type: ignore[misc]
             if group in CATALOG_GROUPS or relative is None:
                 by_item.setdefault(("", group if group in CATALOG_GROUPS else "config"), []).append(finding)
                 continue
-            group = SPECIAL_FILES.get(relative, group if group in FILE_GROUPS else _file_group(relative, group))
+            # registry/validators findings land on their own file's item; others keep their group,
+            # or count as references when reported in a file without that group.
+            group = SPECIAL_FILES.get(relative, group if group in FILE_GROUPS else "references")
             by_item.setdefault((relative, group), []).append(finding)
         files: dict[str, set[str]] = {}
         for item in [*([catalog.base] if catalog.base else []), *catalog.overlay_files]:
@@ -233,12 +235,6 @@ def _relative(file: str, display_root: str) -> str | None:
     if prefix and not file.startswith(prefix):
         return None
     return file[len(prefix) :]
-
-
-def _file_group(relative: str, group: str) -> str:
-    """Group for a rule group that is not per-file (registry, validators) reported in another file."""
-    del group
-    return SPECIAL_FILES.get(relative, "references")
 
 
 class CatalogFile(pytest.File):

@@ -21,7 +21,6 @@ from l40_recipes import (
     CoverageError,
     Criteria,
     RecipeError,
-    RecipeResult,
     check,
     evaluate_constraint,
     load_catalog,
@@ -49,11 +48,6 @@ def _catalog(path: Path) -> Catalog:
     return _LOADED[path]
 
 
-def assert_invariants(catalog: Catalog, query: Criteria, result: RecipeResult) -> None:
-    """The package's own invariants (shared with the plugin's fuzz item)."""
-    check_invariants(catalog, query, result)
-
-
 @pytest.mark.parametrize("path", CATALOGS, ids=[path.name or "shipped" for path in CATALOGS])
 @FAST
 @given(data=st.data())
@@ -65,7 +59,7 @@ def test_resolution_raises_only_recipe_errors_and_keeps_invariants(path: Path, d
         result = resolve(query, catalog=catalog)
     except RecipeError:
         return
-    assert_invariants(catalog, result.criteria, result)
+    check_invariants(catalog, result.criteria, result)
     assert resolve(query, catalog=catalog).to_json() == result.to_json()
 
 
@@ -117,7 +111,7 @@ def test_generated_catalogs_resolve_check_and_ignore_file_order(files: l40st.Cat
             except RecipeError as err:
                 outcomes.append(err.upstream_text)
             else:
-                assert_invariants(catalog, query, result)
+                check_invariants(catalog, query, result)
                 outcomes.append(result.to_json())
         assert outcomes[0] == outcomes[1]
 
