@@ -42,11 +42,15 @@ def verify(catalog: Catalog, query: Criteria, applied: list[str], *, details: bo
     Without *details* the error names the uncovered dimensions only (no completions, no message
     text): for callers that only need to know that a query is a coverage gap.
     """
+    carried: set[tuple[str, str]] = set()
+    for name in applied:
+        criteria = _criteria_of(catalog, name)
+        if criteria is not None:
+            carried.update((dimension, _value(criteria, dimension)) for dimension in DIMENSIONS)
     uncovered = [
         dimension
         for dimension in DIMENSIONS
-        if _stated(want := _value(query, dimension))
-        and not any(_value(_criteria_of(catalog, name), dimension) == want for name in applied)
+        if _stated(want := _value(query, dimension)) and (dimension, want) not in carried
     ]
     if not uncovered:
         _verify_joint(catalog, query, applied)
@@ -167,7 +171,7 @@ def _verify_joint(catalog: Catalog, query: Criteria, applied: list[str]) -> None
         reachable = [
             value
             for value in _declared_values(catalog, dimension)
-            if _reaches_unapplied(catalog, query.model_copy(update={dimension: value}), applied_set)
+            if _reaches_unapplied(catalog, _with(query, dimension, value), applied_set)
         ]
         if reachable:
             gaps.append((dimension, reachable))
@@ -181,6 +185,11 @@ def _verify_joint(catalog: Catalog, query: Criteria, applied: list[str]) -> None
         context={"strictDimensions": [{"dimension": d, "validValues": v} for d, v in gaps]},
         hint=f"add {first_dimension}={first_values[0]} (or another valid value) to the query",
     )
+
+
+def _with(query: Criteria, dimension: str, value: str) -> Criteria:
+    """*query* with one dimension replaced (a probe; built without re-validating the known-good fields)."""
+    return type(query).model_construct(**{**query.__dict__, dimension: value})
 
 
 def _declared_values(catalog: Catalog, dimension: str) -> list[str]:

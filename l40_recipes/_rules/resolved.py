@@ -395,7 +395,7 @@ def coverage_projection(ctx: Context) -> Iterator[Finding]:
     """
     if not ctx.can_resolve():
         return
-    seen: set[str] = set()
+    seen: set[tuple[tuple[str, str], ...]] = set()
     for name in sorted(ctx.catalog.overlays):
         item = ctx.catalog.overlays[name]
         criteria = item.criteria
@@ -404,11 +404,11 @@ def coverage_projection(ctx: Context) -> Iterator[Finding]:
         stated = [d for d in DIMENSIONS if getattr(criteria, d) not in ("", "any")]
         # The full criteria (every bit set) are the `resolves` rule's query: resolved and reported there.
         for mask in range(1, (1 << len(stated)) - 1):
-            query = Criteria(**{d: getattr(criteria, d) for i, d in enumerate(stated) if mask & (1 << i)})
-            key = str(query)
-            if key in seen:
+            chosen = tuple((d, getattr(criteria, d)) for i, d in enumerate(stated) if mask & (1 << i))
+            if chosen in seen:
                 continue
-            seen.add(key)
+            seen.add(chosen)
+            query = Criteria(**dict(chosen))
             try:
                 build_recipe(ctx.catalog, query, version="check", coverage_details=False)
             except CoverageError:
@@ -417,7 +417,7 @@ def coverage_projection(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(
                     "coverage-projection",
                     err.location or item.locate("spec", "criteria"),
-                    f"{key} (a projection of {item.name!r}) fails with {err.upstream_text}",
+                    f"{query} (a projection of {item.name!r}) fails with {err.upstream_text}",
                     hint=err.hint or "fix the composition so this query resolves or reports missing criteria",
                     overlay=item.name,
                 )
