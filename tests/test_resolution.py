@@ -224,32 +224,29 @@ class TestErrors:
             resolve(service="eks", catalog=root)
         assert str(caught.value).startswith(f"{root}/overlays/leaf.yaml:8:12: [NOT_FOUND]")
 
-    def test_mixin_constraint_conflict(self, tmp_path: Path) -> None:
-        """A mixin may not redefine a constraint of the chain."""
-        mixin = (
-            "kind: RecipeMixin\napiVersion: aicr.run/v1alpha2\nmetadata:\n  name: m\n"
-            "spec:\n  constraints:\n    - name: K8s.server.version\n      value: '>= 1.30'\n"
-        )
+    @pytest.mark.parametrize(
+        ("mixin_spec", "message"),
+        [
+            (
+                "  constraints:\n    - name: K8s.server.version\n      value: '>= 1.30'\n",
+                r'mixin "m" constraint "K8s.server.version" conflicts',
+            ),
+            (
+                "  componentRefs:\n    - name: gpu-operator\n      version: v1.0.0\n",
+                r'sets identity/sourcing field "version"',
+            ),
+        ],
+        ids=["constraint", "identity-field"],
+    )
+    def test_mixin_conflicts(self, tmp_path: Path, mixin_spec: str, message: str) -> None:
+        """A mixin may not redefine a chain constraint, and may add only namespace and manifests to a component."""
+        mixin = "kind: RecipeMixin\napiVersion: aicr.run/v1alpha2\nmetadata:\n  name: m\nspec:\n" + mixin_spec
         root = write_catalog(
             tmp_path,
             {"leaf": overlay("leaf", criteria="service: eks", body="mixins: [m]")},
             extra={"mixins/m.yaml": mixin},
         )
-        with pytest.raises(ResolutionError, match=r'mixin "m" constraint "K8s.server.version" conflicts'):
-            resolve(service="eks", catalog=root)
-
-    def test_mixin_identity_conflict(self, tmp_path: Path) -> None:
-        """A mixin may add only namespace and manifest files to an existing component."""
-        mixin = (
-            "kind: RecipeMixin\napiVersion: aicr.run/v1alpha2\nmetadata:\n  name: m\n"
-            "spec:\n  componentRefs:\n    - name: gpu-operator\n      version: v1.0.0\n"
-        )
-        root = write_catalog(
-            tmp_path,
-            {"leaf": overlay("leaf", criteria="service: eks", body="mixins: [m]")},
-            extra={"mixins/m.yaml": mixin},
-        )
-        with pytest.raises(ResolutionError, match=r'sets identity/sourcing field "version"'):
+        with pytest.raises(ResolutionError, match=message):
             resolve(service="eks", catalog=root)
 
     def test_unknown_dependency(self, tmp_path: Path) -> None:
