@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from ._catalog import Catalog
     from ._errors import Location
-    from ._models import ComponentRef, Criteria, RecipeResult, ValidationConfig
+    from ._models import ComponentRef, Constraint, Criteria, RecipeResult, ValidationConfig
     from ._yaml import SourceMap
 
 __all__ = ["Contribution", "Explained", "explain"]
@@ -86,79 +86,68 @@ def explain(catalog: Catalog, query: Criteria, *, profile: str | None = None) ->
         overlay = catalog.get(name)
         if overlay is None:
             continue
-        _collect_spec(overlay.source, overlay.name, overlay.spec.constraints, overlay.spec.component_refs, add)
-        _collect_validation(overlay.source, overlay.name, overlay.spec.validation, add)
+        spec = overlay.spec
+        entries = (
+            *_constraint_entries(spec.constraints),
+            *_ref_entries(spec.component_refs),
+            *_validation_entries(spec.validation),
+        )
+        _collect_entries(overlay.source, overlay.name, iter(entries), add)
         mixins += [mixin for mixin in overlay.spec.mixins if mixin not in mixins]
     for name in mixins:
         mixin = catalog.mixins.get(name)
         if mixin is not None:
-            spec = mixin.document.spec
-            _collect_spec(mixin.source, f"mixin {name}", spec.constraints, spec.component_refs, add)
+            mixin_spec = mixin.document.spec
+            entries = (*_constraint_entries(mixin_spec.constraints), *_ref_entries(mixin_spec.component_refs))
+            _collect_entries(mixin.source, f"mixin {name}", iter(entries), add)
     _collect_profile(catalog, result, query, add)
     _collect_registry(catalog, result, contributions, add)
     return result, list(_explained(result, contributions))
 
 
-def _collect_spec(source: SourceMap, name: str, constraints: Any, refs: list[ComponentRef], add: Any) -> None:
+#: (field path in the recipe, position relative to `spec`, value)
+_Entry = tuple[str, tuple[str | int, ...], Any]
+
+
+def _constraint_entries(constraints: list[Constraint]) -> Iterator[_Entry]:
     for index, constraint in enumerate(constraints):
-        add(
-            f"constraints.{constraint.name}",
-            name,
-            source.locate_value(("spec", "constraints", index, "value")),
-            constraint.value,
-        )
+        yield f"constraints.{constraint.name}", ("constraints", index, "value"), constraint.value
+
+
+def _ref_entries(refs: list[ComponentRef]) -> Iterator[_Entry]:
     for index, ref in enumerate(refs):
-        base = ("spec", "componentRefs", index)
+        base = ("componentRefs", index)
         for alias, attribute in _REF_FIELDS:
-            value = getattr(ref, attribute)
-            if value:
-                add(f"componentRefs.{ref.name}.{alias}", name, source.locate_value((*base, alias)), value)
+            if value := getattr(ref, attribute):
+                yield f"componentRefs.{ref.name}.{alias}", (*base, alias), value
         for leaf, value in _leaves(ref.overrides or {}, ()):
-            add(
-                f"componentRefs.{ref.name}.overrides.{'.'.join(leaf)}",
-                name,
-                source.locate_value((*base, "overrides", *leaf)),
-                value,
-            )
-        for alias, values in (
-            ("dependencyRefs", ref.dependency_refs),
-            ("manifestFiles", ref.manifest_files),
-            ("preManifestFiles", ref.pre_manifest_files),
-        ):
+            yield f"componentRefs.{ref.name}.overrides.{'.'.join(leaf)}", (*base, "overrides", *leaf), value
+        for alias, values in _list_fields(ref):
             for position, value in enumerate(values):
-                add(
-                    f"componentRefs.{ref.name}.{alias}[{value}]",
-                    name,
-                    source.locate_value((*base, alias, position)),
-                    value,
-                )
+                yield f"componentRefs.{ref.name}.{alias}[{value}]", (*base, alias, position), value
 
 
-def _collect_validation(source: SourceMap, name: str, validation: ValidationConfig | None, add: Any) -> None:
+def _validation_entries(validation: ValidationConfig | None) -> Iterator[_Entry]:
     if validation is None:
         return
     for phase_name in validation.PHASES:
         phase = validation.phase(phase_name)
         if phase is None:
             continue
-        base = ("spec", "validation", phase_name)
+        base = ("validation", phase_name)
         for position, check in enumerate(phase.checks or []):
-            add(
-                f"validation.{phase_name}.checks[{check}]",
-                name,
-                source.locate_value((*base, "checks", position)),
-                check,
-            )
+            yield f"validation.{phase_name}.checks[{check}]", (*base, "checks", position), check
         for position, constraint in enumerate(phase.constraints or []):
-            add(
-                f"validation.{phase_name}.constraints.{constraint.name}",
-                name,
-                source.locate_value((*base, "constraints", position, "value")),
-                constraint.value,
-            )
+            where = (*base, "constraints", position, "value")
+            yield f"validation.{phase_name}.constraints.{constraint.name}", where, constraint.value
         for key in ("timeout", "infrastructure"):
-            if getattr(phase, key):
-                add(f"validation.{phase_name}.{key}", name, source.locate_value((*base, key)), getattr(phase, key))
+            if value := getattr(phase, key):
+                yield f"validation.{phase_name}.{key}", (*base, key), value
+
+
+def _collect_entries(source: SourceMap, name: str, entries: Iterator[_Entry], add: Any) -> None:
+    for field, where, value in entries:
+        add(field, name, source.locate_value(("spec", *where)), value)
 
 
 def _collect_profile(catalog: Catalog, result: RecipeResult, query: Criteria, add: Any) -> None:
@@ -235,33 +224,15 @@ def _leaves(tree: dict[str, Any], prefix: tuple[str, ...]) -> Iterator[tuple[tup
 
 
 def _final_values(result: RecipeResult) -> Iterator[tuple[str, Any]]:
-    for constraint in result.constraints:
-        yield f"constraints.{constraint.name}", constraint.value
+    for field, _, value in _constraint_entries(result.constraints):
+        yield field, value
     for ref in result.component_refs:
-        for alias, attribute in _REF_FIELDS:
-            if getattr(ref, attribute):
-                yield f"componentRefs.{ref.name}.{alias}", getattr(ref, attribute)
-        for leaf, value in _leaves(ref.overrides or {}, ()):
-            yield f"componentRefs.{ref.name}.overrides.{'.'.join(leaf)}", value
-        for alias, values in _list_fields(ref):
-            for value in values:
-                yield f"componentRefs.{ref.name}.{alias}[{value}]", value
+        for field, _, value in _ref_entries([ref]):
+            yield field, value
         if ref.health_check_asserts:
             yield f"componentRefs.{ref.name}.healthCheckAsserts", "(inlined)"
-    validation = result.validation
-    if validation is None:
-        return
-    for phase_name in validation.PHASES:
-        phase = validation.phase(phase_name)
-        if phase is None:
-            continue
-        for check in phase.checks or []:
-            yield f"validation.{phase_name}.checks[{check}]", check
-        for constraint in phase.constraints or []:
-            yield f"validation.{phase_name}.constraints.{constraint.name}", constraint.value
-        for key in ("timeout", "infrastructure"):
-            if getattr(phase, key):
-                yield f"validation.{phase_name}.{key}", getattr(phase, key)
+    for field, _, value in _validation_entries(result.validation):
+        yield field, value
 
 
 def _explained(result: RecipeResult, contributions: dict[str, list[Contribution]]) -> Iterator[Explained]:
