@@ -12,7 +12,7 @@ a referenced path that leaves the root is reported and skipped.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from ._criteria import ANY, DIMENSIONS
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
+from ._gc import collector_paused
 from ._measurement import validate_path
 from ._models import (
     ComponentConfig,
@@ -65,21 +66,18 @@ class Overlay:
     document: RecipeMetadata
     source: SourceMap
     yaml: Document
+    #: The overlay's `spec` (a shortcut: resolution reads these millions of times on big catalogs).
+    spec: RecipeMetadataSpec = field(init=False)
+    #: The overlay's own criteria, or None (base.yaml, or an overlay that never matches).
+    criteria: Criteria | None = field(init=False)
+    #: The parent overlay's name; `""` or `base` means the root base recipe.
+    base: str = field(init=False)
 
-    @property
-    def spec(self) -> RecipeMetadataSpec:
-        """The overlay's `spec`."""
-        return self.document.spec
-
-    @property
-    def criteria(self) -> Criteria | None:
-        """The overlay's own criteria, or None (base.yaml, or an overlay that never matches)."""
-        return self.document.spec.criteria
-
-    @property
-    def base(self) -> str:
-        """The parent overlay's name; `""` or `base` means the root base recipe."""
-        return self.document.spec.base
+    def __post_init__(self) -> None:
+        spec = self.document.spec
+        object.__setattr__(self, "spec", spec)
+        object.__setattr__(self, "criteria", spec.criteria)
+        object.__setattr__(self, "base", spec.base)
 
     def locate(self, *path: str | int) -> Location:
         """The position of *path* inside this file (nearest existing ancestor if missing)."""
@@ -149,9 +147,14 @@ class Catalog:
         overlay_files: Every overlay file, duplicates included, in file order.
         mixins: Mixins by name.
         registry: The component registry, or None when missing (only for `check()`).
-        validators: The validator catalog, when the catalog has one.
-        files: Raw bytes of every file under `components/`, by relative path.
+        validators: The validator catalog, when the catalog has one (read for `check()` only:
+            `aicr recipe` never reads it).
+        files: Raw bytes of every file under `components/`, by relative path (read for `check()`
+            only).
         problems: Load errors collected instead of raised (only for `check()`).
+        walked: Every file of the catalog layout, relative to the root, in walk order.
+        links: The walked files that are symlinks.
+        complete: Whether `validators` and `files` have been read.
     """
 
     root: Path
@@ -166,6 +169,8 @@ class Catalog:
     problems: list[RecipeLoadError] = field(default_factory=list)
     known_values: dict[str, frozenset[str]] = field(default_factory=dict)
     walked: list[str] = field(default_factory=list)
+    links: set[str] = field(default_factory=set)
+    complete: bool = False
     _text_cache: dict[str, str] = field(default_factory=dict, repr=False)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
@@ -255,6 +260,19 @@ def load_catalog_for_check(path: str | os.PathLike[str]) -> Catalog:
     return _load(Path(path), collect=True)
 
 
+def complete_for_check(catalog: Catalog) -> Catalog:
+    """*catalog* with what loading for resolution skips (component files, validator catalog) read.
+
+    A catalog loaded by `load_catalog()` is copied first, so the caller's object is left as it
+    was; problems reading the extra files are collected in the copy's `problems`.
+    """
+    if catalog.complete:
+        return catalog
+    copy = replace(catalog, problems=list(catalog.problems), files={}, _text_cache={}, _memo={})
+    _Loader(copy, collect=True).complete()
+    return copy
+
+
 def catalog_root(path: Path) -> Path:
     """The catalog root for *path*: the path itself, or the parent of an `overlays/` directory."""
     if path.name == "overlays" or (
@@ -274,8 +292,8 @@ def _load(path: Path, *, collect: bool) -> Catalog:
     root = catalog_root(path)
     display_root = os.path.normpath(str(root)).replace(os.sep, "/")
     catalog = Catalog(root=root, display_root=display_root)
-    loader = _Loader(catalog, collect=collect)
-    loader.run()
+    with collector_paused():
+        _Loader(catalog, collect=collect).run()
     return catalog
 
 
@@ -283,6 +301,7 @@ class _Loader:
     def __init__(self, catalog: Catalog, *, collect: bool) -> None:
         self.catalog = catalog
         self.collect = collect
+        self.root = str(catalog.root)
 
     def fail(self, error: RecipeLoadError) -> None:
         if not self.collect:
@@ -291,8 +310,10 @@ class _Loader:
 
     def run(self) -> None:
         catalog = self.catalog
-        for relative in _walk(catalog.root):
+        for relative, link in _walk(catalog.root):
             catalog.walked.append(relative)
+            if link:
+                catalog.links.add(relative)
             try:
                 self.classify(relative)
             except RecipeLoadError as err:
@@ -309,7 +330,8 @@ class _Loader:
         else:
             self.check_base_dependencies(catalog.base)
         self.load_registry()
-        self.load_validators()
+        if self.collect:
+            self.complete()
         known: dict[str, set[str]] = {dimension: set() for dimension in DIMENSIONS}
         for overlay in catalog.overlays.values():
             if overlay.criteria is None:
@@ -320,10 +342,33 @@ class _Loader:
                     known[dimension].add(value)
         catalog.known_values = {dimension: frozenset(values) for dimension, values in known.items()}
 
+    def complete(self) -> None:
+        """Read what only `check()` needs: component files and `validators/catalog.yaml`.
+
+        `aicr recipe` reads neither, so a catalog loaded for resolving does not either: a broken
+        validator catalog must not break resolution that upstream performs.
+        """
+        catalog = self.catalog
+        if catalog.complete:
+            return
+        catalog.complete = True
+        for relative in catalog.walked:
+            if "checks/" in relative or relative.startswith("mixins/"):
+                continue
+            if "components/" in relative:
+                content = self.read(relative)
+                if content is not None:
+                    catalog.files[relative] = content
+        self.load_validators()
+
     def read(self, relative: str) -> bytes | None:
         # The walk does not follow directory symlinks, so only a symlinked file can leave the root.
-        plain = self.catalog.root / relative
-        target = plain if not plain.is_symlink() else _inside(self.catalog.root, relative)
+        catalog = self.catalog
+        # Plain strings, not Path objects: this runs once per file, and pathlib's per-call
+        # overhead is a tenth of loading a small overlay.
+        target: Path | str | None = os.path.join(self.root, relative)  # noqa: PTH118
+        if relative in catalog.links:
+            target = _inside(catalog.root, relative)
         if target is None:
             self.fail(
                 RecipeLoadError(
@@ -334,7 +379,8 @@ class _Loader:
             )
             return None
         try:
-            return target.read_bytes()
+            with open(target, "rb") as stream:  # noqa: PTH123 - see above
+                return stream.read()
         except OSError as err:
             self.fail(
                 RecipeLoadError(
@@ -355,10 +401,7 @@ class _Loader:
                 self.load_mixin(relative)
             return
         if "components/" in relative:
-            content = self.read(relative)
-            if content is not None:
-                self.catalog.files[relative] = content
-            return
+            return  # read by complete(), for check() only
         if not filename.endswith(".yaml") or filename in ("registry.yaml", "data-v1.yaml"):
             return
         self.load_overlay(relative)
@@ -535,29 +578,34 @@ class _Loader:
         self.catalog.validators = ValidatorsFile(relative, validators, document.source)
 
 
-def _walk(root: Path) -> Iterator[str]:
-    """Relative paths of the catalog's files, in Go `fs.WalkDir` order (sorted per directory)."""
+def _walk(root: Path) -> Iterator[tuple[str, bool]]:
+    """(relative path, is a symlink) of the catalog's files, in Go `fs.WalkDir` order (sorted per directory).
+
+    Directory symlinks are not followed (they are yielded like files, so reading them is refused
+    by the root check); sockets, FIFOs and devices are skipped.
+    """
+    yield from _walk_directory(str(root), "", top=True)
+
+
+def _walk_directory(directory: str, prefix: str, *, top: bool = False) -> Iterator[tuple[str, bool]]:
     try:
-        top = sorted(entry.name for entry in root.iterdir())
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
     except OSError:
         return
-    for name in top:
-        if name not in LAYOUT:
+    for entry in entries:
+        if top and entry.name not in LAYOUT:
             continue
-        yield from _walk_entry(root, name)
-
-
-def _walk_entry(root: Path, relative: str) -> Iterator[str]:
-    full = root / relative
-    if full.is_dir() and not full.is_symlink():
+        relative = prefix + entry.name
         try:
-            names = sorted(entry.name for entry in full.iterdir())
-        except OSError:
-            return
-        for name in names:
-            yield from _walk_entry(root, f"{relative}/{name}")
-    elif full.is_file() or full.is_symlink():
-        yield relative
+            if entry.is_symlink():
+                yield relative, True
+            elif entry.is_dir(follow_symlinks=False):
+                yield from _walk_directory(entry.path, relative + "/")
+            elif entry.is_file(follow_symlinks=False):
+                yield relative, False
+        except OSError:  # pragma: no cover - the entry vanished between listing and stat
+            continue
 
 
 def _validate(model: type[_M], document: Document, relative: str, *, what: str) -> _M:
@@ -604,12 +652,16 @@ def _type_hint(error: Any) -> str:
 
 def unknown_keys(model: GoModel, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
     """Paths of keys the models do not know, in document order (free-form `overrides` excluded)."""
-    found: list[tuple[str | int, ...]] = [(*path, key) for key in (model.model_extra or {})]
+    extra = model.model_extra
+    found: list[tuple[str | int, ...]] = [(*path, key) for key in extra] if extra else []
+    given = model.model_fields_set
     for name, info in type(model).model_fields.items():
+        if name not in given:
+            continue  # a default holds no keys
+        value = getattr(model, name)
         alias = info.alias or name
-        if alias == "overrides":
-            continue
-        found.extend(_unknown_in(getattr(model, name), (*path, alias)))
+        if isinstance(value, (GoModel, list, dict)) and alias != "overrides":
+            found.extend(_unknown_in(value, (*path, alias)))
     return found
 
 

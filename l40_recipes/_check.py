@@ -6,8 +6,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._catalog import Catalog, load_catalog_for_check
+from ._catalog import Catalog, complete_for_check, load_catalog_for_check
 from ._config import Config, load_config
+from ._gc import collector_paused
 from ._report import Finding, Report, Severity
 from ._rules import Context, all_rules
 
@@ -45,7 +46,19 @@ def check(
     Returns:
         A `Report` whose findings are sorted by file, line, column and rule.
     """
-    loaded = catalog if isinstance(catalog, Catalog) else load_catalog_for_check(Path(catalog))
+    with collector_paused():
+        return _check(catalog, strict=strict, select=select, ignore=ignore, config=config)
+
+
+def _check(
+    catalog: Catalog | str | os.PathLike[str],
+    *,
+    strict: bool | None,
+    select: Iterable[str] | None,
+    ignore: Iterable[str] | None,
+    config: Config | None,
+) -> Report:
+    loaded = complete_for_check(catalog) if isinstance(catalog, Catalog) else load_catalog_for_check(Path(catalog))
     settings = config if config is not None else load_config(loaded.root)
     settings = replace(
         settings,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from l40_recipes import Catalog, ErrorCode, RecipeError, RecipeLoadError, load_catalog, resolve
-from l40_recipes._catalog import load_catalog_for_check
+from l40_recipes._catalog import complete_for_check, load_catalog_for_check
 
 from .conftest import REPO, overlay, write_catalog
 
@@ -25,8 +25,17 @@ def test_root_and_overlays_directory_load_the_same(upstream: Catalog) -> None:
     assert len(upstream.mixins) == 4
     assert upstream.registry is not None
     assert len(upstream.registry.document.components) == 43
-    assert upstream.validators is not None
-    assert len(upstream.validators.document.validators) == 22
+    # `aicr recipe` reads neither the validator catalog nor component files; check() does.
+    assert upstream.validators is None
+    assert not upstream.files
+    assert not upstream.complete
+    completed = complete_for_check(upstream)
+    assert completed is not upstream
+    assert completed.validators is not None
+    assert len(completed.validators.document.validators) == 22
+    assert len(completed.files) == 100
+    assert complete_for_check(completed) is completed
+    assert upstream.validators is None  # the caller's catalog is left as it was
 
 
 def test_shipped_catalog_loads_from_the_repository_root(shipped: Catalog) -> None:
@@ -41,9 +50,10 @@ def test_shipped_catalog_loads_from_the_repository_root(shipped: Catalog) -> Non
 
 
 def test_components_are_kept_raw_and_checks_are_skipped(upstream: Catalog) -> None:
-    """components/ files are stored as bytes; checks/ files are not parsed at load."""
-    assert "components/gpu-operator/values.yaml" in upstream.files
-    assert not any(path.startswith("checks/") for path in upstream.files)
+    """components/ files are stored as bytes for check(); checks/ files are not parsed at load."""
+    completed = complete_for_check(upstream)
+    assert "components/gpu-operator/values.yaml" in completed.files
+    assert not any(path.startswith("checks/") for path in completed.files)
 
 
 def test_non_recipe_kinds_are_skipped(tmp_path: Path) -> None:
@@ -271,7 +281,6 @@ def test_type_errors_say_what_to_write(tmp_path: Path, text: str, hint: str) -> 
             "spec.profile.values.a.constraints[0]",
         ),
         ({"overlays/k.yaml": "kind: [RecipeMetadata]\n"}, "kind must be a string"),
-        ({"validators/catalog.yaml": "validators: 3\n"}, "validators"),
     ],
 )
 def test_more_load_errors(tmp_path: Path, files: dict[str, str], message: str) -> None:
@@ -280,6 +289,23 @@ def test_more_load_errors(tmp_path: Path, files: dict[str, str], message: str) -
     with pytest.raises(RecipeLoadError) as caught:
         load_catalog(root)
     assert message in str(caught.value)
+
+
+def test_validator_catalog_and_component_files_are_read_for_check_only(tmp_path: Path) -> None:
+    """`aicr recipe` reads neither; a broken validator catalog breaks check(), never resolution."""
+    root = write_catalog(
+        tmp_path,
+        {"leaf": overlay("leaf", criteria="service: eks")},
+        extra={"validators/catalog.yaml": "validators: 3\n", "components/gpu-operator/values.yaml": "a: 1\n"},
+    )
+    catalog = load_catalog(root)
+    assert catalog.validators is None
+    assert not catalog.files
+    assert resolve(service="eks", catalog=catalog).metadata.applied_overlays == ["base", "leaf"]
+    for checked in (load_catalog_for_check(root), complete_for_check(catalog)):
+        assert checked.files == {"components/gpu-operator/values.yaml": b"a: 1\n"}
+        assert [str(problem.location) for problem in checked.problems] == [f"{root}/validators/catalog.yaml:1:13"]
+    assert not catalog.problems
 
 
 def test_registry_parse_errors_are_internal(tmp_path: Path) -> None:
