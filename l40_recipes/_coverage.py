@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from ._criteria import DIMENSIONS, is_wild
+from ._criteria import ANY, DIMENSIONS, is_wild
 from ._errors import CoverageError
 
 if TYPE_CHECKING:
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from ._models import Criteria
 
 __all__ = ["completion_key", "verify"]
+
+_WILD: Final = ("", ANY)
 
 #: Dimensions that must be stated when stating them would reach more overlays.
 STRICT_DIMENSIONS: Final = frozenset({"os"})
@@ -39,25 +41,21 @@ def completion_key(completion: dict[str, str]) -> str:
 def verify(catalog: Catalog, query: Criteria, applied: list[str], *, details: bool = True) -> None:
     """Raise `CoverageError` unless every stated dimension is covered and jointly sufficient.
 
-    Without *details* the error names the uncovered dimensions only (no completions, no message
-    text): for callers that only need to know that a query is a coverage gap.
+    Without *details* the error names the uncovered dimensions only (no completions, and a short
+    message without the query): for callers that only need to know that a query is a coverage gap.
     """
-    carried: set[tuple[str, str]] = set()
-    for name in applied:
-        criteria = _criteria_of(catalog, name)
-        if criteria is not None:
-            carried.update((dimension, _value(criteria, dimension)) for dimension in DIMENSIONS)
+    carried = _carried(catalog, applied)
     uncovered = [
         dimension
         for dimension in DIMENSIONS
-        if _stated(want := _value(query, dimension)) and (dimension, want) not in carried
+        if (want := getattr(query, dimension)) not in _WILD and (dimension, want) not in carried
     ]
     if not uncovered:
         _verify_joint(catalog, query, applied)
         return
     if not details:
         raise CoverageError(
-            f"{query} leaves {', '.join(uncovered)} uncovered",
+            f"stated {', '.join(uncovered)} not covered",
             context={"uncovered": [{"dimension": dimension} for dimension in uncovered]},
         )
     clauses: list[str] = []
@@ -76,6 +74,21 @@ def verify(catalog: Catalog, query: Criteria, applied: list[str], *, details: bo
             },
         )
     raise CoverageError("; ".join(clauses), context={"uncovered": entries}, hint=_hint(entries))
+
+
+def _carried(catalog: Catalog, applied: list[str]) -> frozenset[tuple[str, str]]:
+    """Every (dimension, value) the criteria of the applied overlays carry (memoized per list)."""
+    key = ("carried", *applied)
+    cached = catalog.memo(key)
+    if cached is not None:
+        assert isinstance(cached, frozenset)
+        return cached
+    carried: set[tuple[str, str]] = set()
+    for name in applied:
+        criteria = _criteria_of(catalog, name)
+        if criteria is not None:
+            carried.update((dimension, _value(criteria, dimension)) for dimension in DIMENSIONS)
+    return catalog.remember(key, frozenset(carried))  # type: ignore[no-any-return]
 
 
 def _hint(entries: list[dict[str, object]]) -> str:
@@ -158,10 +171,10 @@ def _clause(query: Criteria, dimension: str, want: str, completions: list[dict[s
 
 
 def _verify_joint(catalog: Catalog, query: Criteria, applied: list[str]) -> None:
-    stated = [dimension for dimension in DIMENSIONS if _stated(_value(query, dimension))]
+    stated = [(dimension, value) for dimension in DIMENSIONS if (value := getattr(query, dimension)) not in _WILD]
     for name in applied:
         criteria = _criteria_of(catalog, name)
-        if criteria is not None and all(_value(criteria, d) == _value(query, d) for d in stated):
+        if criteria is not None and all(getattr(criteria, dimension) == value for dimension, value in stated):
             return
     applied_set = set(applied)
     gaps: list[tuple[str, list[str]]] = []

@@ -47,9 +47,12 @@ _PARSE_TABLE: Final[dict[str, dict[str, str]]] = {
 }
 
 
+_WILD: Final = ("", ANY)
+
+
 def is_wild(value: str) -> bool:
     """`""` and `any` both mean "unconstrained" for matching, specificity and coverage."""
-    return value in ("", ANY)
+    return value in _WILD
 
 
 def parse_dimension(dimension: str, raw: str, *, known: Mapping[str, Iterable[str]] | None = None) -> str:
@@ -124,25 +127,27 @@ def matches(overlay: Criteria, query: Criteria) -> bool:
     """
     for dimension in DIMENSIONS:
         want: str = getattr(overlay, dimension)
-        got: str = getattr(query, dimension)
-        if is_wild(want):
-            continue
-        if is_wild(got) or want != got:
+        # A stated overlay value never equals a wild query value, so one comparison decides.
+        if want not in _WILD and getattr(query, dimension) != want:
             return False
     return True
 
 
 def specificity(criteria: Criteria) -> int:
     """Number of non-wild dimensions, plus one when `nodes` is set."""
-    return sum(not is_wild(getattr(criteria, dimension)) for dimension in DIMENSIONS) + (criteria.nodes != 0)
+    return sum(1 for dimension in DIMENSIONS if getattr(criteria, dimension) not in _WILD) + (criteria.nodes != 0)
 
 
-def criteria_string(criteria: Criteria) -> str:
+def criteria_string(criteria: Criteria, *, blank_is_any: bool = False) -> str:
     """Upstream's `Criteria.String()`: `criteria(service=eks, accelerator=h100)` or `criteria(any)`.
 
-    A dimension equal to `any` is left out; an empty one prints as `service=` (upstream's quirk).
+    A dimension equal to `any` is left out; an empty one prints as `service=` (upstream's quirk),
+    unless *blank_is_any* (an overlay's criteria, where an omitted dimension means `any`).
     """
-    parts = [f"{dimension}={value}" for dimension in DIMENSIONS if (value := getattr(criteria, dimension)) != ANY]
+    left_out = _WILD if blank_is_any else (ANY,)
+    parts = [
+        f"{dimension}={value}" for dimension in DIMENSIONS if (value := getattr(criteria, dimension)) not in left_out
+    ]
     if criteria.nodes:
         parts.append(f"nodes={criteria.nodes}")
     return f"criteria({', '.join(parts)})" if parts else "criteria(any)"

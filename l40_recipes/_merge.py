@@ -140,6 +140,10 @@ class SpecState:
     validation: ValidationConfig | None = None
     mixins: list[str] = field(default_factory=list)
 
+    def copy(self) -> SpecState:
+        """A copy whose lists can be reassigned or changed without touching this one."""
+        return SpecState(list(self.constraints), list(self.component_refs), self.validation, list(self.mixins))
+
     def merge(
         self,
         constraints: Sequence[Constraint],

@@ -8,6 +8,7 @@ build configuration (Slurm accounting) → coherence again.
 
 from __future__ import annotations
 
+import operator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -168,11 +169,16 @@ def build_recipe(
         raise RecipeError(msg, code=ErrorCode.INTERNAL, hint="resolve against a catalog that loads without problems")
     selection = parse_selection(profile)
     found = candidates(catalog, query)
-    effective = _profile_declaration(catalog, found)
-    state, applied = _compose(catalog, found)
+    effective, state, applied = _composition(catalog, found)
     _coverage.verify(catalog, query, applied, details=coverage_details)
     selected = apply_profile(state, effective, selection)
-    result = _finalize(catalog, query, state, applied)
+    if version is None:
+        from . import __version__  # noqa: PLC0415 - the package imports this module
+
+        version = __version__
+    result = _finalize(catalog, query, state, applied, version)
+    if selected is None and query.platform != "slurm":
+        return result  # nothing changed since _finalize checked coherence
     if selected is not None:
         check_profile_targets(selected, result.component_refs)
         result = result.model_copy(
@@ -181,11 +187,6 @@ def build_recipe(
                 "metadata": result.metadata.model_copy(update={"selected_profile": selected}),
             },
         )
-    if version is None:
-        from . import __version__  # noqa: PLC0415 - the package imports this module
-
-        version = __version__
-    result = result.model_copy(update={"metadata": result.metadata.model_copy(update={"version": version})})
     if query.platform == "slurm":
         result = _apply_slurm_accounting(result)
     _check_coherence(result)
@@ -223,16 +224,17 @@ def criteria_index(catalog: Catalog) -> dict[str, dict[str, list[Overlay]]]:
 def _possible_matches(catalog: Catalog, query: Criteria) -> list[Overlay]:
     """A superset of the overlays matching *query*, from the dimension that narrows them most."""
     index = criteria_index(catalog)
-    best: list[list[Overlay]] | None = None
+    best: tuple[list[Overlay], list[Overlay]] = ([], [])
+    best_size = -1
     for dimension in DIMENSIONS:
+        by_value = index[dimension]
         value = getattr(query, dimension)
-        buckets = [index[dimension].get("", [])]
-        if not is_wild(value):
-            buckets.append(index[dimension].get(value, []))
-        if best is None or sum(map(len, buckets)) < sum(map(len, best)):
-            best = buckets
-    assert best is not None
-    return [overlay for bucket in best for overlay in bucket]
+        wild = by_value.get("", [])
+        exact = [] if is_wild(value) else by_value.get(value, [])
+        size = len(wild) + len(exact)
+        if best_size < 0 or size < best_size:
+            best, best_size = (wild, exact), size
+    return [*best[0], *best[1]]
 
 
 def _ancestor_names(catalog: Catalog, overlay: Overlay) -> frozenset[str]:
@@ -315,6 +317,24 @@ def _profile_declaration(catalog: Catalog, found: list[Overlay]) -> EffectivePro
         msg = f"resolved composition has multiple profile declarations from [{sources}]"
         raise ResolutionError(msg)
     return next(iter(declarations.values()), None)
+
+
+def _composition(catalog: Catalog, found: list[Overlay]) -> tuple[EffectiveProfile | None, SpecState, list[str]]:
+    """Profile declaration, merged state and applied overlays for *found* (memoized per candidate list).
+
+    They depend on the candidates alone, and many queries share candidates (every query naming
+    an unknown platform reaches the same wildcard overlays), so a catalog composes each list once.
+    Failures are not memoized: they raise afresh, with the same error, on every query.
+    """
+    key = ("composition", *(overlay.name for overlay in found))
+    cached = catalog.memo(key)
+    if cached is None:
+        effective = _profile_declaration(catalog, found)
+        state, applied = _compose(catalog, found)
+        cached = catalog.remember(key, (effective, state, tuple(applied)))
+    effective, state, applied = cached
+    # The state is reassigned, never mutated in place, downstream; a copy keeps the memo pristine.
+    return effective, state.copy(), list(applied)
 
 
 def _compose(catalog: Catalog, found: list[Overlay]) -> tuple[SpecState, list[str]]:
@@ -400,24 +420,13 @@ def _mixin_conflict(ref: ComponentRef) -> str | None:
     return None
 
 
-def _finalize(catalog: Catalog, query: Criteria, state: SpecState, applied: list[str]) -> RecipeResult:
-    """Upstream `finalizeRecipeResult`."""
-    problem = dependency_error(state.component_refs)
-    if problem is not None:
-        raise ResolutionError(
-            "merged recipe validation failed",
-            cause=RecipeError(problem[0], code=ErrorCode.INVALID_REQUEST),
-            hint="every dependencyRefs entry must name a component of the recipe, without cycles",
-        )
-    try:
-        order = topological_sort(state.component_refs)
-    except RecipeError as err:  # pragma: no cover - dependency_error finds every cycle first
-        raise ResolutionError("failed to compute deployment order", code=ErrorCode.INTERNAL, cause=err) from None
-    refs = [_apply_registry_defaults(catalog, _canonical_type(ref)) for ref in state.component_refs]
-    refs = [_hydrate_health_check(catalog, ref) for ref in refs]
+def _finalize(catalog: Catalog, query: Criteria, state: SpecState, applied: list[str], version: str) -> RecipeResult:
+    """Upstream `finalizeRecipeResult`, stamping `metadata.version`."""
+    order = _deployment_order(catalog, state.component_refs)
+    refs = [_completed_ref(catalog, ref) for ref in state.component_refs]
     result = RecipeResult(
         api_version=RECIPE_API_VERSION,
-        metadata=RecipeResultMetadata(applied_overlays=list(applied)),
+        metadata=RecipeResultMetadata(version=version, applied_overlays=list(applied)),
         criteria=query,
         constraints=list(state.constraints),
         component_refs=refs,
@@ -434,6 +443,46 @@ def _finalize(catalog: Catalog, query: Criteria, state: SpecState, applied: list
         seen[ref.name] = index
     _check_coherence(result)
     return result
+
+
+def _deployment_order(catalog: Catalog, refs: list[ComponentRef]) -> list[str]:
+    """Validate the merged dependencies and order the enabled components (memoized per ref list).
+
+    The memo holds the refs themselves, so their ids cannot be reused while it lives.
+    """
+    key = ("deployment-order", *map(id, refs))
+    cached = catalog.memo(key)
+    if cached is not None and all(map(operator.is_, cached[0], refs)):
+        return list(cached[1])
+    problem = dependency_error(refs)
+    if problem is not None:
+        raise ResolutionError(
+            "merged recipe validation failed",
+            cause=RecipeError(problem[0], code=ErrorCode.INVALID_REQUEST),
+            hint="every dependencyRefs entry must name a component of the recipe, without cycles",
+        )
+    try:
+        order = topological_sort(refs)
+    except RecipeError as err:  # pragma: no cover - dependency_error finds every cycle first
+        raise ResolutionError("failed to compute deployment order", code=ErrorCode.INTERNAL, cause=err) from None
+    catalog.remember(key, (tuple(refs), tuple(order)))
+    return order
+
+
+def _completed_ref(catalog: Catalog, ref: ComponentRef) -> ComponentRef:
+    """*ref* with its type canonicalized, registry defaults applied and health check inlined.
+
+    Memoized per ref object: compositions share most refs (base.yaml's, a parent's), and the
+    models are immutable. The memo holds *ref* itself, so its id cannot be reused meanwhile.
+    """
+    key = ("completed-ref", id(ref))
+    cached = catalog.memo(key)
+    if cached is not None and cached[0] is ref:
+        completed: ComponentRef = cached[1]
+        return completed
+    completed = _hydrate_health_check(catalog, _apply_registry_defaults(catalog, _canonical_type(ref)))
+    catalog.remember(key, (ref, completed))
+    return completed
 
 
 def _canonical_type(ref: ComponentRef) -> ComponentRef:
