@@ -60,6 +60,8 @@ _FLOAT_TAG: Final = "tag:yaml.org,2002:float"
 _MERGE_TAG: Final = "tag:yaml.org,2002:merge"
 
 _NULLS: Final = frozenset({"", "~", "null", "Null", "NULL"})
+#: First characters of the plain scalars a YAML 1.1 or 1.2 reader may turn into a non-string.
+_YAML11_FIRST: Final = frozenset("yYnNoOtTfF+-.0123456789")
 _MAP_VALUES: Final[dict[str, Any]] = {
     "true": True,
     "True": True,
@@ -198,11 +200,18 @@ class _Builder:
         self._aliased = 0
 
     def build(self, node: yaml.Node, path: Path, *, freeform: bool) -> Any:
-        mark = node.start_mark
+        # The hot loop of loading: one call per node of every file, so it avoids helper calls.
         if len(path) > MAX_DEPTH:
             self._refuse(node, f"nests deeper than {MAX_DEPTH} levels", "flatten the document")
-        if id(node) in self._built and not isinstance(node, yaml.ScalarNode):
-            # An alias: bound what it adds before building its copy.
+        mark = node.start_mark
+        self.source.values[path] = (mark.line + 1, mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            if freeform:
+                return self._freeform_scalar(node, path)
+            return self._typed_scalar(node, path)
+        identity = id(node)
+        if identity in self._built:
+            # An alias of a collection: bound what it adds before building its copy.
             self._aliased += self._size(node)
             if self._aliased > MAX_ALIAS_NODES:
                 self._refuse(
@@ -210,20 +219,18 @@ class _Builder:
                     f"expands aliases to more than {MAX_ALIAS_NODES:,} nodes",
                     "remove the alias chain (a YAML bomb) or split the document",
                 )
-        self._built.add(id(node))
-        self.source.values[path] = (mark.line + 1, mark.column + 1)
+        else:
+            self._built.add(identity)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, freeform=freeform)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, index), freeform=freeform) for index, item in enumerate(node.value)]
-        assert isinstance(node, yaml.ScalarNode)
-        if freeform:
-            value = resolve_scalar(node)
-            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if node.tag == _PLAIN and numeric and _looks_versioned(node.value) and str(value) != node.value:
-                self.retyped[path] = (node.value, f"the number {value!r}")
-            return value
-        return self._typed_scalar(node, path)
+        return [self.build(item, (*path, index), freeform=freeform) for index, item in enumerate(node.value)]
+
+    def _freeform_scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+        value = resolve_scalar(node)
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if node.tag == _PLAIN and numeric and _looks_versioned(node.value) and str(value) != node.value:
+            self.retyped[path] = (node.value, f"the number {value!r}")
+        return value
 
     def _size(self, root: yaml.Node) -> int:
         """Nodes under *root* counting repeats (memoized; iterative, so deep graphs are safe)."""
@@ -250,34 +257,38 @@ class _Builder:
     def _typed_scalar(self, node: yaml.ScalarNode, path: Path) -> str | None:
         # Upstream decodes typed fields with yaml.v3: a null leaves the Go zero value, anything
         # else sets the field from the scalar's source text.
-        if node.tag == _NULL_TAG or (node.tag == _PLAIN and node.value in _NULLS):
+        tag, text = node.tag, node.value
+        if tag == _PLAIN:
+            if text in _NULLS:
+                return None
+            if text[0] in _YAML11_FIRST:  # every other plain scalar is a string to every reader
+                other = _yaml11_reading(text)
+                if other is not None:
+                    self.retyped[path] = (text, other)
+            return str(text)
+        if tag == _NULL_TAG:
             return None
-        if node.tag == _PLAIN:
-            other = _yaml11_reading(node.value)
-            if other is not None:
-                self.retyped[path] = (node.value, other)
-        return str(node.value)
+        return str(text)
 
     def _mapping(self, node: yaml.MappingNode, path: Path, *, freeform: bool) -> dict[str, Any]:
         out: dict[str, Any] = {}
         merged: dict[str, Any] = {}
-        seen: dict[str, tuple[int, int]] = {}
+        keys = self.source.keys
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG or (key_node.tag == _PLAIN and key_node.value == "<<"):
                 self._merge_into(merged, value_node, path, freeform=freeform)
                 continue
             key = self._key(key_node)
-            key_mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if key in seen:
-                first_line = seen[key][0]
+            mark = key_node.start_mark
+            key_mark = (mark.line + 1, mark.column + 1)
+            child = (*path, key)
+            if key in out:
                 raise RecipeLoadError(
-                    f'mapping key "{key}" already defined at line {first_line}',
+                    f'mapping key "{key}" already defined at line {keys[child][0]}',
                     location=Location(self.source.path, *key_mark),
                     hint=f"remove one of the two {key!r} entries; YAML readers disagree on which one wins",
                 )
-            seen[key] = key_mark
-            child = (*path, key)
-            self.source.keys[child] = key_mark
+            keys[child] = key_mark
             out[key] = self.build(value_node, child, freeform=freeform or key in FREEFORM_KEYS)
         if merged:
             return {**{k: v for k, v in merged.items() if k not in out}, **out}
