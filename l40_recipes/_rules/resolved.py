@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from l40_recipes._criteria import DIMENSIONS
+from l40_recipes._criteria import DIMENSIONS, criteria_string
 from l40_recipes._errors import ConstraintError, CoverageError, Location, RecipeError
 from l40_recipes._merge import SpecState, dependency_error
 from l40_recipes._models import Criteria, RecipeResult, ValidationConfig
@@ -38,7 +38,7 @@ def accelerator_bound(item: Overlay) -> bool:
 
 def _query(item: Overlay) -> str:
     assert item.criteria is not None
-    return str(item.criteria.model_copy(update={d: getattr(item.criteria, d) or "any" for d in DIMENSIONS}))
+    return criteria_string(item.criteria, blank_is_any=True)
 
 
 def _resolved(ctx: Context) -> Iterator[tuple[Overlay, RecipeResult]]:
@@ -85,10 +85,15 @@ def merged_dependencies(ctx: Context) -> Iterator[Finding]:
     base = ctx.catalog.base
     if base is None:
         return
+    base_refs = base.spec.component_refs
+    base_problem = dependency_error(base_refs)
     for item in ctx.catalog.overlay_files:
-        state = SpecState(list(base.spec.constraints), list(base.spec.component_refs), base.spec.validation)
-        state.merge(item.spec.constraints, item.spec.component_refs, item.spec.validation)
-        problem = dependency_error(state.component_refs)
+        # Only componentRefs decide dependencies; an overlay without any leaves base.yaml's.
+        problem = base_problem
+        if item.spec.component_refs:
+            state = SpecState(component_refs=list(base_refs))
+            state.merge((), item.spec.component_refs)
+            problem = dependency_error(state.component_refs)
         if problem is not None:
             yield ctx.finding(
                 "merged-dependencies",
