@@ -23,7 +23,7 @@ from l40_recipes._catalog import load_catalog_for_check
 from l40_recipes._criteria import DIMENSIONS, is_wild
 from l40_recipes._resolution import build_recipe, candidates
 
-from .conftest import LEGACY_RECIPES, UPSTREAM, needs_shared, overlay, write_catalog
+from .conftest import LEGACY_RECIPES, UPSTREAM, UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -460,3 +460,25 @@ def test_coverage_without_details_names_only_the_gap(shipped: Catalog) -> None:
         build_recipe(shipped, query, coverage_details=False)
     assert caught.value.uncovered == ["service"]
     assert caught.value.valid_completions == {}
+
+
+@needs_shared
+def test_memoized_compositions_never_leak_between_queries() -> None:
+    """Queries sharing candidates, with and without a profile, equal those on a fresh catalog.
+
+    A catalog memoizes compositions, completed refs and deployment orders; applying a profile
+    to one result must not change the next, whatever the order of the queries.
+    """
+    aks = {"service": "aks", "accelerator": "h100", "intent": "training"}
+    queries: list[tuple[dict[str, str], str | None]] = [
+        (aks, "gpuStack=operator-managed"),
+        (aks, None),
+        (aks, "gpuStack=operator-managed"),
+        ({"service": "eks", "accelerator": "h100", "intent": "training"}, None),
+        ({"service": "eks", "accelerator": "h100", "intent": "training", "os": "ubuntu", "platform": "kubeflow"}, None),
+        ({"service": "eks", "accelerator": "h100", "intent": "training"}, None),
+    ]
+    shared = load_catalog(UPSTREAM_RECIPES)
+    for query, profile in queries:
+        expected = resolve(catalog=load_catalog(UPSTREAM_RECIPES), profile=profile, **query).to_dict()
+        assert resolve(catalog=shared, profile=profile, **query).to_dict() == expected
