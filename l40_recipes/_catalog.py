@@ -36,6 +36,7 @@ from ._yaml import Document, SourceMap, parse_yaml
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
+    from ._cache import ParseCache
     from ._models import Criteria, RecipeMetadataSpec
 
 __all__ = ["Catalog", "Mixin", "Overlay", "Registry", "load_catalog"]
@@ -282,7 +283,8 @@ def catalog_root(path: Path) -> Path:
     return path
 
 
-def _load(path: Path, *, collect: bool) -> Catalog:
+def _load(path: Path, *, collect: bool, cache: bool = False) -> Catalog:
+    """Load the catalog at *path*; *cache* uses the command line's parse cache (see `_cache`)."""
     if not path.exists():
         msg = f"catalog path {str(path)!r} does not exist"
         raise RecipeLoadError(msg, code=ErrorCode.NOT_FOUND, hint="pass a catalog root or its overlays/ directory")
@@ -292,15 +294,23 @@ def _load(path: Path, *, collect: bool) -> Catalog:
     root = catalog_root(path)
     display_root = os.path.normpath(str(root)).replace(os.sep, "/")
     catalog = Catalog(root=root, display_root=display_root)
+    parses: ParseCache | None = None
+    if cache:
+        from ._cache import ParseCache  # noqa: PLC0415 - only the command line caches
+
+        parses = ParseCache.for_root(root)
     with collector_paused():
-        _Loader(catalog, collect=collect).run()
+        _Loader(catalog, collect=collect, cache=parses).run()
+    if parses is not None:
+        parses.save()
     return catalog
 
 
 class _Loader:
-    def __init__(self, catalog: Catalog, *, collect: bool) -> None:
+    def __init__(self, catalog: Catalog, *, collect: bool, cache: ParseCache | None = None) -> None:
         self.catalog = catalog
         self.collect = collect
+        self.cache = cache
         self.root = str(catalog.root)
 
     def fail(self, error: RecipeLoadError) -> None:
@@ -410,6 +420,8 @@ class _Loader:
         content = self.read(relative)
         if content is None:
             return None
+        if self.cache is not None:
+            return self.cache.parse(content, relative=relative, display=self.catalog.display(relative))
         return parse_yaml(content, path=self.catalog.display(relative))
 
     def load_mixin(self, relative: str) -> None:

@@ -80,6 +80,12 @@ def _add_query(parser: argparse.ArgumentParser) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Resolve and check NVIDIA AICR recipe catalogs exactly as upstream does.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="do not use the parse cache (also: L40_RECIPES_NO_CACHE=1; see README)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     resolve = commands.add_parser(
@@ -155,15 +161,15 @@ def _fail(error: RecipeError) -> int:
     return error.exit_code
 
 
-def _catalog(path: Path | None) -> Catalog:
-    from ._catalog import load_catalog  # noqa: PLC0415
+def _catalog(path: Path | None, *, cache: bool) -> Catalog:
+    from ._catalog import _load  # noqa: PLC0415
     from ._resolution import shipped_catalog_root  # noqa: PLC0415
 
     root = shipped_catalog_root() if path is None else path
     # Show paths relative to where the command runs, as linters do (not possible across Windows drives).
     with contextlib.suppress(ValueError):
         root = Path(os.path.relpath(root))
-    return load_catalog(root)
+    return _load(root, collect=False, cache=cache)
 
 
 def _query(args: argparse.Namespace) -> dict[str, object]:
@@ -190,7 +196,7 @@ def _resolve(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     try:
-        catalog = _catalog(args.catalog)
+        catalog = _catalog(args.catalog, cache=args.cache)
         recipe = resolve(_query(args), catalog=catalog, profile=args.profile, version=args.stamp_version)
     except RecipeError as err:
         return _fail(err)
@@ -213,6 +219,7 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from ._catalog import _load  # noqa: PLC0415
     from ._check import check  # noqa: PLC0415
     from ._formats import render  # noqa: PLC0415
     from ._report import Report  # noqa: PLC0415
@@ -225,7 +232,8 @@ def _check(args: argparse.Namespace) -> int:
         if not path.is_dir():
             print(f"{PROG}: error: {path} is not a catalog directory", file=sys.stderr)
             return EXIT_USAGE
-        report = check(path, strict=args.strict, select=_split(args.select), ignore=_split(args.ignore))
+        catalog = _load(path, collect=True, cache=args.cache)
+        report = check(catalog, strict=args.strict, select=_split(args.select), ignore=_split(args.ignore))
         findings.extend(report.findings)
         strict = strict or report.strict
     combined = Report.of(findings, strict=strict)
@@ -241,7 +249,7 @@ def _explain(args: argparse.Namespace) -> int:
     from ._resolution import NO_CRITERIA_MESSAGE  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog)
+        catalog = _catalog(args.catalog, cache=args.cache)
         query = build_query(_query(args), known=catalog.known_values)
         if query == build_query({}):
             raise CriteriaError(NO_CRITERIA_MESSAGE)
@@ -272,7 +280,7 @@ def _list(args: argparse.Namespace) -> int:
     from ._resolution import build_recipe  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog)
+        catalog = _catalog(args.catalog, cache=args.cache)
     except RecipeError as err:
         return _fail(err)
     rows: list[dict[str, Any]] = []
