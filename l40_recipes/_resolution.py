@@ -176,7 +176,9 @@ def build_recipe(
         from . import __version__  # noqa: PLC0415 - the package imports this module
 
         version = __version__
-    result = _finalize(catalog, query, state, applied, version)
+    # Without a profile the refs are the memoized composition's own objects, a bounded set that
+    # later steps may memoize by identity; a profile makes new refs on every call.
+    result = _finalize(catalog, query, state, applied, version, memoize=selected is None)
     if selected is None and query.platform != "slurm":
         return result  # nothing changed since _finalize checked coherence
     if selected is not None:
@@ -420,10 +422,21 @@ def _mixin_conflict(ref: ComponentRef) -> str | None:
     return None
 
 
-def _finalize(catalog: Catalog, query: Criteria, state: SpecState, applied: list[str], version: str) -> RecipeResult:
-    """Upstream `finalizeRecipeResult`, stamping `metadata.version`."""
-    order = _deployment_order(catalog, state.component_refs)
-    refs = [_completed_ref(catalog, ref) for ref in state.component_refs]
+def _finalize(
+    catalog: Catalog,
+    query: Criteria,
+    state: SpecState,
+    applied: list[str],
+    version: str,
+    *,
+    memoize: bool,
+) -> RecipeResult:
+    """Upstream `finalizeRecipeResult`, stamping `metadata.version`.
+
+    *memoize* says whether the refs are long-lived objects (see `_deployment_order`).
+    """
+    order = _deployment_order(catalog, state.component_refs, memoize=memoize)
+    refs = [_completed_ref(catalog, ref, memoize=memoize) for ref in state.component_refs]
     result = RecipeResult(
         api_version=RECIPE_API_VERSION,
         metadata=RecipeResultMetadata(version=version, applied_overlays=list(applied)),
@@ -445,13 +458,15 @@ def _finalize(catalog: Catalog, query: Criteria, state: SpecState, applied: list
     return result
 
 
-def _deployment_order(catalog: Catalog, refs: list[ComponentRef]) -> list[str]:
-    """Validate the merged dependencies and order the enabled components (memoized per ref list).
+def _deployment_order(catalog: Catalog, refs: list[ComponentRef], *, memoize: bool) -> list[str]:
+    """Validate the merged dependencies and order the enabled components.
 
-    The memo holds the refs themselves, so their ids cannot be reused while it lives.
+    With *memoize*, the result is memoized per list of ref objects. Only pass it for refs that
+    live as long as the catalog (a memoized composition's), or the memo would grow with every
+    call. The memo holds the refs themselves, so their ids cannot be reused while it lives.
     """
     key = ("deployment-order", *map(id, refs))
-    cached = catalog.memo(key)
+    cached = catalog.memo(key) if memoize else None
     if cached is not None and all(map(operator.is_, cached[0], refs)):
         return list(cached[1])
     problem = dependency_error(refs)
@@ -465,23 +480,26 @@ def _deployment_order(catalog: Catalog, refs: list[ComponentRef]) -> list[str]:
         order = topological_sort(refs)
     except RecipeError as err:  # pragma: no cover - dependency_error finds every cycle first
         raise ResolutionError("failed to compute deployment order", code=ErrorCode.INTERNAL, cause=err) from None
-    catalog.remember(key, (tuple(refs), tuple(order)))
+    if memoize:
+        catalog.remember(key, (tuple(refs), tuple(order)))
     return order
 
 
-def _completed_ref(catalog: Catalog, ref: ComponentRef) -> ComponentRef:
+def _completed_ref(catalog: Catalog, ref: ComponentRef, *, memoize: bool) -> ComponentRef:
     """*ref* with its type canonicalized, registry defaults applied and health check inlined.
 
-    Memoized per ref object: compositions share most refs (base.yaml's, a parent's), and the
-    models are immutable. The memo holds *ref* itself, so its id cannot be reused meanwhile.
+    With *memoize* (refs that live as long as the catalog, see `_deployment_order`), memoized per
+    ref object: compositions share most refs (base.yaml's, a parent's), and the models are
+    immutable. The memo holds *ref* itself, so its id cannot be reused meanwhile.
     """
     key = ("completed-ref", id(ref))
-    cached = catalog.memo(key)
+    cached = catalog.memo(key) if memoize else None
     if cached is not None and cached[0] is ref:
         completed: ComponentRef = cached[1]
         return completed
     completed = _hydrate_health_check(catalog, _apply_registry_defaults(catalog, _canonical_type(ref)))
-    catalog.remember(key, (ref, completed))
+    if memoize:
+        catalog.remember(key, (ref, completed))
     return completed
 
 

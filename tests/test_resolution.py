@@ -482,3 +482,21 @@ def test_memoized_compositions_never_leak_between_queries() -> None:
     for query, profile in queries:
         expected = resolve(catalog=load_catalog(UPSTREAM_RECIPES), profile=profile, **query).to_dict()
         assert resolve(catalog=shared, profile=profile, **query).to_dict() == expected
+
+
+@needs_shared
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"service": "aks", "accelerator": "h100", "intent": "training"},  # applies a profile (new refs each time)
+        {"service": "eks", "accelerator": "h100", "intent": "training"},
+    ],
+)
+def test_repeated_queries_do_not_grow_the_memo(query: dict[str, str]) -> None:
+    """A long-lived catalog resolving the same query again holds no more memoized data."""
+    catalog = load_catalog(UPSTREAM_RECIPES)
+    first = resolve(catalog=catalog, **query)
+    size = len(catalog._memo)
+    for _ in range(3):
+        assert resolve(catalog=catalog, **query) == first
+    assert len(catalog._memo) == size
