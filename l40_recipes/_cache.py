@@ -65,9 +65,9 @@ class ParseCache:
         self._changed = False
 
     @classmethod
-    def for_root(cls, root: Path, directory: Path | None = None) -> ParseCache | None:
+    def for_root(cls, root: Path) -> ParseCache | None:
         """The cache of catalog *root*, or None when caching is turned off."""
-        directory = directory if directory is not None else cache_directory()
+        directory = cache_directory()
         if directory is None:
             return None
         from . import __version__  # noqa: PLC0415 - the package imports this module's users

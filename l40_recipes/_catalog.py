@@ -593,8 +593,8 @@ class _Loader:
 def _walk(root: Path) -> Iterator[tuple[str, bool]]:
     """(relative path, is a symlink) of the catalog's files, in Go `fs.WalkDir` order (sorted per directory).
 
-    Directory symlinks are not followed (they are yielded like files, so reading them is refused
-    by the root check); sockets, FIFOs and devices are skipped.
+    Symlinks are yielded, never followed: reading one goes through the root check, and one that
+    names a directory fails to read like any unreadable file. Sockets, FIFOs and devices are skipped.
     """
     yield from _walk_directory(str(root), "", top=True)
 

@@ -163,3 +163,23 @@ def test_command_line_caches_outside_the_catalog_unless_told_not_to(
     assert capsys.readouterr().out == cold
     assert parses == []
     assert sorted(path.relative_to(root) for path in root.rglob("*")) == before
+
+
+def test_turned_off_by_the_environment(tmp_path: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`L40_RECIPES_NO_CACHE=1` makes a caching load parse everything and write nothing."""
+    monkeypatch.setenv("L40_RECIPES_NO_CACHE", "1")
+    root = write_catalog(tmp_path / "catalog", {"leaf": LEAF})
+    for _ in range(2):
+        _load(root, collect=False, cache=True)
+    assert parses == []  # the cache's parser was never asked
+    assert not (tmp_path / "cache").exists()
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path, parses: list[str]) -> None:
+    """When the cache file cannot be replaced, the temporary file is removed and the load succeeds."""
+    root = write_catalog(tmp_path / "catalog", {"leaf": LEAF})
+    cache = ParseCache.for_root(root)
+    assert cache is not None
+    cache.path.mkdir(parents=True)  # a directory where the cache file should go
+    assert "leaf" in _load(root, collect=False, cache=True).overlays
+    assert sorted(path.name for path in cache.path.parent.iterdir()) == [cache.path.name]
