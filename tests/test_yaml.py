@@ -126,9 +126,12 @@ def test_non_scalar_keys_are_rejected() -> None:
 
 
 def test_empty_and_multi_document_files() -> None:
-    """An empty file is None; a second document is noticed."""
+    """An empty file is None; a second document is noticed but, as upstream's decoder, not read."""
     assert parse_yaml(b"", path="e.yaml").data is None
+    assert not parse_yaml(b"a: 1\n", path="s.yaml").extra_documents
     assert parse_yaml(b"a: 1\n---\nb: 2\n", path="m.yaml").extra_documents
+    broken_second = parse_yaml(b"a: 1\n---\nb: [\n", path="m.yaml")
+    assert (broken_second.data, broken_second.extra_documents) == ({"a": "1"}, True)  # typed: text kept
 
 
 def test_non_utf8_bytes_are_load_errors() -> None:
