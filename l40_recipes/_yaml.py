@@ -36,11 +36,11 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """The safe loader (libyaml's when present), leaving plain scalars unresolved for our own rules."""
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode and implicit[0]:
-            return _PLAIN
-        resolved = super().resolve(kind, value, implicit)
-        assert isinstance(resolved, str)
-        return resolved
+        # Called from libyaml for every untagged node. With no path resolvers registered, PyYAML's
+        # own answer for anything but a plain scalar is the default tag of its kind.
+        if kind is yaml.ScalarNode:
+            return _PLAIN if implicit[0] else _STR_TAG
+        return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 
 
 Path = tuple[str | int, ...]
@@ -53,6 +53,8 @@ MAX_ALIAS_NODES: Final = 100_000
 FREEFORM_KEYS: Final = frozenset({"overrides"})
 
 _STR_TAG: Final = "tag:yaml.org,2002:str"
+_SEQ_TAG: Final = "tag:yaml.org,2002:seq"
+_MAP_TAG: Final = "tag:yaml.org,2002:map"
 _NULL_TAG: Final = "tag:yaml.org,2002:null"
 _BOOL_TAG: Final = "tag:yaml.org,2002:bool"
 _INT_TAG: Final = "tag:yaml.org,2002:int"
