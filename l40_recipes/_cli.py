@@ -8,6 +8,7 @@ clean, 1 on findings, 2 on usage errors or unreadable input.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import json
 import os
@@ -154,6 +155,39 @@ def main(argv: Sequence[str] | None = None) -> int:
             return handler(args)
     except BrokenPipeError:  # pragma: no cover - `l40-recipes list | head`
         return 0
+
+
+def run() -> NoReturn:
+    """The `l40-recipes` console script: `main()`, then exit without tearing the interpreter down.
+
+    Freeing pydantic's and the catalog's objects one by one at exit costs a sixth of a `resolve`
+    (about 50 ms of 0.3 s, measured). When nothing could run at exit (no atexit callback, thread,
+    tracer, profiler or coverage measurement), the output is flushed and the process ends with
+    `os._exit`; otherwise it exits as usual.
+    """
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: let the normal exit report it
+        sys.exit(status)
+    if _nothing_runs_at_exit():
+        os._exit(status)
+    sys.exit(status)
+
+
+def _nothing_runs_at_exit() -> bool:
+    """Whether a normal exit would run nothing but the interpreter's own teardown."""
+    callbacks = getattr(atexit, "_ncallbacks", None)
+    threads = sys.modules.get("threading")
+    return (
+        callbacks is not None
+        and callbacks() == 0
+        and (threads is None or threads.active_count() == 1)
+        and sys.gettrace() is None
+        and sys.getprofile() is None
+        and "coverage" not in sys.modules
+    )
 
 
 def _fail(error: RecipeError) -> int:
