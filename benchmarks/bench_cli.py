@@ -3,8 +3,8 @@
 Run: `python benchmarks/bench_cli.py [runs]`. Bytecode is compiled first, as `pip install` does.
 Three commands run interleaved, so that all see the same machine load:
 
-- `floor`: a Python process that imports pydantic and builds one model, the least any command
-  built on pydantic can cost;
+- `floor`: a Python process that imports pydantic and builds one model (and exits normally, so
+  it also pays for tearing the interpreter down, which the console script skips);
 - `no cache`: `l40-recipes --no-cache resolve ...`, every file parsed (a first run);
 - `cached`: `l40-recipes resolve ...` with a warm parse cache (every later run).
 """
