@@ -150,12 +150,15 @@ def parse_yaml(content: bytes | str, *, path: str) -> Document:
         RecipeLoadError: the text is not YAML, a mapping repeats a key, aliases expand too far,
             or nesting is too deep. The error names `path:line:column`.
     """
-    loader = _Loader(content)
     try:
-        # Like upstream's decoder, only the first document is read; of the rest, only whether
-        # one starts (a profile file must not have a second document).
-        first = loader.get_node() if loader.check_node() else None
-        extra = first is not None and loader.check_node()
+        loader = _Loader(content)  # the pure-Python reader already decodes here
+        try:
+            # Like upstream's decoder, only the first document is read; of the rest, only whether
+            # one starts (a profile file must not have a second document).
+            first = loader.get_node() if loader.check_node() else None
+            extra = first is not None and loader.check_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
@@ -177,8 +180,6 @@ def parse_yaml(content: bytes | str, *, path: str) -> Document:
             location=Location(path),
             hint=f"YAML nesting deeper than {MAX_DEPTH} levels is not a recipe; flatten the document",
         ) from None
-    finally:
-        loader.dispose()
     source = SourceMap(path)
     if first is None:
         return Document(None, source, extra_documents=False)

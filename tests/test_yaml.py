@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
+import yaml
 
-from l40_recipes import Location, RecipeLoadError
+from l40_recipes import Location, RecipeLoadError, _yaml
 from l40_recipes._yaml import MAX_DEPTH, parse_yaml, resolve_plain
 
 
@@ -143,3 +144,23 @@ def test_non_utf8_bytes_are_load_errors() -> None:
 def test_bom_is_accepted() -> None:
     """A UTF-8 byte-order mark is not part of the first key."""
     assert parse_yaml("\ufeffa: 1\n".encode(), path="b.yaml").data == {"a": "1"}
+
+
+class _PurePythonLoader(yaml.SafeLoader):
+    """The loader used where PyYAML was built without libyaml."""
+
+    resolve = _yaml._Loader.resolve
+
+
+def test_without_libyaml_errors_and_documents_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pure-Python reader decodes while it is built: bad bytes still become load errors."""
+    expected = {content: parse_yaml(content, path="x.yaml").data for content in (b"a: 1\n", b"a: {b: [1, '2', yes]}\n")}
+    monkeypatch.setattr(_yaml, "_Loader", _PurePythonLoader)
+    for content, data in expected.items():
+        assert parse_yaml(content, path="x.yaml").data == data
+    with pytest.raises(RecipeLoadError, match="save the file as UTF-8"):
+        parse_yaml(b"a: caf\xe9\n", path="x.yaml")
+    with pytest.raises(RecipeLoadError) as caught:
+        parse_yaml(b"a: [\n", path="x.yaml")
+    assert str(caught.value.location) == "x.yaml:2:1"
+    assert parse_yaml(b"a: 1\n---\nb: [\n", path="x.yaml").extra_documents
