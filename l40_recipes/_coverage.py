@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from ._criteria import ANY, DIMENSIONS, is_wild
+from ._criteria import DIMENSIONS, WILD, is_wild
 from ._errors import CoverageError
 
 if TYPE_CHECKING:
@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from ._models import Criteria
 
 __all__ = ["completion_key", "verify"]
-
-_WILD: Final = ("", ANY)
 
 #: Dimensions that must be stated when stating them would reach more overlays.
 STRICT_DIMENSIONS: Final = frozenset({"os"})
@@ -48,7 +46,7 @@ def verify(catalog: Catalog, query: Criteria, applied: list[str], *, details: bo
     uncovered = [
         dimension
         for dimension in DIMENSIONS
-        if (want := getattr(query, dimension)) not in _WILD and (dimension, want) not in carried
+        if (want := getattr(query, dimension)) not in WILD and (dimension, want) not in carried
     ]
     if not uncovered:
         _verify_joint(catalog, query, applied)
@@ -171,7 +169,7 @@ def _clause(query: Criteria, dimension: str, want: str, completions: list[dict[s
 
 
 def _verify_joint(catalog: Catalog, query: Criteria, applied: list[str]) -> None:
-    stated = [(dimension, value) for dimension in DIMENSIONS if (value := getattr(query, dimension)) not in _WILD]
+    stated = [(dimension, value) for dimension in DIMENSIONS if (value := getattr(query, dimension)) not in WILD]
     for name in applied:
         criteria = _criteria_of(catalog, name)
         if criteria is not None and all(getattr(criteria, dimension) == value for dimension, value in stated):

@@ -14,6 +14,7 @@ __all__ = [
     "ANY",
     "DIMENSIONS",
     "ENUM_VALUES",
+    "WILD",
     "build_query",
     "criteria_string",
     "is_wild",
@@ -47,12 +48,13 @@ _PARSE_TABLE: Final[dict[str, dict[str, str]]] = {
 }
 
 
-_WILD: Final = ("", ANY)
+#: Both spellings of "unconstrained".
+WILD: Final = ("", ANY)
 
 
 def is_wild(value: str) -> bool:
     """`""` and `any` both mean "unconstrained" for matching, specificity and coverage."""
-    return value in _WILD
+    return value in WILD
 
 
 def parse_dimension(dimension: str, raw: str, *, known: Mapping[str, Iterable[str]] | None = None) -> str:
@@ -128,14 +130,14 @@ def matches(overlay: Criteria, query: Criteria) -> bool:
     for dimension in DIMENSIONS:
         want: str = getattr(overlay, dimension)
         # A stated overlay value never equals a wild query value, so one comparison decides.
-        if want not in _WILD and getattr(query, dimension) != want:
+        if want not in WILD and getattr(query, dimension) != want:
             return False
     return True
 
 
 def specificity(criteria: Criteria) -> int:
     """Number of non-wild dimensions, plus one when `nodes` is set."""
-    return sum(1 for dimension in DIMENSIONS if getattr(criteria, dimension) not in _WILD) + (criteria.nodes != 0)
+    return sum(1 for dimension in DIMENSIONS if getattr(criteria, dimension) not in WILD) + (criteria.nodes != 0)
 
 
 def criteria_string(criteria: Criteria, *, blank_is_any: bool = False) -> str:
@@ -144,7 +146,7 @@ def criteria_string(criteria: Criteria, *, blank_is_any: bool = False) -> str:
     A dimension equal to `any` is left out; an empty one prints as `service=` (upstream's quirk),
     unless *blank_is_any* (an overlay's criteria, where an omitted dimension means `any`).
     """
-    left_out = _WILD if blank_is_any else (ANY,)
+    left_out = WILD if blank_is_any else (ANY,)
     parts = [
         f"{dimension}={value}" for dimension in DIMENSIONS if (value := getattr(criteria, dimension)) not in left_out
     ]
