@@ -280,6 +280,7 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, path: Path, *, freeform: bool) -> dict[str, Any]:
         out: dict[str, Any] = {}
         merged: dict[str, Any] = {}
+        first_lines: dict[str, int] = {}  # not the source map: a `<<` merge may overwrite that
         keys = self.source.keys
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG or (key_node.tag == _PLAIN and key_node.value == "<<"):
@@ -289,12 +290,13 @@ class _Builder:
             mark = key_node.start_mark
             key_mark = (mark.line + 1, mark.column + 1)
             child = (*path, key)
-            if key in out:
+            if key in first_lines:
                 raise RecipeLoadError(
-                    f'mapping key "{key}" already defined at line {keys[child][0]}',
+                    f'mapping key "{key}" already defined at line {first_lines[key]}',
                     location=Location(self.source.path, *key_mark),
                     hint=f"remove one of the two {key!r} entries; YAML readers disagree on which one wins",
                 )
+            first_lines[key] = key_mark[0]
             keys[child] = key_mark
             out[key] = self.build(value_node, child, freeform=freeform or key in FREEFORM_KEYS)
         if merged:

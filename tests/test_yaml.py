@@ -164,3 +164,11 @@ def test_without_libyaml_errors_and_documents_are_the_same(monkeypatch: pytest.M
         parse_yaml(b"a: [\n", path="x.yaml")
     assert str(caught.value.location) == "x.yaml:2:1"
     assert parse_yaml(b"a: 1\n---\nb: [\n", path="x.yaml").extra_documents
+
+
+def test_duplicate_key_after_a_merge_names_the_first_explicit_line() -> None:
+    """A `<<` merge between two explicit keys does not change which line the error names."""
+    text = b"base: &b {name: x}\nm:\n  name: one\n  <<: *b\n  name: two\n"
+    with pytest.raises(RecipeLoadError, match='"name" already defined at line 3') as caught:
+        parse_yaml(text, path="d.yaml")
+    assert str(caught.value.location) == "d.yaml:5:3"
