@@ -85,13 +85,15 @@ def merged_dependencies(ctx: Context) -> Iterator[Finding]:
     base = ctx.catalog.base
     if base is None:
         return
-    base_refs = base.spec.component_refs
-    base_problem = dependency_error(base_refs)
+    # Only componentRefs decide dependencies, so an overlay without any has base.yaml's verdict
+    # (on the refs as a merge leaves them: one per name, sorted).
+    merged_base = SpecState(component_refs=list(base.spec.component_refs))
+    merged_base.merge((), ())
+    base_problem = dependency_error(merged_base.component_refs)
     for item in ctx.catalog.overlay_files:
-        # Only componentRefs decide dependencies; an overlay without any leaves base.yaml's.
         problem = base_problem
         if item.spec.component_refs:
-            state = SpecState(component_refs=list(base_refs))
+            state = merged_base.copy()
             state.merge((), item.spec.component_refs)
             problem = dependency_error(state.component_refs)
         if problem is not None:
