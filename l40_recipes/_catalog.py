@@ -363,9 +363,7 @@ class _Loader:
             return
         catalog.complete = True
         for relative in catalog.walked:
-            if "checks/" in relative or relative.startswith("mixins/"):
-                continue
-            if "components/" in relative:
+            if _kind(relative) == "component":
                 content = self.read(relative)
                 if content is not None:
                     catalog.files[relative] = content
@@ -403,18 +401,12 @@ class _Loader:
             return None
 
     def classify(self, relative: str) -> None:
-        filename = relative.rsplit("/", 1)[-1]
-        if "checks/" in relative:
-            return
-        if relative.startswith("mixins/"):
-            if filename.endswith(".yaml"):
-                self.load_mixin(relative)
-            return
-        if "components/" in relative:
-            return  # read by complete(), for check() only
-        if not filename.endswith(".yaml") or filename in ("registry.yaml", "data-v1.yaml"):
-            return
-        self.load_overlay(relative)
+        kind = _kind(relative)
+        if kind == "mixin":
+            self.load_mixin(relative)
+        elif kind == "overlay":
+            self.load_overlay(relative)
+        # component files are read by complete(), for check() only; the rest is read on demand
 
     def parse(self, relative: str) -> Document | None:
         content = self.read(relative)
@@ -588,6 +580,20 @@ class _Loader:
             self.fail(err)
             return
         self.catalog.validators = ValidatorsFile(relative, validators, document.source)
+
+
+def _kind(relative: str) -> str:
+    """How upstream classifies a walked file: `mixin`, `component`, `overlay`, or `other`."""
+    filename = relative.rsplit("/", 1)[-1]
+    if "checks/" in relative:
+        return "other"
+    if relative.startswith("mixins/"):
+        return "mixin" if filename.endswith(".yaml") else "other"
+    if "components/" in relative:
+        return "component"
+    if not filename.endswith(".yaml") or filename in ("registry.yaml", "data-v1.yaml"):
+        return "other"
+    return "overlay"
 
 
 def _walk(root: Path) -> Iterator[tuple[str, bool]]:
