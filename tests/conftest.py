@@ -89,8 +89,8 @@ metadata:
   name: base
 spec:
   constraints:
-    - name: K8s.server.version
-      value: ">= 1.25"
+    - value: ">= 1.25"
+      name: K8s.server.version
   componentRefs:
     - name: cert-manager
       type: Helm

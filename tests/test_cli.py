@@ -224,12 +224,7 @@ def test_explain_json_and_profiles(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(
         capsys,
         "explain",
-        "--service",
-        "aks",
-        "--accelerator",
-        "h100",
-        "--intent",
-        "training",
+        *("--service", "aks", "--accelerator", "h100", "--intent", "training"),
         "--catalog",
         str(UPSTREAM_RECIPES),
         "--format",
