@@ -75,6 +75,7 @@ class Graph:
         components: Deployment order, then disabled components in `componentRefs` order.
         dependencies: `(dependency, dependent)`: the dependency deploys first.
         error: Upstream's `[CODE] message` when the query does not resolve.
+        exit_code: Upstream's CLI exit status for that error (0 when the query resolves).
     """
 
     title: str
@@ -85,6 +86,7 @@ class Graph:
     components: tuple[ComponentNode, ...] = ()
     dependencies: tuple[tuple[str, str], ...] = field(default=())
     error: str = ""
+    exit_code: int = 0
 
 
 def query_graph(catalog: Catalog, query: Criteria, *, profile: str | None = None) -> Graph:
@@ -93,10 +95,11 @@ def query_graph(catalog: Catalog, query: Criteria, *, profile: str | None = None
     result: RecipeResult | None = None
     set_by: dict[str, str] = {}
     error = ""
+    exit_code = 0
     try:
         result, fields = explain(catalog, query, profile=profile)
     except RecipeError as err:
-        error = err.upstream_text
+        error, exit_code = err.upstream_text, err.exit_code
     else:
         for item in fields:
             if item.set_by is not None:
@@ -138,6 +141,7 @@ def query_graph(catalog: Catalog, query: Criteria, *, profile: str | None = None
         components=tuple(components),
         dependencies=tuple(dependencies),
         error=error,
+        exit_code=exit_code,
     )
 
 
