@@ -1,8 +1,8 @@
 """Write a `Graph` as a Mermaid `flowchart` or a Graphviz DOT digraph.
 
 Node ids are derived from names, not positions, so inserting an overlay changes only its own lines
-of a diff: `R_`, `M_` and `C_` plus the name with `-` and `.` spelled `_` for overlays, mixins and
-components whose names are lowercase letters, digits, `-` and `.` only (every real catalog's), and
+of a diff: `R_`, `M_` and `C_` plus the name with `-` spelled `_` for overlays, mixins and
+components whose names are lowercase letters, digits and `-` only (every real catalog's), and
 `RX`, `MX`, `CX` plus a digest of the name otherwise, so two names never share an id. Labels are
 escaped for each language: Mermaid entity codes (`#quot;`, `#35;`, ...) inside `"..."`, DOT
 backslash escapes inside `"..."`. Edges point the way things happen: parent to child (`spec.base`),
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMATS", "render_graph", "to_dot", "to_mermaid"]
 
 FORMATS: Final = ("mermaid", "dot")
-_SIMPLE: Final = re.compile(r"[a-z0-9][a-z0-9.-]*")
+_SIMPLE: Final = re.compile(r"[a-z0-9][a-z0-9-]*")
 _MERMAID_ENTITIES: Final = {
     "#": "#35;",
     '"': "#quot;",
@@ -59,7 +59,7 @@ def render_graph(graph: Graph, fmt: str) -> str:
 def node_id(kind: str, name: str) -> str:
     """A stable identifier, valid in both languages, for the *kind* (`R`, `M`, `C`) node called *name*."""
     if _SIMPLE.fullmatch(name):
-        return f"{kind}_{name.replace('-', '_').replace('.', '_')}" if "_" not in name else _digest(kind, name)
+        return f"{kind}_{name.replace('-', '_')}"
     return _digest(kind, name)
 
 
