@@ -26,7 +26,6 @@ from ._resolution import build_recipe
 
 if TYPE_CHECKING:
     from ._catalog import Catalog
-    from ._models import Criteria
 
 __all__ = ["FORMATS", "Listed", "render_listing", "supported_queries", "targets"]
 
@@ -123,16 +122,16 @@ def _common_prefix(catalog: Catalog, rows: list[Listed]) -> tuple[str, ...]:
     resolved = [row.applied for row in rows if not row.error]
     if not resolved:
         return ()
-    length = 0
-    for names in zip(*resolved, strict=False):
-        overlay = catalog.get(names[0])
-        if len(set(names)) != 1 or overlay is None or not _states_nothing(overlay.criteria):
-            break
-        length += 1
-    return resolved[0][:length]
+    shared = (index for index, names in enumerate(zip(*resolved, strict=False)) if not _applied_by_all(catalog, names))
+    return resolved[0][: next(shared, min(map(len, resolved)))]
 
 
-def _states_nothing(criteria: Criteria | None) -> bool:
+def _applied_by_all(catalog: Catalog, names: tuple[str, ...]) -> bool:
+    """Whether every row applies the same overlay here, and it states no criteria."""
+    overlay = catalog.get(names[0])
+    if len(set(names)) != 1 or overlay is None:
+        return False
+    criteria = overlay.criteria
     return criteria is None or all(is_wild(getattr(criteria, dimension)) for dimension in DIMENSIONS)
 
 

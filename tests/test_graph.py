@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from l40_recipes import Catalog, load_catalog, resolve
+from l40_recipes._catalog import load_catalog_for_check
 from l40_recipes._cli import main
 from l40_recipes._criteria import build_query
 from l40_recipes._graph import forest_graph, query_graph
@@ -268,3 +269,44 @@ def test_same_input_same_output() -> None:
     second = query_graph(load_catalog(REPO), build_query(query))
     assert to_mermaid(first) == to_mermaid(second)
     assert to_dot(first) == to_dot(second)
+
+
+def test_a_catalog_without_base_yaml(tmp_path: Path) -> None:
+    """No base.yaml (a catalog loaded for checking, as the plugin does): base is drawn as missing, with the error."""
+    root = write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks", body="mixins: [m]")})
+    (root / "overlays" / "base.yaml").unlink()
+    graph = query_graph(load_catalog_for_check(root), build_query({"service": "eks"}))
+    assert [(node.name, node.role) for node in graph.overlays] == [("base", "missing"), ("leaf", "leaf")]
+    assert graph.mixin_edges == (("leaf", "m"),)
+    assert "base.yaml not found" in graph.error
+    assert graph.exit_code == 8
+
+
+def test_graph_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """`graph` prints Mermaid by default, DOT on request, the forest with --all."""
+    dynamo = ["--service", "eks", "--accelerator", "l40s", "--intent", "inference", "--os", "ubuntu"]
+    dynamo += ["--platform", "dynamo"]
+    assert main(["graph", *dynamo]) == 0
+    chart = parse_mermaid(capsys.readouterr().out)
+    assert chart.classes["leaf"] == ["R_l40s_eks_ubuntu_inference_dynamo"]
+    assert main(["graph", *dynamo, "--format", "dot"]) == 0
+    assert "C_dynamo_platform" in parse_dot(capsys.readouterr().out).nodes
+    assert main(["graph", "--all", "--catalog", str(REPO)]) == 0
+    forest = parse_mermaid(capsys.readouterr().out)
+    assert len(forest.subgraphs["overlays"]) == len(SHIPPED.overlays) + 1
+
+
+def test_graph_command_failures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No criteria, an unknown value or an unreadable catalog fail as `resolve` does; a query that
+    does not resolve is still drawn, then fails with upstream's error and status."""
+    assert main(["graph"]) == 2
+    assert "no criteria provided" in capsys.readouterr().err
+    assert main(["graph", "--service", "nope"]) == 2
+    capsys.readouterr()
+    assert main(["graph", "--service", "gke", "--accelerator", "l40s", "--intent", "inference"]) == 2
+    captured = capsys.readouterr()
+    assert "no recipe provides service 'gke'" in captured.err
+    assert parse_mermaid(captured.out).nodes["ERROR"][0] == "does not resolve"
+    root = write_catalog(tmp_path, {})
+    (root / "overlays" / "base.yaml").write_text("kind: [")
+    assert main(["graph", "--all", "--catalog", str(root)]) != 0
