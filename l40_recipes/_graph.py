@@ -12,26 +12,34 @@ missing parent shown as such) and the error, so a picture shows where the chain 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal
 
 from ._catalog import BASE_NAME
-from ._criteria import DIMENSIONS, is_wild
+from ._criteria import DIMENSIONS, build_query, is_wild
 from ._errors import RecipeError
 from ._explain import explain
+from ._render_graph import to_mermaid
 from ._resolution import candidates
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ._catalog import Catalog, Overlay
     from ._models import Criteria, RecipeResult
+    from ._report import Finding
 
-__all__ = ["ComponentNode", "Graph", "MixinNode", "OverlayNode", "forest_graph", "query_graph"]
+__all__ = ["ComponentNode", "Graph", "MixinNode", "OverlayNode", "failure_graphs", "forest_graph", "query_graph"]
 
 #: `base` is the root recipe; `leaf` the most specific candidate; `candidate` another maximal
 #: leaf; `applied` an ancestor merged on the way; `missing` a `spec.base` naming no overlay;
 #: `overlay` any overlay of a forest.
 Role = Literal["base", "leaf", "candidate", "applied", "missing", "overlay"]
-REGISTRY: Final = "registry"
+#: At most this many pictures per failing item: enough to see the break, not a wall of text.
+FAILURE_GRAPHS: Final = 5
+#: A coverage finding names the projection that failed: `criteria(service=eks, intent=inference) (a projection of ...`.
+_PROJECTION: Final = re.compile(r"criteria\(([a-z]+=[a-z0-9.-]*(?:, [a-z]+=[a-z0-9.-]*)*)\) \(a projection of ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,3 +256,37 @@ def _mixins(catalog: Catalog, names: list[str]) -> tuple[tuple[MixinNode, ...], 
             if (name, mixin) not in edges:
                 edges.append((name, mixin))
     return tuple(nodes.values()), tuple(edges)
+
+
+def failure_graphs(catalog: Catalog, findings: Iterable[Finding]) -> list[tuple[str, str]]:
+    """`(query, Mermaid graph)` for the queries behind *findings*, at most `FAILURE_GRAPHS`, in finding order.
+
+    A finding's query is the projection a coverage finding names, otherwise the criteria of the
+    overlay it is about; findings about no overlay with criteria have none.
+    """
+    graphs: dict[str, str] = {}
+    for finding in findings:
+        query = _finding_query(catalog, finding)
+        if query is None or str(query) in graphs:
+            continue
+        if len(graphs) == FAILURE_GRAPHS:
+            break
+        graphs[str(query)] = to_mermaid(query_graph(catalog, query))
+    return list(graphs.items())
+
+
+def _finding_query(catalog: Catalog, finding: Finding) -> Criteria | None:
+    overlay = catalog.overlays.get(finding.overlay)
+    criteria = overlay.criteria if overlay is not None else None
+    spellings: list[dict[str, str]] = []
+    projection = _PROJECTION.match(finding.message)
+    if projection is not None:
+        spellings.append(dict(part.split("=", 1) for part in projection.group(1).split(", ")))
+    if criteria is not None:
+        spellings.append({d: value for d in DIMENSIONS if not is_wild(value := getattr(criteria, d))})
+    for raw in spellings:  # as a user would type it, so the picture's title reads like the query
+        try:
+            return build_query(raw, known=catalog.known_values)
+        except RecipeError:
+            continue
+    return None  # only a projection no query can spell, of no overlay (the catalog's own values always parse)

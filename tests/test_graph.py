@@ -17,9 +17,10 @@ from l40_recipes import Catalog, load_catalog, resolve
 from l40_recipes._catalog import load_catalog_for_check
 from l40_recipes._cli import main
 from l40_recipes._criteria import build_query
-from l40_recipes._graph import forest_graph, query_graph
+from l40_recipes._graph import FAILURE_GRAPHS, failure_graphs, forest_graph, query_graph
 from l40_recipes._listing import supported_queries
 from l40_recipes._render_graph import node_id, to_dot, to_mermaid
+from l40_recipes._report import Finding
 
 from .conftest import REPO, overlay, write_catalog
 from .graph_syntax import dot_label_lines, parse_dot, parse_mermaid
@@ -310,3 +311,51 @@ def test_graph_command_failures(tmp_path: Path, capsys: pytest.CaptureFixture[st
     root = write_catalog(tmp_path, {})
     (root / "overlays" / "base.yaml").write_text("kind: [")
     assert main(["graph", "--all", "--catalog", str(root)]) != 0
+
+
+def _finding(message: str, overlay_name: str = "", rule: str = "resolves") -> Finding:
+    return Finding(rule=rule, severity="error", file="overlays/x.yaml", message=message, overlay=overlay_name)
+
+
+def test_failure_graphs_draw_each_failing_query_once(tmp_path: Path) -> None:
+    """A coverage finding's projection is drawn; otherwise the overlay's criteria; duplicates and overlay-less findings are skipped."""
+    root = write_catalog(
+        tmp_path,
+        {
+            "leaf": overlay("leaf", base="gone", criteria="service: eks, intent: inference"),
+            "odd": overlay("odd", criteria="service: GKE"),
+            "alien": overlay("alien", criteria="service: made-up"),
+        },
+    )
+    catalog = load_catalog_for_check(root)
+    findings = [
+        _finding("criteria(service=eks) (a projection of 'leaf') fails with ...", "leaf", "coverage-projection"),
+        _finding("resolves criteria(service=eks, intent=inference) ...", "leaf"),
+        _finding("again", "leaf"),
+        _finding("criteria(service=nope) (a projection of 'leaf') fails", "leaf", "coverage-projection"),
+        _finding("about the registry"),
+        _finding("never matches", "odd"),
+        _finding("unknown service", "alien"),
+        _finding("criteria(service=nope) (a projection of 'gone') fails", "", "coverage-projection"),
+    ]
+    graphs = failure_graphs(catalog, findings)
+    assert [query for query, _ in graphs] == [
+        "criteria(service=eks)",
+        "criteria(service=eks, intent=inference)",
+        "criteria(service=gke)",
+        "criteria(service=made-up)",
+    ]
+    for _, text in graphs:
+        parse_mermaid(text)
+    assert 'R_gone["gone<br/>missing: no overlay has this name"]' in graphs[1][1]
+
+
+def test_failure_graphs_are_bounded(tmp_path: Path) -> None:
+    """At most FAILURE_GRAPHS pictures per item, however many queries fail."""
+    names = [f"o{index}" for index in range(FAILURE_GRAPHS + 3)]
+    root = write_catalog(
+        tmp_path, {name: overlay(name, base="gone", criteria=f"service: eks, os: {name}") for name in names}
+    )
+    catalog = load_catalog_for_check(root)
+    graphs = failure_graphs(catalog, [_finding("x", name) for name in names])
+    assert len(graphs) == FAILURE_GRAPHS
