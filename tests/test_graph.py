@@ -359,3 +359,14 @@ def test_failure_graphs_are_bounded(tmp_path: Path) -> None:
     catalog = load_catalog_for_check(root)
     graphs = failure_graphs(catalog, [_finding("x", name) for name in names])
     assert len(graphs) == FAILURE_GRAPHS
+
+
+def test_readme_mermaid_example_is_the_command_output(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's Mermaid block is `l40-recipes graph` of the L40S Dynamo query, byte for byte (regenerate it so)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```mermaid\n") + len("```mermaid\n")
+    block = readme[start : readme.index("```\n", start)]
+    query = ["--service", "eks", "--accelerator", "l40s", "--intent", "inference", "--os", "ubuntu"]
+    assert main(["graph", *query, "--platform", "dynamo"]) == 0
+    assert capsys.readouterr().out == block
+    parse_mermaid(block)
