@@ -244,7 +244,7 @@ def _missing_parents(catalog: Catalog, bases: list[tuple[str, str]]) -> list[Ove
 
 def _mixins(catalog: Catalog, names: list[str]) -> tuple[tuple[MixinNode, ...], tuple[tuple[str, str], ...]]:
     nodes: dict[str, MixinNode] = {}
-    edges: list[tuple[str, str]] = []
+    edges: dict[tuple[str, str], None] = {}  # ordered, each edge once (`mixins: [a, a]` draws one)
     for name in names:
         overlay = catalog.base if name == BASE_NAME else catalog.get(name)
         if overlay is None:  # base.yaml absent from the catalog
@@ -253,8 +253,7 @@ def _mixins(catalog: Catalog, names: list[str]) -> tuple[tuple[MixinNode, ...], 
             if mixin not in nodes:
                 found = catalog.mixins.get(mixin)
                 nodes[mixin] = MixinNode(mixin, found.path if found is not None else "")
-            if (name, mixin) not in edges:
-                edges.append((name, mixin))
+            edges[name, mixin] = None
     return tuple(nodes.values()), tuple(edges)
 
 
