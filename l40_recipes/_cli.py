@@ -339,6 +339,8 @@ def _graph(args: argparse.Namespace) -> int:
         catalog = _catalog(args.catalog, cache=args.cache)
         query = build_query(_query(args), known=catalog.known_values)
         if args.all:
+            if query != build_query({}):
+                raise CriteriaError("graph --all draws the whole catalog: give either --all or criteria")
             graph = forest_graph(catalog)
         elif query == build_query({}):
             raise CriteriaError(NO_CRITERIA_MESSAGE)
