@@ -304,6 +304,8 @@ def test_graph_command_failures(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "no criteria provided" in capsys.readouterr().err
     assert main(["graph", "--service", "nope"]) == 2
     capsys.readouterr()
+    assert main(["graph", "--all", "--service", "eks"]) == 2
+    assert "give either --all or criteria" in capsys.readouterr().err
     assert main(["graph", "--service", "gke", "--accelerator", "l40s", "--intent", "inference"]) == 2
     captured = capsys.readouterr()
     assert "no recipe provides service 'gke'" in captured.err
