@@ -1,4 +1,4 @@
-"""`l40-recipes`: resolve, check, explain, list and schema from the command line.
+"""`l40-recipes`: resolve, check, explain, list, graph and schema from the command line.
 
 Results go to stdout, diagnostics to stderr. Resolution errors print upstream's `[CODE] message`
 and exit with upstream's codes (INVALID_REQUEST 2, NOT_FOUND 3, INTERNAL 8). `check` exits 0 when
@@ -118,7 +118,14 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument(
         "--catalog", type=Path, help="catalog root or overlays/ directory (default: the shipped catalog)"
     )
-    listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
+    graph = commands.add_parser(
+        "graph", help="the applied overlays and the component graph of a query, as Mermaid or DOT"
+    )
+    _add_query(graph)
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    graph.add_argument("--all", action="store_true", help="the whole overlay inheritance forest of the catalog")
 
     schema = commands.add_parser(
         "schema", help="JSON Schema for editors (RecipeMetadata, RecipeMixin, ComponentRegistry)"
@@ -146,6 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": _check,
         "explain": _explain,
         "list": _list,
+        "graph": _graph,
         "schema": _schema,
     }[args.command]
     # A command is one short burst of allocations that all live until it exits: the cyclic
@@ -309,38 +317,41 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from ._criteria import DIMENSIONS, is_wild  # noqa: PLC0415
     from ._errors import RecipeError  # noqa: PLC0415
-    from ._resolution import build_recipe  # noqa: PLC0415
+    from ._listing import render_listing, supported_queries  # noqa: PLC0415
 
     try:
         catalog = _catalog(args.catalog, cache=args.cache)
     except RecipeError as err:
         return _fail(err)
-    rows: list[dict[str, Any]] = []
-    for name in sorted(catalog.overlays):
-        criteria = catalog.overlays[name].criteria
-        if criteria is None or criteria.service == "any" or criteria.intent == "any":
-            continue
-        flags = {
-            dimension: getattr(criteria, dimension)
-            for dimension in DIMENSIONS
-            if not is_wild(getattr(criteria, dimension))
-        }
-        try:
-            applied: list[str] | str = build_recipe(catalog, criteria).metadata.applied_overlays
-        except RecipeError as err:
-            applied = err.upstream_text
-        rows.append({"overlay": name, "query": flags, "appliedOverlays": applied})
-    if args.format == "json":
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
-        return 0
-    for row in rows:
-        command = " ".join(f"--{key} {value}" for key, value in row["query"].items())
-        overlays = row["appliedOverlays"]
-        shown = ", ".join(overlays) if isinstance(overlays, list) else f"error: {overlays}"
-        sys.stdout.write(f"{command}\n    {shown}\n")
+    sys.stdout.write(render_listing(catalog, supported_queries(catalog), args.format))
     return 0
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from ._criteria import build_query  # noqa: PLC0415
+    from ._errors import CriteriaError, RecipeError  # noqa: PLC0415
+    from ._graph import forest_graph, query_graph  # noqa: PLC0415
+    from ._render_graph import render_graph  # noqa: PLC0415
+    from ._resolution import NO_CRITERIA_MESSAGE  # noqa: PLC0415
+
+    try:
+        catalog = _catalog(args.catalog, cache=args.cache)
+        query = build_query(_query(args), known=catalog.known_values)
+        if args.all:
+            if query != build_query({}):
+                raise CriteriaError("graph --all draws the whole catalog: give either --all or criteria")
+            graph = forest_graph(catalog)
+        elif query == build_query({}):
+            raise CriteriaError(NO_CRITERIA_MESSAGE)
+        else:
+            graph = query_graph(catalog, query, profile=args.profile)
+    except RecipeError as err:
+        return _fail(err)
+    sys.stdout.write(render_graph(graph, args.format))
+    if graph.error:  # the picture shows where the chain broke; the status still says it broke
+        print(graph.error, file=sys.stderr)
+    return graph.exit_code
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -36,6 +36,8 @@ FILE_GROUPS: Final = ("schema", "references", "resolve", "floor")
 CATALOG_GROUPS: Final = ("duplicate-criteria", "coverage", "config")
 #: Files with their own single group.
 SPECIAL_FILES: Final = {"registry.yaml": "registry", "validators/catalog.yaml": "validators"}
+#: Groups whose failing items attach the Mermaid graph of each failing query (shown by `-rA` and on failure).
+GRAPH_GROUPS: Final = ("resolve", "coverage")
 
 _reports_key = pytest.StashKey[dict[tuple[Any, ...], tuple["Catalog", "Report"]]]()
 _targets_key = pytest.StashKey[set[Path]]()
@@ -281,7 +283,21 @@ class FindingsItem(pytest.Item):
             if finding.severity != "error":
                 warnings.warn_explicit(str(finding), L40RecipesWarning, filename=finding.file, lineno=finding.line)
         if failing:
+            self._attach_graphs(failing)
             raise CatalogFindingsError(failing)
+
+    def _attach_graphs(self, failing: list[Finding]) -> None:
+        """Attach the overlay chain and component graph of each failing query, so the report shows where it broke."""
+        if self.name not in GRAPH_GROUPS:
+            return
+        directory = next((node for node in self.listchain() if isinstance(node, CatalogDirectory)), None)
+        if directory is None:  # pragma: no cover - every findings item is collected under its catalog directory
+            return
+        from l40_recipes._graph import failure_graphs  # noqa: PLC0415
+
+        catalog, _ = _checked(self.config, directory.catalog_root)
+        for query, graph in failure_graphs(catalog, failing):
+            self.add_report_section("call", f"l40-recipes graph of {query} (Mermaid)", graph)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
         """The findings as `path:line:col: RULE message` lines, no traceback."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
@@ -266,3 +267,32 @@ def test_fuzz_examples_must_be_a_number(pytester: pytest.Pytester, catalog: Path
     result = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--l40-recipes-fuzz")
     assert result.ret != 0
     assert "l40_recipes_fuzz_examples must be a whole number" in result.stdout.str() + result.stderr.str()
+
+
+def test_failing_resolve_and_coverage_items_attach_the_graph(pytester: pytest.Pytester, catalog: Path) -> None:
+    """A failing resolve or coverage item carries the Mermaid graph of each failing query; `-rA` shows it."""
+    (catalog / "overlays" / "leaf.yaml").write_text(
+        overlay("leaf", base="gone", criteria="service: eks, intent: inference")
+    )
+    result = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "-rA", "-p", "no:randomly")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "*overlays/leaf.yaml::resolve*",
+            "*Captured l40-recipes graph of criteria(service=eks, intent=inference) (Mermaid) call*",
+            "flowchart TB",
+            '    R_gone["gone<br/>missing: no overlay has this name"]',
+        ]
+    )
+    # Each failure's block runs from its `___ nodeid ___` header to the next one: only resolve/coverage carry graphs.
+    blocks = re.split(r"\n_+ (\S+) _+\n", result.stdout.str())
+    with_graph = {node for node, block in zip(blocks[1::2], blocks[2::2], strict=True) if "flowchart TB" in block}
+    assert with_graph == {"overlays/leaf.yaml::resolve"}
+    assert "overlays/leaf.yaml::references" in blocks[1::2]
+
+
+def test_passing_items_attach_no_graph(pytester: pytest.Pytester, catalog: Path) -> None:
+    """The graph is for failures only: a clean catalog's report has no graph section."""
+    result = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "-rA")
+    assert result.ret == pytest.ExitCode.OK
+    assert "l40-recipes graph" not in result.stdout.str()
