@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ._catalog import Catalog
+    from ._config import Config
     from ._errors import RecipeError
     from ._models import RecipeResult
     from ._report import Finding
@@ -295,7 +296,9 @@ def _explain(args: argparse.Namespace) -> int:
     except RecipeError as err:
         return _fail(err)
     if args.serving:
-        return _explain_serving(args, str(query), result)
+        from ._config import load_config  # noqa: PLC0415
+
+        return _explain_serving(args, str(query), result, load_config(catalog.root))
     if args.format == "json":
         document = {
             "criteria": str(query),
@@ -314,10 +317,10 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _explain_serving(args: argparse.Namespace, query: str, result: RecipeResult) -> int:
+def _explain_serving(args: argparse.Namespace, query: str, result: RecipeResult, config: Config) -> int:
     from ._explain import explain_serving  # noqa: PLC0415
 
-    lines = explain_serving(result, result.criteria.accelerator)
+    lines = explain_serving(result, result.criteria.accelerator, accelerators=config.accelerators, models=config.models)
     if args.format == "json":
         document = {"criteria": query, "appliedOverlays": result.metadata.applied_overlays, "serving": lines}
         sys.stdout.write(json.dumps(document, indent=2) + "\n")

@@ -191,7 +191,7 @@ def test_an_unknown_model_is_named_with_how_to_add_it(repo_copy: Path) -> None:
 def test_an_unknown_accelerator_points_at_the_criteria(repo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tables, problems = load_tables()
     without = Tables({k: v for k, v in tables.accelerators.items() if k != "l40s"}, tables.models, tables.measurements)
-    monkeypatch.setattr(serving_rules, "load_tables", lambda: (without, problems))
+    monkeypatch.setattr(serving_rules, "load_tables", lambda *_: (without, problems))
     report = check(repo_copy, select=["serving"])
     assert [(f.rule, f.overlay) for f in report.findings] == [
         ("serving-model-unknown", "l40s-eks-ubuntu-inference-dynamo")
@@ -218,8 +218,63 @@ def test_a_gate_on_defaults_is_reported_at_the_criteria(repo_copy: Path, monkeyp
     tables, problems = load_tables()
     small = dataclasses.replace(tables.accelerators["l40s"], usable_mib=20_000)
     shrunk = Tables({**tables.accelerators, "l40s": small}, tables.models, tables.measurements)
-    monkeypatch.setattr(serving_rules, "load_tables", lambda: (shrunk, problems))
+    monkeypatch.setattr(serving_rules, "load_tables", lambda *_: (shrunk, problems))
     found = _findings(repo_copy, "serving-memory")
     # upstream's defaults: Qwen/Qwen3-8B at 256 requests per GPU
     assert [(severity, at) for _, severity, at, _ in found] == [(Severity.WARNING, criteria)]
     assert found[0][3].startswith("Qwen/Qwen3-8B at 256 requests per GPU on l40s")
+
+
+_OUR_L40S_FLEET = """
+[tool.l40-recipes.accelerators.l40s]
+usable-mib = 46068
+bandwidth-gbs = 864
+interconnect = "pcie"
+fp8 = true
+gpus-per-node = [8]
+source = "test: a fleet of 8-GPU nodes only"
+
+[tool.l40-recipes.models."acme/serving-test-model"]
+parameters = 1_000_000_000
+layers = 16
+kv-heads = 4
+head-dim = 64
+dtype = "int4"
+source = "test: a made-up model"
+"""
+
+
+def test_pyproject_rows_narrow_shapes_and_add_models(repo_copy: Path) -> None:
+    (repo_copy / "pyproject.toml").write_text(_OUR_L40S_FLEET, encoding="utf-8")
+    _set_gate(repo_copy, "inference-concurrency-per-gpu", "256")
+    line = _set_gate(repo_copy, "inference-throughput", ">= 50000")
+    found = _findings(repo_copy, "serving-throughput-roofline")
+    assert [(severity, at) for _, severity, at, _ in found] == [(Severity.WARNING, line)]
+    assert "on 8-GPU (unlikely) (" in found[0][3]
+    assert "1 GPU node" not in found[0][3]
+    path = repo_copy / LEAF
+    path.write_text(path.read_text(encoding="utf-8").replace("Qwen/Qwen3-8B", "acme/serving-test-model"))
+    report = check(repo_copy, select=["serving"])
+    assert "serving-model-unknown" not in {f.rule for f in report.findings}
+
+
+def test_bad_pyproject_rows_are_config_findings(repo_copy: Path) -> None:
+    text = _OUR_L40S_FLEET.replace('interconnect = "pcie"', 'interconnect = "ib"').replace(
+        'dtype = "int4"', 'dtype = "int3"'
+    )
+    (repo_copy / "pyproject.toml").write_text(text + "\n[tool.l40-recipes]\n", encoding="utf-8")
+    report = check(repo_copy, select=["config", "serving"])
+    messages = {f.message for f in report.findings if f.rule == "config-invalid"}
+    assert "[tool.l40-recipes.accelerators] 'l40s': interconnect must be 'nvlink' or 'pcie', not 'ib'" in messages
+    assert any(
+        m.startswith("[tool.l40-recipes.models] 'acme/serving-test-model': dtype must be one of") for m in messages
+    )
+    # the bad l40s row is dropped: the package row (1, 4 and 8 GPUs) still judges the leaf
+    assert _serving(repo_copy) == []
+
+
+def test_a_scalar_table_is_a_config_finding(repo_copy: Path) -> None:
+    (repo_copy / "pyproject.toml").write_text("[tool.l40-recipes]\nmodels = 3\n", encoding="utf-8")
+    report = check(repo_copy, select=["config"])
+    assert [(f.rule, f.line) for f in report.findings] == [("config-invalid", 2)]
+    assert report.findings[0].message == "[tool.l40-recipes] models must be a table of rows"

@@ -23,8 +23,8 @@ _EXPLAIN: Final = "run `l40-recipes explain --serving` with this recipe's criter
 
 
 def _tables(ctx: Context) -> tuple[Tables, list[str]]:
-    del ctx  # the configuration's own rows join here once `[tool.l40-recipes]` accepts them
-    return load_tables()
+    """The package tables with `[tool.l40-recipes] accelerators` / `models` rows (validated by the config)."""
+    return load_tables(ctx.config.accelerators, ctx.config.models)
 
 
 def _gates(ctx: Context) -> Iterator[tuple[Overlay, RecipeResult, GateAnalysis]]:
