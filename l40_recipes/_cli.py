@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ._catalog import Catalog
+    from ._config import Config
     from ._errors import RecipeError
+    from ._models import RecipeResult
     from ._report import Finding
 
 __all__ = ["main"]
@@ -113,6 +115,9 @@ def _parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="show which overlay, file and line set every field")
     _add_query(explain)
     explain.add_argument("--format", choices=("text", "json"), default="text")
+    explain.add_argument(
+        "--serving", action="store_true", help="show the serving rules' arithmetic for the inference-perf gate"
+    )
 
     listing = commands.add_parser("list", help="every query the catalog supports, with its applied overlays")
     listing.add_argument(
@@ -298,6 +303,10 @@ def _explain(args: argparse.Namespace) -> int:
         result, fields = explain(catalog, query, profile=args.profile)
     except RecipeError as err:
         return _fail(err)
+    if args.serving:
+        from ._config import load_config  # noqa: PLC0415
+
+        return _explain_serving(args, str(query), result, load_config(catalog.root))
     if args.format == "json":
         document = {
             "criteria": str(query),
@@ -313,6 +322,18 @@ def _explain(args: argparse.Namespace) -> int:
             out.append(f"    set by {field.set_by.source} at {field.set_by.location}")
         out.extend(f"    overrides {item.value!r} from {item.source} at {item.location}" for item in field.overridden)
     sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def _explain_serving(args: argparse.Namespace, query: str, result: RecipeResult, config: Config) -> int:
+    from ._explain import explain_serving  # noqa: PLC0415
+
+    lines = explain_serving(result, result.criteria.accelerator, accelerators=config.accelerators, models=config.models)
+    if args.format == "json":
+        document = {"criteria": query, "appliedOverlays": result.metadata.applied_overlays, "serving": lines}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        sys.stdout.write("\n".join([f"{query}: {', '.join(result.metadata.applied_overlays)}", "", *lines]) + "\n")
     return 0
 
 

@@ -14,7 +14,7 @@ from ._errors import Location
 from ._report import Severity
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from pathlib import Path
 
 __all__ = ["Config", "PinExemption", "Requirement", "Waiver", "find_pyproject", "load_config"]
@@ -89,6 +89,9 @@ class Config:
     waivers: tuple[Waiver, ...] = ()
     requirements: tuple[Requirement, ...] = DEFAULT_REQUIREMENTS
     pin_exemptions: tuple[PinExemption, ...] = ()
+    #: Extra serving-table rows (docs/serving.md), validated: accelerator name / model id -> row.
+    accelerators: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = ""
     #: Problems with the configuration itself: (location, message, hint).
     problems: tuple[tuple[Location, str, str], ...] = ()
@@ -196,6 +199,7 @@ def _parse(section: dict[str, Any], shown: str, text: str) -> Config:
         for entry in section.get("version-pin-exemptions") or []
         if str(entry.get("reason", "")).strip()
     )
+    accelerators, models = _serving_rows(section, problem)
     return Config(
         strict=strict,
         select=strings("select"),
@@ -204,6 +208,32 @@ def _parse(section: dict[str, Any], shown: str, text: str) -> Config:
         waivers=tuple(waivers),
         requirements=requirements,
         pin_exemptions=exemptions,
+        accelerators=accelerators,
+        models=models,
         source=shown,
         problems=tuple(problems),
     )
+
+
+def _serving_rows(
+    section: Mapping[str, Any], problem: Callable[[str, str, str], None]
+) -> tuple[dict[str, Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
+    """`accelerators` and `models`: rows the serving tables accept; each bad row is a problem and skipped."""
+    from ._serving import TableError, parse_accelerator, parse_model  # noqa: PLC0415
+
+    kept: tuple[dict[str, Mapping[str, Any]], dict[str, Mapping[str, Any]]] = ({}, {})
+    for key, parse, rows in (("accelerators", parse_accelerator, kept[0]), ("models", parse_model, kept[1])):
+        table = section.get(key)
+        if table is None:
+            continue
+        if not isinstance(table, dict):
+            problem(key, f"[tool.{SECTION}] {key} must be a table of rows", "see docs/serving.md for the keys")
+            continue
+        for name, row in table.items():
+            try:
+                parse(str(name), row)
+            except TableError as err:
+                problem(str(name), f"[tool.{SECTION}.{key}] {name!r}: {err}", "see docs/serving.md for the keys")
+                continue
+            rows[str(name)] = row
+    return kept

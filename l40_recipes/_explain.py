@@ -9,14 +9,14 @@ from ._profiles import owned_paths
 from ._resolution import build_recipe, candidates, chain
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
     from ._catalog import Catalog
     from ._errors import Location
     from ._models import ComponentRef, Constraint, Criteria, RecipeResult, ValidationConfig
     from ._yaml import SourceMap
 
-__all__ = ["Contribution", "Explained", "explain"]
+__all__ = ["Contribution", "Explained", "explain", "explain_serving"]
 
 _REF_FIELDS = (
     ("namespace", "namespace"),
@@ -250,3 +250,27 @@ def _explained(result: RecipeResult, contributions: dict[str, list[Contribution]
             if item is not winner and (winner is None or history.index(item) < history.index(winner))
         )
         yield Explained(path, value, winner, overridden if "[" not in path else ())
+
+
+def explain_serving(
+    result: RecipeResult,
+    accelerator: str,
+    *,
+    accelerators: Mapping[str, object] | None = None,
+    models: Mapping[str, object] | None = None,
+) -> list[str]:
+    """The serving rules' arithmetic for *result*'s `inference-perf` gate on *accelerator*, one step a line.
+
+    *accelerators* and *models* are extra table rows, as `[tool.l40-recipes]` gives them.
+    """
+    from ._serving import analyse_gate, calibrated_share, load_tables  # noqa: PLC0415
+
+    phase = result.validation.performance if result.validation else None
+    if phase is None or "inference-perf" not in (phase.checks or []):
+        return ["the recipe's performance phase does not run inference-perf: no serving gate to judge"]
+    if accelerator in ("", "any"):
+        return ["the query names no accelerator: add --accelerator to judge the serving gate"]
+    tables, problems = load_tables(accelerators, models)
+    constraints = {c.name: c.value for c in phase.constraints or []}
+    lines = [f"table row skipped: {problem}" for problem in problems]
+    return lines + analyse_gate(accelerator, constraints, tables, calibrated_share(tables)).explanation()

@@ -370,3 +370,51 @@ def test_run_exits_normally_when_the_output_cannot_be_flushed(monkeypatch: pytes
         _cli.run()
     assert caught.value.code == 0
     assert json.loads(stdout.getvalue())["title"]
+
+
+class TestExplainServing:
+    L40S_DYNAMO = ("--service", "eks", "--accelerator", "l40s", "--os", "ubuntu", "--intent", "inference")
+
+    def test_text_shows_the_memory_arithmetic(self, capsys: pytest.CaptureFixture[str]) -> None:
+        code, out, _ = _run(capsys, "explain", *self.L40S_DYNAMO, "--platform", "dynamo", "--serving")
+        assert code == 0
+        assert "  KV per token: 2 x 36 layers x 8 KV heads x 128 dims x 2 bytes = 144 KiB" in out.splitlines()
+        assert out.rstrip().endswith("throughput: no inference-throughput floor to judge")
+
+    def test_json_carries_the_same_lines(self, capsys: pytest.CaptureFixture[str]) -> None:
+        code, out, _ = _run(
+            capsys, "explain", *self.L40S_DYNAMO, "--platform", "dynamo", "--serving", "--format", "json"
+        )
+        assert code == 0
+        document = json.loads(out)
+        assert document["appliedOverlays"][-1] == "l40s-eks-ubuntu-inference-dynamo"
+        assert document["serving"][0].startswith("inference-perf on l40s: Qwen/Qwen3-8B, 128 concurrent requests")
+
+    def test_a_recipe_without_the_gate_says_so(self, capsys: pytest.CaptureFixture[str]) -> None:
+        code, out, _ = _run(capsys, "explain", *self.L40S_DYNAMO, "--serving")
+        assert code == 0
+        assert out.rstrip().endswith("does not run inference-perf: no serving gate to judge")
+
+    @needs_shared
+    def test_upstream_h100_gate_shows_each_node_shape(self, capsys: pytest.CaptureFixture[str]) -> None:
+        argv = ("--service", "eks", "--accelerator", "h100", "--os", "ubuntu", "--intent", "inference")
+        code, out, _ = _run(
+            capsys, "explain", "--catalog", str(UPSTREAM_RECIPES), *argv, "--platform", "dynamo", "--serving"
+        )
+        assert code == 0
+        assert "  8 GPU node: roofline 290,352 tok/s, likely at most 148,004 tok/s -> passable" in out.splitlines()
+
+
+def test_explain_serving_needs_an_accelerator_and_reports_bad_rows() -> None:
+    from l40_recipes import load_catalog  # noqa: PLC0415
+    from l40_recipes._criteria import build_query  # noqa: PLC0415
+    from l40_recipes._explain import explain_serving  # noqa: PLC0415
+    from l40_recipes._resolution import build_recipe  # noqa: PLC0415
+
+    query = {"service": "eks", "accelerator": "l40s", "os": "ubuntu", "intent": "inference", "platform": "dynamo"}
+    result = build_recipe(load_catalog(REPO), build_query(query))
+    assert explain_serving(result, "any") == [
+        "the query names no accelerator: add --accelerator to judge the serving gate"
+    ]
+    lines = explain_serving(result, "l40s", models={"acme/x": {"layers": 1}})
+    assert lines[0].startswith('table row skipped: models."acme/x": missing parameters')

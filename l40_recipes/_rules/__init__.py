@@ -34,6 +34,7 @@ GROUPS: Final = (
     "resolve",
     "floor",
     "coverage",
+    "serving",
     "config",
 )
 
@@ -125,7 +126,7 @@ class Context:
 
 def render_markdown() -> str:
     """`docs/rules.md`: every rule, grouped, with id, severity, title, upstream twin and rationale."""
-    from . import catalog, configuration, files, resolved  # noqa: F401, PLC0415 - registering the rules
+    from . import catalog, configuration, files, resolved, serving  # noqa: F401, PLC0415 - registering the rules
 
     lines = [
         "# Rules",
@@ -149,6 +150,6 @@ def render_markdown() -> str:
 
 def all_rules() -> dict[str, Rule]:
     """Every registered rule, importing the rule modules on first use."""
-    from . import catalog, configuration, files, resolved  # noqa: F401, PLC0415 - registering the rules
+    from . import catalog, configuration, files, resolved, serving  # noqa: F401, PLC0415 - registering the rules
 
     return RULES

@@ -1,0 +1,165 @@
+"""Rules on a recipe's `inference-perf` gate: can its accelerator pass it at all? (see docs/serving.md)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from l40_recipes._report import Severity
+from l40_recipes._serving import GateAnalysis, Tables, analyse_gate, calibrated_share, load_tables
+
+from . import Context, rule
+from .resolved import _origin_of_constraint, _query, _resolved, accelerator_bound
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from l40_recipes._catalog import Overlay
+    from l40_recipes._errors import Location
+    from l40_recipes._models import RecipeResult
+    from l40_recipes._report import Finding
+
+_CHECK: Final = "inference-perf"
+_EXPLAIN: Final = "run `l40-recipes explain --serving` with this recipe's criteria for the arithmetic"
+
+
+def _tables(ctx: Context) -> tuple[Tables, list[str]]:
+    """The package tables with `[tool.l40-recipes] accelerators` / `models` rows (validated by the config)."""
+    return load_tables(ctx.config.accelerators, ctx.config.models)
+
+
+def _gates(ctx: Context) -> Iterator[tuple[Overlay, RecipeResult, GateAnalysis]]:
+    """Each gateable, accelerator-bound recipe whose performance phase runs inference-perf, analysed."""
+    tables, _ = _tables(ctx)
+    share = calibrated_share(tables)
+    for item, result in _resolved(ctx):
+        phase = result.validation.performance if result.validation else None
+        if not accelerator_bound(item) or phase is None or _CHECK not in (phase.checks or []):
+            continue
+        assert item.criteria is not None
+        constraints = {c.name: c.value for c in phase.constraints or []}
+        yield item, result, analyse_gate(item.criteria.accelerator, constraints, tables, share)
+
+
+def _where(ctx: Context, item: Overlay, result: RecipeResult, *names: str) -> Location:
+    for name in names:
+        found = _origin_of_constraint(ctx, result, "performance", name)
+        if found is not None:
+            return found
+    return item.locate("spec", "criteria")
+
+
+def _once(findings: Iterator[Finding]) -> Iterator[Finding]:
+    """A constraint inherited by several recipes gets one finding per distinct message."""
+    seen: set[tuple[str, int, int, str]] = set()
+    for finding in findings:
+        key = (finding.file, finding.line, finding.column, finding.message)
+        if key not in seen:
+            seen.add(key)
+            yield finding
+
+
+@rule("serving-memory", "The inference-perf model and its KV cache fit one GPU", group="serving")
+def serving_memory(ctx: Context) -> Iterator[Finding]:
+    """inference-perf runs one vLLM worker per GPU, so the model must fit a single GPU.
+
+    Per GPU, vLLM may use the usable memory x 0.9 (its default `gpu_memory_utilization`). The weights
+    (parameters x bytes per weight) must fit, or the worker cannot start: an error. The KV cache of
+    every concurrent request at full length (concurrency x (128 input + 128 output tokens) x
+    2 x layers x KV heads x head dim x bytes) should fit too, or requests queue and the TTFT gate is
+    at risk: a warning. The finding shows each number; docs/serving.md explains the model.
+    """
+    yield from _once(_memory(ctx))
+
+
+def _memory(ctx: Context) -> Iterator[Finding]:
+    for item, result, gate in _gates(ctx):
+        fit = gate.memory
+        if fit is None or fit.fits:
+            continue
+        where = _where(ctx, item, result, "inference-concurrency-per-gpu", "inference-model")
+        arithmetic = "; ".join(fit.explanation())
+        subject = f"{gate.model} at {gate.concurrency:,} requests per GPU on {gate.accelerator}"
+        if not fit.weights_fit:
+            yield ctx.finding(
+                "serving-memory",
+                where,
+                f"{subject}: the weights do not fit one GPU ({arithmetic})",
+                hint="pick a smaller or quantized model for inference-model; inference-perf runs one GPU per worker",
+                overlay=item.name,
+            )
+        else:
+            yield ctx.finding(
+                "serving-memory",
+                where,
+                f"{subject}: the KV cache for every request does not fit ({arithmetic})",
+                hint=f"lower inference-concurrency-per-gpu to at most {fit.max_concurrency:,} (recipe for {_query(item)})",
+                overlay=item.name,
+                severity=Severity.WARNING,
+            )
+
+
+@rule("serving-throughput-roofline", "The inference-throughput floor is under the decode roofline", group="serving")
+def serving_throughput_roofline(ctx: Context) -> Iterator[Finding]:
+    """A throughput floor no healthy node can reach fails every run; the gate then tests nothing.
+
+    Decoding is bounded by memory bandwidth: each step reads the weights once plus every sequence's
+    KV cache, and yields one token per sequence. For each node size the accelerator comes in, this
+    gives a roofline in output tokens per second. The floor is a full-node number (inference-perf does
+    not scale it to a smaller node), passed at 0.9 x floor. Above the roofline on every node shape is an
+    error. Above the calibrated share of it that upstream's measured healthy nodes reach (the largest,
+    from the measurements in `_tables/measurements.toml`) on the largest node, or above the roofline of a
+    smaller node shape, is a warning: a healthy node likely fails.
+    """
+    yield from _once(_throughput(ctx))
+
+
+def _throughput(ctx: Context) -> Iterator[Finding]:
+    for item, result, gate in _gates(ctx):
+        fit = gate.throughput
+        if fit is None or fit.severity is None:
+            continue
+        where = _where(ctx, item, result, "inference-throughput")
+        arithmetic = "; ".join(fit.explanation())
+        failing = ", ".join(f"{s.gpus}-GPU ({s.verdict})" for s in fit.shapes if s.verdict != "passable")
+        if fit.severity == "error":
+            text, level = "no node shape can reach it", Severity.ERROR
+        else:
+            text, level = f"a healthy node likely fails it on {failing}", Severity.WARNING
+        yield ctx.finding(
+            "serving-throughput-roofline",
+            where,
+            f"inference-throughput `>= {fit.floor:,.0f}` on {gate.accelerator} with {gate.model}: {text} ({arithmetic})",
+            hint="drop the floor or set it from a measurement on this accelerator's node shape; " + _EXPLAIN,
+            overlay=item.name,
+            severity=level,
+        )
+
+
+@rule(
+    "serving-model-unknown",
+    "The serving tables know the recipe's accelerator and model",
+    group="serving",
+    severity=Severity.WARNING,
+)
+def serving_model_unknown(ctx: Context) -> Iterator[Finding]:
+    """The serving rules can only judge accelerators and models in their tables.
+
+    Add a missing one under `[tool.l40-recipes.accelerators.<name>]` or
+    `[tool.l40-recipes.models."<org>/<name>"]` (docs/serving.md lists the keys).
+    """
+    yield from _once(_unknown(ctx))
+
+
+def _unknown(ctx: Context) -> Iterator[Finding]:
+    for item, result, gate in _gates(ctx):
+        for name in gate.unknown:
+            model = name.startswith("model")
+            where = _where(ctx, item, result, "inference-model") if model else item.locate("spec", "criteria")
+            table = f'models."{gate.model}"' if model else f"accelerators.{gate.accelerator}"
+            yield ctx.finding(
+                "serving-model-unknown",
+                where,
+                f"the serving rules do not know the {name}, so they cannot judge this inference-perf gate",
+                hint=f"add [tool.l40-recipes.{table}] to pyproject.toml (see docs/serving.md for the keys)",
+                overlay=item.name,
+            )
