@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -96,18 +97,26 @@ def _repo_copy(tmp_path: Path) -> Path:
 
 
 def _set_gate(root: Path, name: str, value: str) -> int:
-    """Set performance constraint *name* to *value* in the L40S Dynamo leaf; returns the value's line."""
+    """Set performance constraint *name* to *value* in the L40S Dynamo leaf; returns the value's line.
+
+    Works whether the leaf writes its constraints in block or flow style: the old entry is removed and
+    the new one goes, as a one-line flow mapping, just before `inference-model`.
+    """
     path = root / LEAF
     lines = path.read_text(encoding="utf-8").splitlines()
-    for index, line in enumerate(lines):
-        if line.strip() == f"- name: {name}":
-            del lines[index : index + 2]
-            break
-    anchor = next(i for i, line in enumerate(lines) if line.strip() == "- name: inference-model")
+
+    def entry(constraint: str) -> int:
+        return next(i for i, line in enumerate(lines) if re.search(rf"name: {re.escape(constraint)}\b", line))
+
+    with contextlib.suppress(StopIteration):
+        index = entry(name)
+        block = not lines[index].lstrip().startswith("- {")
+        del lines[index : index + (2 if block else 1)]
+    anchor = entry("inference-model")
     indent = lines[anchor][: len(lines[anchor]) - len(lines[anchor].lstrip())]
-    lines[anchor:anchor] = [f"{indent}- name: {name}", f'{indent}  value: "{value}"']
+    lines.insert(anchor, f'{indent}- {{name: {name}, value: "{value}"}}')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return anchor + 2
+    return anchor + 1
 
 
 def _findings(root: Path, rule: str) -> list[tuple[str, Severity, int, str]]:
@@ -171,8 +180,7 @@ def test_a_70b_model_does_not_fit_one_gpu(repo_copy: Path) -> None:
     found = _findings(repo_copy, "serving-memory")
     # inference-concurrency-per-gpu is set in the leaf, so the finding points there when present.
     concurrency = next(
-        (i + 1 for i, row in enumerate(text.splitlines(), 1) if row.strip() == "- name: inference-concurrency-per-gpu"),
-        line,
+        (i for i, row in enumerate(text.splitlines(), 1) if "name: inference-concurrency-per-gpu" in row), line
     )
     assert [(severity, at) for _, severity, at, _ in found] == [(Severity.ERROR, concurrency)]
     assert "the weights do not fit one GPU" in found[0][3]
@@ -211,10 +219,10 @@ def test_a_gate_on_defaults_is_reported_at_the_criteria(repo_copy: Path, monkeyp
     path = repo_copy / LEAF
     lines = path.read_text(encoding="utf-8").splitlines()
     for name in ("inference-model", "inference-concurrency-per-gpu"):
-        index = next(i for i, line in enumerate(lines) if line.strip() == f"- name: {name}")
-        del lines[index : index + 2]
+        index = next(i for i, line in enumerate(lines) if re.search(rf"name: {name}\b", line))
+        del lines[index : index + (1 if lines[index].lstrip().startswith("- {") else 2)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    criteria = next(i for i, line in enumerate(lines, 1) if line.strip() == "criteria:")
+    criteria = next(i for i, line in enumerate(lines, 1) if line.strip().startswith("criteria:"))
     tables, problems = load_tables()
     small = dataclasses.replace(tables.accelerators["l40s"], usable_mib=20_000)
     shrunk = Tables({**tables.accelerators, "l40s": small}, tables.models, tables.measurements)
