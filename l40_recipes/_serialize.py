@@ -72,7 +72,8 @@ def _go_string(text: str) -> str:
 
 def _go_float(value: float) -> str:
     if math.isnan(value) or math.isinf(value):
-        msg = f"json: unsupported value: {value}"
+        # Go's encoding/json error text, with Go's spelling of the value.
+        msg = f"json: unsupported value: {'NaN' if math.isnan(value) else ('+Inf' if value > 0 else '-Inf')}"
         raise ValueError(msg)
     magnitude = abs(value)
     if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
