@@ -203,7 +203,9 @@ def _nothing_runs_at_exit() -> bool:
 
 
 def _fail(error: RecipeError) -> int:
-    print(str(error), file=sys.stderr)
+    from ._report import visible  # noqa: PLC0415
+
+    print("\n".join(visible(line) for line in str(error).split("\n")), file=sys.stderr)
     return error.exit_code
 
 
