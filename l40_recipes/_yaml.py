@@ -49,6 +49,9 @@ Path = tuple[str | int, ...]
 MAX_DEPTH: Final = 100
 #: Most nodes that aliases may add to a document once expanded (a "billion laughs" file adds 10**9).
 MAX_ALIAS_NODES: Final = 100_000
+#: Most nodes in one document (keys, values and items; a recipe has a few hundred). Upstream sets no
+#: limit, but composing millions of nodes takes Python minutes and gigabytes: such a file is refused.
+MAX_NODES: Final = 100_000
 #: Most bytes of scalars that aliases may add once expanded (one big string aliased many times).
 MAX_ALIAS_BYTES: Final = 4 * 1024 * 1024
 #: Scalars at least this long are tracked for alias expansion; shorter ones cannot amplify much.
@@ -157,8 +160,9 @@ def parse_yaml(content: bytes | str, *, path: str) -> Document:
             or nesting is too deep. The error names `path:line:column`.
     """
     try:
-        if _depth_bound(content) > _COMPOSE_SAFE_DEPTH:
-            _check_depth(content, path)
+        # Every node takes at least two bytes (`[1,1,...]`), so only longer files can hold too many.
+        if len(content) > 2 * MAX_NODES or _depth_bound(content) > _COMPOSE_SAFE_DEPTH:
+            _measure(content, path)
         loader = _Loader(content)  # the pure-Python reader already decodes here
         try:
             # Like upstream's decoder, only the first document is read; of the rest, only whether
@@ -220,28 +224,39 @@ def _depth_bound(content: bytes | str) -> int:
     return flow + 2 * (longest + 1)
 
 
-def _check_depth(content: bytes | str, path: str) -> None:
-    """Refuse a first document nested deeper than `MAX_DEPTH`, reading events only (no recursion)."""
+def _measure(content: bytes | str, path: str) -> None:
+    """Refuse a first document nested deeper than `MAX_DEPTH` or larger than `MAX_NODES`.
+
+    Reads events only: no recursion, and no node is kept.
+    """
     loader = _Loader(content)
     try:
-        depth = 0
+        depth = nodes = 0
         while loader.check_event():
             event = loader.get_event()
+            if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    _refuse_event(event, path, f"has more than {MAX_NODES:,} nodes", "split the document")
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    raise RecipeLoadError(
-                        f"document {path} nests deeper than {MAX_DEPTH} levels",
-                        location=Location(path, mark.line + 1, mark.column + 1) if mark else Location(path),
-                        hint="flatten the document",
-                    )
+                    _refuse_event(event, path, f"nests deeper than {MAX_DEPTH} levels", "flatten the document")
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             elif isinstance(event, yaml.DocumentEndEvent):
                 return
     finally:
         loader.dispose()
+
+
+def _refuse_event(event: yaml.Event, path: str, what: str, hint: str) -> None:
+    mark = event.start_mark
+    raise RecipeLoadError(
+        f"document {path} {what}",
+        location=Location(path, mark.line + 1, mark.column + 1) if mark else Location(path),
+        hint=hint,
+    )
 
 
 def _character(err: yaml.reader.ReaderError) -> str:
