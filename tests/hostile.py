@@ -257,7 +257,7 @@ def many_mixins(root: Path, count: int = 5000) -> str:
     extra = {
         f"mixins/{name}.yaml": (
             f"kind: RecipeMixin\napiVersion: aicr.run/v1alpha2\nmetadata: {{name: {name}}}\n"
-            f"spec:\n  constraints:\n    - {{name: K8s.server.version, value: '>= 1.{index % 40}'}}\n"
+            f"spec:\n  constraints:\n    - {{name: SystemD.unit{index}.active, value: 'true'}}\n"
         )
         for index, name in enumerate(names)
     }
