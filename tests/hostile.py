@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import TYPE_CHECKING
 
@@ -59,11 +60,12 @@ def huge_scalar(root: Path) -> str:
 
 
 def huge_file(root: Path) -> str:
+    # Just under the 100,000-node limit: a big file that still loads.
     body = "componentRefs:\n  - name: gpu-operator\n    overrides:\n" + "".join(
-        f"      key{i}: {i}\n" for i in range(100_000)
+        f"      key{i}: {i}\n" for i in range(49_000)
     )
     write_catalog(root, {"big": _leaf("big", body), "dup": _leaf("big")})
-    return "overlays/dup.yaml"
+    return "overlays/big.yaml"
 
 
 def non_utf8(root: Path) -> str:
@@ -235,9 +237,9 @@ def binary_file(root: Path) -> str:
 def bad_config(root: Path) -> str:
     write_catalog(root, {"leaf": _leaf()})
     (root / "pyproject.toml").write_text(
-        "[tool.l40-recipes]\nwaivers = [\"oops\"]\nseverity = [\"x\"]\n"
-        "[[tool.l40-recipes.required-components]]\nwhen = {intent = 1}\nany-of = [\"x\"]\n"
-        "[[tool.l40-recipes.version-pin-exemptions]]\noverlay = \"leaf\"\ncomponent = \"gpu-operator\"\n"
+        '[tool.l40-recipes]\nwaivers = ["oops"]\nseverity = ["x"]\n'
+        '[[tool.l40-recipes.required-components]]\nwhen = {intent = 1}\nany-of = ["x"]\n'
+        '[[tool.l40-recipes.version-pin-exemptions]]\noverlay = "leaf"\ncomponent = "gpu-operator"\n'
     )
     return "pyproject.toml"
 
@@ -266,7 +268,11 @@ def many_mixins(root: Path, count: int = 5000) -> str:
 
 
 def many_keys(root: Path, count: int = 60_000) -> str:
-    body = "componentRefs:\n  - name: gpu-operator\n    overrides: {" + ", ".join(f"k{i}: {i}" for i in range(count)) + "}\n"
+    body = (
+        "componentRefs:\n  - name: gpu-operator\n    overrides: {"
+        + ", ".join(f"k{i}: {i}" for i in range(count))
+        + "}\n"
+    )
     write_catalog(root, {"keys": _leaf("keys", body)})
     return "overlays/keys.yaml"
 
@@ -298,7 +304,15 @@ CASES: dict[str, Callable[[Path], str]] = {
     "control-characters": control_characters,
     "binary-file": binary_file,
     "bad-config": bad_config,
+    # Smaller than the sizes (below), still far past what quadratic code does within the bound.
+    "1000-chain": functools.partial(long_chain, depth=1000),
+    "2000-mixins": functools.partial(many_mixins, count=2000),
+    "many-keys": many_keys,
+}
+
+#: The issue's sizes, for `benchmarks/bench_hostile.py` (each within 5 s and 300 MB there).
+GIANTS: dict[str, Callable[[Path], str]] = {
     "2000-chain": long_chain,
     "5000-mixins": many_mixins,
-    "many-keys": many_keys,
+    "10^6-keys": functools.partial(many_keys, count=1_000_000),
 }
