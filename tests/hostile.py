@@ -214,6 +214,22 @@ def deep_directories(root: Path) -> str:
     return f"overlays/{relative}/x.yaml"
 
 
+def remove_deep_tree(path: Path) -> None:
+    """Remove *path*'s tree without recursion (`shutil.rmtree` recurses once per level and fails on deep_directories)."""
+    directories = [str(path)]
+    index = 0
+    while index < len(directories):
+        with os.scandir(directories[index]) as listing:
+            for entry in listing:
+                if entry.is_dir(follow_symlinks=False):
+                    directories.append(entry.path)
+                else:
+                    os.unlink(entry.path)  # noqa: PTH108
+        index += 1
+    for directory in reversed(directories):
+        os.rmdir(directory)  # noqa: PTH106
+
+
 def special_files(root: Path) -> str:
     write_catalog(root, {})
     os.mkfifo(root / "overlays" / "fifo.yaml")

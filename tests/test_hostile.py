@@ -20,7 +20,7 @@ import pytest
 
 from l40_recipes import RecipeError, check, load_catalog, resolve
 
-from .hostile import CASES, SECRET
+from .hostile import CASES, SECRET, remove_deep_tree
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -137,7 +137,10 @@ def test_hostile_catalog(name: str, tmp_path: Path) -> None:
     """check() reports the attack exactly; load raises only RecipeError; within 5 s and 300 MB; nothing outside read."""
     root = tmp_path / "catalog"
     culprit = CASES[name](root)
-    outcome = _in_child(root)
+    try:
+        outcome = _in_child(root)
+    finally:
+        remove_deep_tree(root)  # pytest's own clean-up of old runs recurses, and deep_directories is too deep
     assert "error" not in outcome, outcome.get("error")
     at_culprit = {(rule, line) for rule, file, line, _ in outcome["findings"] if file.endswith(culprit)}
     expected, load_code = EXPECTED[name]
