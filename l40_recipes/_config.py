@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ._errors import Location
 from ._report import Severity
@@ -153,6 +153,9 @@ def load_config(root: Path, *, display: str | None = None, display_root: str | N
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
 
+    #: The line of the entry's `[[...]]` header (of its key when written inline).
+    _line: int = PrivateAttr(default=1)
+
 
 class _WaiverEntry(_Entry):
     rule: str = ""
@@ -257,7 +260,9 @@ def _parse(section: dict[str, Any], shown: str, text: str) -> Config:
         for index, item in enumerate(raw):
             line = _line_of(text, f"[[tool.{SECTION}.{key}]]", index) if f"[[tool.{SECTION}.{key}]]" in text else 0
             try:
-                valid.append(model.model_validate(item))
+                entry = model.model_validate(item)
+                entry._line = line or _line_of(text, key)
+                valid.append(entry)
             except ValidationError as err:
                 for error in err.errors():
                     detail = _describe(error)
@@ -297,7 +302,7 @@ def _parse(section: dict[str, Any], shown: str, text: str) -> Config:
     for entry in entries.get("version-pin-exemptions", []):
         if not entry.reason.strip():
             problem(
-                _line_of(text, entry.overlay),
+                entry._line,
                 f"the version-pin exemption of {entry.component!r} for {entry.overlay!r} has no reason",
                 "say why the pin is needed; an exemption without a reason is ignored",
             )
