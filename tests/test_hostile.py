@@ -17,9 +17,13 @@ import traceback
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from l40_recipes import RecipeError, check, load_catalog, resolve
+from l40_recipes._yaml import parse_yaml
 
+from .conftest import overlay, write_catalog
 from .hostile import CASES, SECRET, remove_deep_tree
 
 if TYPE_CHECKING:
@@ -186,3 +190,84 @@ def test_memory_bound_is_enforced() -> None:
         answer = stream.read()
     os.waitpid(pid, 0)
     assert answer == "refused"
+
+
+_YAMLISH = st.lists(
+    st.sampled_from(
+        [
+            "kind: RecipeMetadata\n",
+            "spec:\n",
+            "  criteria: {service: eks}\n",
+            "  base: ",
+            "&a ",
+            "*a",
+            "*b",
+            "[",
+            "]",
+            "{",
+            "}",
+            ", ",
+            ": ",
+            "- ",
+            "? ",
+            "<<: ",
+            "!!str ",
+            "!!int ",
+            "'",
+            '"',
+            "\\x0b",
+            "\\e",
+            "\t",
+            "\n",
+            "  ",
+            "0x",
+            "1" * 30,
+            "1e400",
+            ".inf",
+            ".nan",
+            "~",
+            "---\n",
+            "#",
+            "%YAML 1.2\n",
+            "\x00",
+            "\x1b",
+            "\ufeff",
+            "\ud800",
+            "é",
+            "overrides: ",
+            "componentRefs:\n",
+            "name: gpu-operator\n",
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+#: check() of a catalog costs far more than parsing: a fifth of the profile's budget (at least 10).
+_CHECK_BUDGET = max(10, settings().max_examples // 5)
+
+
+def _loads_or_refuses(content: bytes | str) -> None:
+    with contextlib.suppress(RecipeError):
+        parse_yaml(content, path="fuzz.yaml")
+
+
+@settings(deadline=None)
+@given(st.binary(max_size=512) | _YAMLISH)
+def test_the_reader_raises_only_recipe_errors(content: bytes | str) -> None:
+    """Arbitrary bytes and YAML-ish text parse or end in a RecipeError, nothing else."""
+    _loads_or_refuses(content)
+    if isinstance(content, str):
+        _loads_or_refuses(content.encode("utf-8", errors="surrogatepass"))
+
+
+@settings(deadline=None, max_examples=_CHECK_BUDGET, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.binary(max_size=256) | _YAMLISH)
+def test_check_returns_findings_for_any_file(content: bytes | str, tmp_path: Path) -> None:
+    """check() of a catalog holding any such file returns a report; it never raises."""
+    root = tmp_path / "catalog"
+    if not root.exists():
+        write_catalog(root, {"leaf": overlay("leaf", criteria="service: eks")})
+    target = root / "overlays" / "fuzz.yaml"
+    target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8", errors="surrogatepass"))
+    report = check(root)
+    assert all(finding.file for finding in report.findings)
