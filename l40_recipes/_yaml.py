@@ -160,8 +160,9 @@ def parse_yaml(content: bytes | str, *, path: str) -> Document:
             or nesting is too deep. The error names `path:line:column`.
     """
     try:
-        # Every node takes at least two bytes (`[1,1,...]`), so only longer files can hold too many.
-        if len(content) > 2 * MAX_NODES or _depth_bound(content) > _COMPOSE_SAFE_DEPTH:
+        # A node takes at least one byte (`{a,b,...}` holds a key and a null value per two), so
+        # only longer files can hold too many.
+        if len(content) > MAX_NODES or _depth_bound(content) > _COMPOSE_SAFE_DEPTH:
             _measure(content, path)
         loader = _Loader(content)  # the pure-Python reader already decodes here
         try:
