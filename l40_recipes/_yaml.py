@@ -188,6 +188,13 @@ def parse_yaml(content: bytes | str, *, path: str) -> Document:
             location=Location(path, line, column),
             hint="save the file as UTF-8 text without control characters (a YAML file is text, not binary)",
         ) from None
+    except UnicodeEncodeError as err:  # text (not bytes) holding a lone surrogate: it has no UTF-8 form
+        line, column = _line_column(content, err.start)
+        raise RecipeLoadError(
+            f"failed to parse {path}: invalid character U+{ord(str(content)[err.start]):04X}",
+            location=Location(path, line, column),
+            hint="save the file as UTF-8 text",
+        ) from None
     except yaml.YAMLError as err:  # pragma: no cover - every other error of the reader carries a mark
         raise RecipeLoadError(
             f"failed to parse {path}: {err}",

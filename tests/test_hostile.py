@@ -61,7 +61,7 @@ EXPECTED: dict[str, tuple[set[tuple[str, int]], str | None]] = {
     "special-files": ({("load-error", 0)}, "INTERNAL"),
     "control-characters": ({("base-reference", 6)}, None),
     "binary-file": ({("load-error", 3)}, "INVALID_REQUEST"),
-    "bad-config": ({("config-invalid", 2), ("config-invalid", 3), ("config-invalid", 4), ("config-invalid", 8)}, None),
+    "bad-config": ({("config-invalid", 2), ("config-invalid", 3), ("config-invalid", 4), ("config-invalid", 7)}, None),
     "1000-chain": ({("chain-depth", 6)}, None),
     "2000-mixins": ({("floor-conformance", 6)}, None),
     "many-keys": ({("load-error", 10)}, "INVALID_REQUEST"),

@@ -242,6 +242,7 @@ def test_too_many_nodes_are_refused_before_composing() -> None:
         (b"kind: x\nmeta: \xc3\xa9a\x01b\n", 2, 9, "control characters are not allowed (character #x0001)"),
         ("kind: x\nmeta: a\x01b\n", 2, 8, "control characters are not allowed (character #x0001)"),
         (b"\x00\x01\x02", 1, 1, "control characters are not allowed (character #x0000)"),
+        ("a: b\nc: \ud800\n", 2, 4, "invalid character U+D800"),
     ],
 )
 def test_binary_content_reports_line_and_column(content: bytes | str, line: int, column: int, message: str) -> None:
