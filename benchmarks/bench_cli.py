@@ -1,12 +1,11 @@
 """Wall time of one `l40-recipes resolve` on the upstream catalog (target: < 0.3 s on 2 cores).
 
 Run: `python benchmarks/bench_cli.py [runs]`. Bytecode is compiled first, as `pip install` does.
-Three commands run interleaved, so that all see the same machine load:
+Two commands run interleaved, so that both see the same machine load:
 
 - `floor`: a Python process that imports pydantic and builds one model (and exits normally, so
   it also pays for tearing the interpreter down, which the console script skips);
-- `no cache`: `l40-recipes --no-cache resolve ...`, every file parsed (a first run);
-- `cached`: `l40-recipes resolve ...` with a warm parse cache (every later run).
+- `resolve`: `l40-recipes resolve ...`, every file parsed.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,20 +34,16 @@ def main() -> int:
     query = ["--service", "eks", "--accelerator", "h100", "--intent", "inference", "--os", "ubuntu"]
     query += ["--format", "json", "--catalog", str(RECIPES)]
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    env["L40_RECIPES_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-cli-cache-")
     commands = {
         "floor (pydantic + one model)": [sys.executable, "-c", FLOOR],
-        "no cache": [script, "--no-cache", "resolve", *query],
-        "cached": [script, "resolve", *query],
+        "resolve": [script, "resolve", *query],
     }
-    subprocess.run(commands["cached"], capture_output=True, check=True, env=env)  # warm the cache
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
             started = time.perf_counter()
             subprocess.run(command, capture_output=True, check=True, env=env)
             times[name].append(time.perf_counter() - started)
-    shutil.rmtree(env["L40_RECIPES_CACHE_DIR"], ignore_errors=True)
     print(f"one `l40-recipes resolve` on the upstream catalog, {runs} runs each, interleaved:")
     for name, measured in times.items():
         print(f"  {name:29} median {statistics.median(measured):.3f} s, best {min(measured):.3f} s")

@@ -19,10 +19,10 @@ CHILD = """
 import json, resource, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from tests.hostile import CASES
+from tests.hostile import CASES, GIANTS
 from l40_recipes import check
 root = Path(tempfile.mkdtemp()) / "catalog"
-CASES[{name!r}](root)
+{{**CASES, **GIANTS}}[{name!r}](root)
 started = time.perf_counter()
 report = check(root)
 elapsed = time.perf_counter() - started
@@ -33,11 +33,11 @@ print(json.dumps({{"seconds": elapsed, "peak_mb": peak, "findings": len(report.f
 
 def main() -> int:
     sys.path.insert(0, str(REPO))
-    from tests.hostile import CASES  # noqa: PLC0415 - the corpus lives with the tests
+    from tests.hostile import CASES, GIANTS  # noqa: PLC0415 - the corpus lives with the tests
 
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     print(f"{'case':22} {'check s':>8} {'max s':>6} {'peak MB':>8} findings  ({runs} runs; median time, largest peak)")
-    for name in sorted(CASES):
+    for name in sorted({**CASES, **GIANTS}):
         results = [
             json.loads(
                 subprocess.run(

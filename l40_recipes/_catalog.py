@@ -11,7 +11,9 @@ a referenced path that leaves the root is reported and skipped.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
@@ -36,7 +38,6 @@ from ._yaml import Document, SourceMap, parse_yaml
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from ._cache import ParseCache
     from ._models import Criteria, RecipeMetadataSpec
 
 __all__ = ["Catalog", "Mixin", "Overlay", "Registry", "load_catalog"]
@@ -209,7 +210,7 @@ class Catalog:
                 msg = f"path {relative!r} leaves the catalog root"
                 raise RecipeError(msg, code=ErrorCode.INTERNAL, hint="use a path relative to the catalog root")
             try:
-                text = target.read_bytes().decode("utf-8", errors="replace")
+                text = read_regular_file(str(target)).decode("utf-8", errors="replace")
             except OSError as err:
                 msg = f"open {relative}: {err.strerror or err}"
                 raise RecipeError(msg, code=ErrorCode.INTERNAL) from None
@@ -226,9 +227,27 @@ class Catalog:
         return value
 
 
+def read_regular_file(path: str) -> bytes:
+    """The bytes of the regular file at *path*.
+
+    Opened without blocking and checked with `fstat` before reading, so a FIFO, device or socket
+    (or a symlink to one) fails at once instead of hanging or reading forever.
+
+    Raises:
+        OSError: the file cannot be opened, is not a regular file (`EINVAL`), or holds a NUL in its name.
+    """
+    if "\0" in path:
+        raise OSError(errno.EINVAL, "file name contains a NUL byte")
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return stream.read()
+
+
 def _inside(root: Path, relative: str) -> Path | None:
     """The file *relative* names under *root*, or None when it is absolute or escapes the root."""
-    if not relative or Path(relative).is_absolute() or relative.startswith(("/", "\\")):
+    if not relative or "\0" in relative or Path(relative).is_absolute() or relative.startswith(("/", "\\")):
         return None
     candidate = root / relative
     try:
@@ -283,34 +302,32 @@ def catalog_root(path: Path) -> Path:
     return path
 
 
-def _load(path: Path, *, collect: bool, cache: bool = False) -> Catalog:
-    """Load the catalog at *path*; *cache* uses the command line's parse cache (see `_cache`)."""
-    if not path.exists():
-        msg = f"catalog path {str(path)!r} does not exist"
-        raise RecipeLoadError(msg, code=ErrorCode.NOT_FOUND, hint="pass a catalog root or its overlays/ directory")
-    if not path.is_dir():
-        msg = f"catalog path {str(path)!r} is not a directory"
-        raise RecipeLoadError(msg, hint="pass a catalog root or its overlays/ directory, not a file")
-    root = catalog_root(path)
+def _load(path: Path, *, collect: bool) -> Catalog:
+    """Load the catalog at *path*."""
+    try:
+        if not path.exists():
+            msg = f"catalog path {str(path)!r} does not exist"
+            raise RecipeLoadError(msg, code=ErrorCode.NOT_FOUND, hint="pass a catalog root or its overlays/ directory")
+        if not path.is_dir():
+            msg = f"catalog path {str(path)!r} is not a directory"
+            raise RecipeLoadError(msg, hint="pass a catalog root or its overlays/ directory, not a file")
+        with os.scandir(path):
+            pass
+        root = catalog_root(path)
+    except OSError as err:
+        msg = f"catalog path {str(path)!r} cannot be read: {err.strerror or err}"
+        raise RecipeLoadError(msg, hint="make the directory readable and searchable by this user") from None
     display_root = os.path.normpath(str(root)).replace(os.sep, "/")
     catalog = Catalog(root=root, display_root=display_root)
-    parses: ParseCache | None = None
-    if cache:
-        from ._cache import ParseCache  # noqa: PLC0415 - only the command line caches
-
-        parses = ParseCache.for_root(root)
     with collector_paused():
-        _Loader(catalog, collect=collect, cache=parses).run()
-    if parses is not None:
-        parses.save()
+        _Loader(catalog, collect=collect).run()
     return catalog
 
 
 class _Loader:
-    def __init__(self, catalog: Catalog, *, collect: bool, cache: ParseCache | None = None) -> None:
+    def __init__(self, catalog: Catalog, *, collect: bool) -> None:
         self.catalog = catalog
         self.collect = collect
-        self.cache = cache
         self.root = str(catalog.root)
 
     def fail(self, error: RecipeLoadError) -> None:
@@ -387,15 +404,14 @@ class _Loader:
             )
             return None
         try:
-            with open(target, "rb") as stream:  # noqa: PTH123 - see above
-                return stream.read()
+            return read_regular_file(str(target))
         except OSError as err:
             self.fail(
                 RecipeLoadError(
                     f"failed to read {relative}: {err.strerror or err}",
                     code=ErrorCode.INTERNAL,
                     location=Location(self.catalog.display(relative)),
-                    hint="make the file readable",
+                    hint="make it a readable regular file (FIFOs, devices and sockets are never read)",
                 ),
             )
             return None
@@ -412,8 +428,6 @@ class _Loader:
         content = self.read(relative)
         if content is None:
             return None
-        if self.cache is not None:
-            return self.cache.parse(content, relative=relative, display=self.catalog.display(relative))
         return parse_yaml(content, path=self.catalog.display(relative))
 
     def load_mixin(self, relative: str) -> None:
@@ -606,24 +620,34 @@ def _walk(root: Path) -> Iterator[tuple[str, bool]]:
 
 
 def _walk_directory(directory: str, prefix: str, *, top: bool = False) -> Iterator[tuple[str, bool]]:
-    try:
-        with os.scandir(directory) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError:
-        return
-    for entry in entries:
-        if top and entry.name not in LAYOUT:
+    # Iterative (a stack of open listings), so that no depth of directories can exhaust the stack.
+    stack: list[tuple[str, Iterator[os.DirEntry[str]]]] = [(prefix, _listing(directory, top=top))]
+    while stack:
+        here, entries = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
             continue
-        relative = prefix + entry.name
+        relative = here + entry.name
         try:
             if entry.is_symlink():
                 yield relative, True
             elif entry.is_dir(follow_symlinks=False):
-                yield from _walk_directory(entry.path, relative + "/")
+                stack.append((relative + "/", _listing(entry.path, top=False)))
             elif entry.is_file(follow_symlinks=False):
                 yield relative, False
         except OSError:  # pragma: no cover - the entry vanished between listing and stat
             continue
+
+
+def _listing(directory: str, *, top: bool) -> Iterator[os.DirEntry[str]]:
+    """The entries of *directory* sorted by name (only the catalog layout at the top); none if unreadable."""
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return iter(())
+    return iter([entry for entry in entries if not top or entry.name in LAYOUT])
 
 
 def _validate(model: type[_M], document: Document, relative: str, *, what: str) -> _M:

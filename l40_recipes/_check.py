@@ -59,7 +59,7 @@ def _check(
     config: Config | None,
 ) -> Report:
     loaded = complete_for_check(catalog) if isinstance(catalog, Catalog) else load_catalog_for_check(Path(catalog))
-    settings = config if config is not None else load_config(loaded.root)
+    settings = config if config is not None else load_config(loaded.root, display_root=loaded.display_root)
     settings = replace(
         settings,
         strict=settings.strict if strict is None else strict,

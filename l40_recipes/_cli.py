@@ -34,6 +34,7 @@ RESOLVE_FORMATS: Final = ("yaml", "json")
 QUERY_FLAGS: Final = ("service", "accelerator", "intent", "os", "platform", "nodes")
 EXIT_FINDINGS: Final = 1
 EXIT_USAGE: Final = 2
+EXIT_INTERNAL: Final = 8
 
 
 class _UsageError(Exception):
@@ -83,12 +84,6 @@ def _add_query(parser: argparse.ArgumentParser) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Resolve and check NVIDIA AICR recipe catalogs exactly as upstream does.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    parser.add_argument(
-        "--no-cache",
-        dest="cache",
-        action="store_false",
-        help="do not use the parse cache (also: L40_RECIPES_NO_CACHE=1; see README)",
-    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     resolve = commands.add_parser(
@@ -165,9 +160,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     # collector would only walk them (about 5% of a `resolve`).
     try:
         with collector_paused():
-            return handler(args)
+            status = handler(args)
+        sys.stdout.flush()  # a full disk must fail the command, not leave a truncated file behind
     except BrokenPipeError:  # pragma: no cover - `l40-recipes list | head`
         return 0
+    except OSError as err:
+        print(f"[INTERNAL] failed to write output: {err.strerror or err}", file=sys.stderr)
+        _discard_output()
+        return EXIT_INTERNAL
+    return status
+
+
+def _discard_output() -> None:
+    """Point stdout at the null device, so that the unwritable rest is not flushed again at exit."""
+    try:
+        descriptor = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - stdout replaced by a caller
+        return
+    os.dup2(null, descriptor)
+    os.close(null)
 
 
 def run() -> NoReturn:
@@ -204,11 +216,13 @@ def _nothing_runs_at_exit() -> bool:
 
 
 def _fail(error: RecipeError) -> int:
-    print(str(error), file=sys.stderr)
+    from ._report import visible  # noqa: PLC0415
+
+    print("\n".join(visible(line) for line in str(error).split("\n")), file=sys.stderr)
     return error.exit_code
 
 
-def _catalog(path: Path | None, *, cache: bool) -> Catalog:
+def _catalog(path: Path | None) -> Catalog:
     from ._catalog import _load  # noqa: PLC0415
     from ._resolution import shipped_catalog_root  # noqa: PLC0415
 
@@ -216,7 +230,7 @@ def _catalog(path: Path | None, *, cache: bool) -> Catalog:
     # Show paths relative to where the command runs, as linters do (not possible across Windows drives).
     with contextlib.suppress(ValueError):
         root = Path(os.path.relpath(root))
-    return _load(root, collect=False, cache=cache)
+    return _load(root, collect=False)
 
 
 def _query(args: argparse.Namespace) -> dict[str, object]:
@@ -243,11 +257,15 @@ def _resolve(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     try:
-        catalog = _catalog(args.catalog, cache=args.cache)
+        catalog = _catalog(args.catalog)
         recipe = resolve(_query(args), catalog=catalog, profile=args.profile, version=args.stamp_version)
     except RecipeError as err:
         return _fail(err)
-    sys.stdout.write(recipe.to_json() + "\n" if fmt == "json" else recipe.to_yaml())
+    try:
+        text = recipe.to_json() + "\n" if fmt == "json" else recipe.to_yaml()
+    except RecipeError as err:
+        return _fail(RecipeError("failed to serialize recipe", code=err.code, cause=err))
+    sys.stdout.write(text)
     return 0
 
 
@@ -268,6 +286,7 @@ def _split(value: str | None) -> list[str] | None:
 def _check(args: argparse.Namespace) -> int:
     from ._catalog import _load  # noqa: PLC0415
     from ._check import check  # noqa: PLC0415
+    from ._errors import RecipeError  # noqa: PLC0415
     from ._formats import render  # noqa: PLC0415
     from ._report import Report  # noqa: PLC0415
     from ._rules import all_rules  # noqa: PLC0415
@@ -276,10 +295,14 @@ def _check(args: argparse.Namespace) -> int:
     findings: list[Finding] = []
     strict = False
     for path in args.paths:
-        if not path.is_dir():
-            print(f"{PROG}: error: {path} is not a catalog directory", file=sys.stderr)
+        try:
+            if not path.is_dir():
+                print(f"{PROG}: error: {path} is not a catalog directory", file=sys.stderr)
+                return EXIT_USAGE
+            catalog = _load(path, collect=True)
+        except (OSError, RecipeError) as err:  # an unreadable directory
+            print(f"{PROG}: error: {err}", file=sys.stderr)
             return EXIT_USAGE
-        catalog = _load(path, collect=True, cache=args.cache)
         report = check(catalog, strict=args.strict, select=_split(args.select), ignore=_split(args.ignore))
         findings.extend(report.findings)
         strict = strict or report.strict
@@ -296,7 +319,7 @@ def _explain(args: argparse.Namespace) -> int:
     from ._resolution import NO_CRITERIA_MESSAGE  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog, cache=args.cache)
+        catalog = _catalog(args.catalog)
         query = build_query(_query(args), known=catalog.known_values)
         if query == build_query({}):
             raise CriteriaError(NO_CRITERIA_MESSAGE)
@@ -342,7 +365,7 @@ def _list(args: argparse.Namespace) -> int:
     from ._listing import render_listing, supported_queries  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog, cache=args.cache)
+        catalog = _catalog(args.catalog)
     except RecipeError as err:
         return _fail(err)
     sys.stdout.write(render_listing(catalog, supported_queries(catalog), args.format))
@@ -357,7 +380,7 @@ def _graph(args: argparse.Namespace) -> int:
     from ._resolution import NO_CRITERIA_MESSAGE  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog, cache=args.cache)
+        catalog = _catalog(args.catalog)
         query = build_query(_query(args), known=catalog.known_values)
         if args.all:
             if query != build_query({}):

@@ -6,9 +6,12 @@ above it, like ruff's and pytest's. Only that file is read, and never written.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ._errors import Location
 from ._report import Severity
@@ -16,6 +19,8 @@ from ._report import Severity
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from pathlib import Path
+
+    from pydantic_core import ErrorDetails
 
 __all__ = ["Config", "PinExemption", "Requirement", "Waiver", "find_pyproject", "load_config"]
 
@@ -106,13 +111,26 @@ def find_pyproject(root: Path) -> Path | None:
     return None
 
 
-def load_config(root: Path, *, display: str | None = None) -> Config:
-    """Read `[tool.l40-recipes]` for the catalog at *root*; a missing section means defaults."""
+def load_config(root: Path, *, display: str | None = None, display_root: str | None = None) -> Config:
+    """Read `[tool.l40-recipes]` for the catalog at *root*; a missing section means defaults.
+
+    Findings name the file *display*, else the file relative to the catalog root shown as
+    *display_root* (as every other finding names its file), else its absolute path.
+    """
     path = find_pyproject(root)
     if path is None:
         return Config()
     shown = display or str(path)
-    text = path.read_text(encoding="utf-8", errors="replace")
+    if display is None and display_root is not None:
+        relative = os.path.relpath(path, root.resolve())
+        shown = os.path.normpath(os.path.join(display_root, relative)).replace(os.sep, "/")  # noqa: PTH118
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as err:
+        return Config(
+            source=shown,
+            problems=((Location(shown), f"pyproject.toml cannot be read: {err.strerror or err}", "make it readable"),),
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -120,94 +138,194 @@ def load_config(root: Path, *, display: str | None = None) -> Config:
             source=shown,
             problems=((Location(shown, 1, 1), f"pyproject.toml is not valid TOML: {err}", "fix the TOML syntax"),),
         )
-    section = data.get("tool", {}).get(SECTION)
-    if not isinstance(section, dict):
+    tool = data.get("tool")
+    section = tool.get(SECTION) if isinstance(tool, dict) else None
+    if section is None:
         return Config(source=shown)
+    if not isinstance(section, dict):
+        line = _line_of(text, f"{SECTION} =")
+        return Config(
+            source=shown,
+            problems=(
+                (Location(shown, line, 1), f"[tool.{SECTION}] must be a table", "write a [tool.l40-recipes] table"),
+            ),
+        )
     return _parse(section, shown, text)
 
 
-def _line_of(text: str, needle: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
-    return 1
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+    #: The line of the entry's `[[...]]` header (of its key when written inline).
+    _line: int = PrivateAttr(default=1)
+
+
+class _WaiverEntry(_Entry):
+    rule: str = ""
+    overlay: str = ""
+    reason: str = ""
+
+
+class _RequirementEntry(_Entry):
+    name: str | None = None
+    when: dict[str, str] = Field(default_factory=dict)
+    any_of: list[str] = Field(alias="any-of", min_length=1)
+
+
+class _PinEntry(_Entry):
+    overlay: str
+    component: str
+    reason: str = ""
+
+
+class _Section(_Entry):
+    """The keys of `[tool.l40-recipes]` other than its arrays of tables (validated entry by entry)."""
+
+    strict: bool = False
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    severity: dict[str, str] = Field(default_factory=dict)  # each level is checked apart, keeping the valid ones
+
+
+_TABLES: Final[dict[str, type[_Entry]]] = {
+    "waivers": _WaiverEntry,
+    "required-components": _RequirementEntry,
+    "version-pin-exemptions": _PinEntry,
+}
+#: Serving-table rows (docs/serving.md), each checked by the serving tables' own parser.
+_ROW_TABLES: Final = ("accelerators", "models")
+_HINTS: Final = {
+    "accelerators": "write [tool.l40-recipes.accelerators.<name>] rows; see docs/serving.md for the keys",
+    "models": 'write [tool.l40-recipes.models."<id>"] rows; see docs/serving.md for the keys',
+    "strict": "write strict = true or strict = false",
+    "select": 'write select = ["rule-id", "group", ...]',
+    "ignore": 'write ignore = ["rule-id", "group", ...]',
+    "severity": 'write severity = { rule-id = "error" } (error or warning)',
+    "waivers": 'write [[tool.l40-recipes.waivers]] with rule = "...", overlay = "...", reason = "..."',
+    "required-components": 'write [[tool.l40-recipes.required-components]] with when = {...} and any-of = ["..."]',
+    "version-pin-exemptions": "write [[tool.l40-recipes.version-pin-exemptions]] with overlay, component and reason",
+}
+
+
+def _line_of(text: str, needle: str, occurrence: int = 0) -> int:
+    """The line of the *occurrence*-th line containing *needle* (the first when fewer), else 1."""
+    found = [number for number, line in enumerate(text.splitlines(), start=1) if needle in line]
+    if not found:
+        return 1
+    return found[occurrence] if occurrence < len(found) else found[0]
+
+
+def _describe(error: ErrorDetails) -> str:
+    where = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"unknown key {where!r}"
+    if error["type"] in ("model_type", "dict_type"):
+        return f"{where}: must be a table" if where else "must be a table"
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
 
 
 def _parse(section: dict[str, Any], shown: str, text: str) -> Config:
     problems: list[tuple[Location, str, str]] = []
 
-    def problem(needle: str, message: str, hint: str) -> None:
-        problems.append((Location(shown, _line_of(text, needle), 1), message, hint))
+    def problem(line: int, message: str, hint: str) -> None:
+        problems.append((Location(shown, line, 1), message, hint))
 
-    def strings(key: str) -> frozenset[str] | None:
-        value = section.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            problem(key, f"[tool.{SECTION}] {key} must be a list of rule ids", f'write {key} = ["rule-id", ...]')
-            return None
-        return frozenset(value)
-
-    strict = section.get("strict", False)
-    if not isinstance(strict, bool):
-        problem("strict", f"[tool.{SECTION}] strict must be true or false", "write strict = true")
-        strict = False
+    plain = {key: value for key, value in section.items() if key not in _TABLES and key not in _ROW_TABLES}
+    settings = _Section()
+    try:
+        settings = _Section.model_validate(plain)
+    except ValidationError as err:
+        bad = {str(error["loc"][0]) for error in err.errors() if error["loc"]}
+        for error in err.errors():
+            key = str(error["loc"][0]) if error["loc"] else SECTION
+            problem(
+                _line_of(text, key),
+                f"[tool.{SECTION}] {_describe(error)}",
+                _HINTS.get(key, f"remove it; known keys: {', '.join(sorted((*_HINTS,)))}"),
+            )
+        settings = _Section.model_validate({key: value for key, value in plain.items() if key not in bad})
     severity: dict[str, Severity] = {}
-    for rule, level in (section.get("severity") or {}).items():
+    for rule_id, level in settings.severity.items():
         try:
-            severity[str(rule)] = Severity(level)
+            severity[rule_id] = Severity(level)
         except ValueError:
             problem(
-                str(rule), f"severity of {rule!r} must be 'error' or 'warning', not {level!r}", "use error or warning"
+                _line_of(text, rule_id),
+                f"severity of {rule_id!r} must be 'error' or 'warning', not {level!r}",
+                "use error or warning",
             )
+    entries: dict[str, list[Any]] = {}
+    for key, model in _TABLES.items():
+        raw = section.get(key)
+        if raw is None:
+            continue
+        if not isinstance(raw, list):
+            problem(_line_of(text, key), f"[tool.{SECTION}] {key} must be an array of tables", _HINTS[key])
+            entries[key] = []
+            continue
+        valid: list[Any] = []
+        for index, item in enumerate(raw):
+            line = _line_of(text, f"[[tool.{SECTION}.{key}]]", index) if f"[[tool.{SECTION}.{key}]]" in text else 0
+            try:
+                entry = model.model_validate(item)
+                entry._line = line or _line_of(text, key)
+                valid.append(entry)
+            except ValidationError as err:
+                for error in err.errors():
+                    detail = _describe(error)
+                    needle = str(error["loc"][0]) if error["loc"] else key
+                    problem(
+                        line or _line_of(text, needle),
+                        f"[tool.{SECTION}] {key} entry {index + 1}: {detail}",
+                        _HINTS[key],
+                    )
+        entries[key] = valid
     waivers: list[Waiver] = []
-    for entry in section.get("waivers") or []:
-        rule, overlay, reason = (str(entry.get(key, "")) for key in ("rule", "overlay", "reason"))
+    for entry in entries.get("waivers", []):
+        rule, overlay, reason = entry.rule, entry.overlay, entry.reason
         location = Location(shown, _line_of(text, overlay) if overlay else 1, 1)
         if not rule or not overlay:
             problem(
-                overlay or "waivers",
+                _line_of(text, overlay or "waivers"),
                 "a waiver needs a rule and an overlay",
                 "write {rule = ..., overlay = ..., reason = ...}",
             )
             continue
         if not reason.strip():
             problem(
-                overlay, f"the waiver of {rule!r} for {overlay!r} has no reason", "say why the rule does not apply here"
+                location.line or 1,
+                f"the waiver of {rule!r} for {overlay!r} has no reason",
+                "say why the rule does not apply here",
             )
             continue
         waivers.append(Waiver(rule, overlay, reason, location))
     requirements: tuple[Requirement, ...] = DEFAULT_REQUIREMENTS
     if "required-components" in section:
-        parsed: list[Requirement] = []
-        for entry in section["required-components"] or []:
-            when = entry.get("when") or {}
-            any_of = entry.get("any-of") or []
-            if not isinstance(when, dict) or not isinstance(any_of, list) or not any_of:
-                problem(
-                    "required-components",
-                    "a required-components entry needs `when` and a non-empty `any-of`",
-                    "see README",
-                )
-                continue
-            parsed.append(
-                Requirement(str(entry.get("name", ", ".join(any_of))), tuple(sorted(when.items())), tuple(any_of)),
+        requirements = tuple(
+            Requirement(entry.name or ", ".join(entry.any_of), tuple(sorted(entry.when.items())), tuple(entry.any_of))
+            for entry in entries.get("required-components", [])
+        )
+    exemptions: list[PinExemption] = []
+    for entry in entries.get("version-pin-exemptions", []):
+        if not entry.reason.strip():
+            problem(
+                entry._line,
+                f"the version-pin exemption of {entry.component!r} for {entry.overlay!r} has no reason",
+                "say why the pin is needed; an exemption without a reason is ignored",
             )
-        requirements = tuple(parsed)
-    exemptions = tuple(
-        PinExemption(str(entry.get("overlay", "")), str(entry.get("component", "")), str(entry.get("reason", "")))
-        for entry in section.get("version-pin-exemptions") or []
-        if str(entry.get("reason", "")).strip()
+            continue
+        exemptions.append(PinExemption(entry.overlay, entry.component, entry.reason))
+    accelerators, models = _serving_rows(
+        section, lambda needle, message, hint: problem(_line_of(text, needle), message, hint)
     )
-    accelerators, models = _serving_rows(section, problem)
     return Config(
-        strict=strict,
-        select=strings("select"),
-        ignore=strings("ignore") or frozenset(),
+        strict=settings.strict,
+        select=frozenset(settings.select) if settings.select is not None else None,
+        ignore=frozenset(settings.ignore or ()),
         severity=severity,
         waivers=tuple(waivers),
         requirements=requirements,
-        pin_exemptions=exemptions,
+        pin_exemptions=tuple(exemptions),
         accelerators=accelerators,
         models=models,
         source=shown,

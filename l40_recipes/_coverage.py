@@ -81,8 +81,11 @@ def _carried(catalog: Catalog, applied: list[str]) -> frozenset[tuple[str, str]]
     if cached is not None:
         assert isinstance(cached, frozenset)
         return cached
-    carried: set[tuple[str, str]] = set()
-    for name in applied:
+    # A chain's applied list extends its parent's: start from the parent's set when it is known,
+    # so that a deep chain costs one step per overlay, not one per ancestor.
+    parent = catalog.memo(key[:-1]) if len(applied) > 1 else None
+    carried: set[tuple[str, str]] = set(parent) if isinstance(parent, frozenset) else set()
+    for name in applied[-1:] if isinstance(parent, frozenset) else applied:
         criteria = _criteria_of(catalog, name)
         if criteria is not None:
             carried.update((dimension, _value(criteria, dimension)) for dimension in DIMENSIONS)
@@ -170,7 +173,7 @@ def _clause(query: Criteria, dimension: str, want: str, completions: list[dict[s
 
 def _verify_joint(catalog: Catalog, query: Criteria, applied: list[str]) -> None:
     stated = [(dimension, value) for dimension in DIMENSIONS if (value := getattr(query, dimension)) not in WILD]
-    for name in applied:
+    for name in reversed(applied):  # the leaf, last, carries the query most often; any match will do
         criteria = _criteria_of(catalog, name)
         if criteria is not None and all(getattr(criteria, dimension) == value for dimension, value in stated):
             return

@@ -108,14 +108,23 @@ def build_query(
     return Criteria.model_validate(fields)
 
 
+#: Go's `int` (64 bits) bounds `nodes`; decimal text longer than this cannot fit.
+_INT_BITS: Final = 63
+_INT_DIGITS: Final = 19
+
+
 def _parse_nodes(raw: object) -> int:
     if isinstance(raw, bool) or not isinstance(raw, (int, str)):
         msg = f"invalid nodes value: {raw}"
         raise CriteriaError(msg)
+    if isinstance(raw, str) and len(raw.strip().lstrip("+-").lstrip("0")) > _INT_DIGITS:
+        raise CriteriaError(f"invalid nodes value: {raw[:40]}...: value out of range")
     try:
         nodes = int(raw)
     except ValueError:
         raise CriteriaError(f"invalid nodes value: {raw}") from None
+    if nodes.bit_length() > _INT_BITS:  # beyond Go's int: no node count, and too long to print
+        raise CriteriaError("invalid nodes value: value out of range")
     if nodes < 0:
         raise CriteriaError(f"invalid nodes count: {nodes} (must be >= 0)")
     return nodes

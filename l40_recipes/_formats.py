@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Final
 from xml.etree import ElementTree as ET
 
-from ._report import Severity
+from ._report import Severity, visible
 
 if TYPE_CHECKING:
     from ._report import Finding, Report
@@ -45,9 +45,10 @@ def _text(report: Report, *, color: bool) -> str:
     lines: list[str] = []
     for finding in report.findings:
         level = paint(_RED if finding.severity is Severity.ERROR else _YELLOW, finding.severity.value)
-        lines.append(f"{paint(_BOLD, finding.position)}: {level} {paint(_BOLD, finding.rule)} {finding.message}")
+        position, message = visible(finding.position), visible(finding.message)
+        lines.append(f"{paint(_BOLD, position)}: {level} {paint(_BOLD, finding.rule)} {message}")
         if finding.hint:
-            lines.append(paint(_DIM, f"  hint: {finding.hint}"))
+            lines.append(paint(_DIM, f"  hint: {visible(finding.hint)}"))
     counts = report.counts
     lines.append(f"{counts['error']} error(s), {counts['warning']} warning(s)" + (" [strict]" if report.strict else ""))
     return "\n".join(lines) + "\n"
@@ -74,11 +75,11 @@ def _github(report: Report) -> str:
     lines = []
     for finding in report.findings:
         level = "error" if finding.severity is Severity.ERROR else "warning"
-        properties = [f"file={_escape_property(finding.file)}"]
+        properties = [f"file={_escape_property(visible(finding.file))}"]
         if finding.line:
             properties += [f"line={finding.line}", f"col={finding.column}"]
         properties.append(f"title={_escape_property(finding.rule)}")
-        message = finding.message + (f"\n{finding.hint}" if finding.hint else "")
+        message = visible(finding.message) + (f"\n{visible(finding.hint)}" if finding.hint else "")
         lines.append(f"::{level} {','.join(properties)}::{_escape_data(message)}")
     return "".join(line + "\n" for line in lines)
 
@@ -99,17 +100,18 @@ def _junit(report: Report) -> str:
     if not report.findings:
         ET.SubElement(suite, "testcase", classname="l40-recipes", name="check")
     for finding in report.findings:
-        case = ET.SubElement(
-            suite, "testcase", classname=finding.file, name=f"{finding.rule}:{finding.line}", file=finding.file
-        )
+        file, position, message = visible(finding.file), visible(finding.position), visible(finding.message)
+        case = ET.SubElement(suite, "testcase", classname=file, name=f"{finding.rule}:{finding.line}", file=file)
         if finding.line:
             case.set("line", str(finding.line))
         tag = "failure" if finding.severity is Severity.ERROR else "system-out"
         element = ET.SubElement(case, tag)
         if tag == "failure":
-            element.set("message", f"{finding.position}: {finding.rule} {finding.message}")
+            element.set("message", f"{position}: {finding.rule} {message}")
             element.set("type", finding.rule)
-        element.text = str(finding)
+        element.text = f"{position}: {finding.rule} {message}" + (
+            f"\n  hint: {visible(finding.hint)}" if finding.hint else ""
+        )
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 

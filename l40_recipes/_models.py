@@ -495,10 +495,18 @@ class RecipeResult(GoModel):
         """The recipe as JSON, byte-compatible with upstream's output where Go allows.
 
         Go escapes `<`, `>` and `&` in strings; so does this.
+
+        Raises:
+            RecipeError: `INTERNAL`, as upstream's JSON writer, when a value has no JSON form
+                (an infinite or NaN number from `overrides: {a: .inf}`).
         """
+        from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
         from ._serialize import go_json  # noqa: PLC0415 - serialization helpers load on use
 
-        return go_json(self.to_dict(), indent=indent)
+        try:
+            return go_json(self.to_dict(), indent=indent)
+        except ValueError as err:
+            raise RecipeError("failed to serialize to JSON", code=ErrorCode.INTERNAL, cause=err) from None
 
     def to_yaml(self) -> str:
         """The recipe as YAML with keys sorted, as upstream's YAML output sorts them."""

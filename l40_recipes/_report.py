@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from pydantic import BaseModel, ConfigDict
 
@@ -14,6 +14,26 @@ if TYPE_CHECKING:
     from ._errors import Location
 
 __all__ = ["Finding", "Report", "Severity"]
+
+
+def _escape_table() -> dict[int, str]:
+    """Characters a terminal, a CI log or an XML reader would act on or reject, as visible escapes."""
+    codes = [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, 0xFFFE, 0xFFFF]
+    codes += [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]  # bidirectional overrides
+    codes += range(0xD800, 0xE000)  # lone surrogates (from undecodable file names)
+    return {code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}") for code in codes if code != 0x09}
+
+
+_ESCAPES: Final = _escape_table()
+
+
+def visible(text: str) -> str:
+    r"""*text* with control, bidirectional and XML-invalid characters written as `\xNN`/`\uNNNN`.
+
+    Findings quote catalog text (a YAML escape can hold ESC or NUL); a report must not let it
+    recolor a terminal, forge a CI annotation or make a JUnit file unreadable.
+    """
+    return text.translate(_ESCAPES)
 
 
 class Severity(enum.StrEnum):
@@ -80,8 +100,8 @@ class Finding(BaseModel):
         return (self.file, self.line, self.column, self.rule, self.overlay, self.message)
 
     def __str__(self) -> str:
-        text = f"{self.position}: {self.rule} {self.message}"
-        return f"{text}\n  hint: {self.hint}" if self.hint else text
+        text = visible(f"{self.position}: {self.rule} {self.message}")
+        return f"{text}\n  hint: {visible(self.hint)}" if self.hint else text
 
 
 class Report(BaseModel):

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from ._catalog import Overlay
+    from ._models import Constraint
 
 __all__ = ["candidates", "chain", "resolve", "shipped_catalog", "shipped_catalog_root"]
 
@@ -255,6 +256,11 @@ def _ancestor_names(catalog: Catalog, overlay: Overlay) -> frozenset[str]:
         parent = catalog.get(base)
         if parent is None:
             break
+        # The ancestors of a parent are everything reachable from it: reuse them when known, so
+        # that a deep chain costs one step per overlay, not one per ancestor.
+        known = catalog.memo(("ancestors", parent.name, parent.path))
+        if isinstance(known, frozenset):
+            return catalog.remember(key, known | visited)  # type: ignore[no-any-return]
         base = parent.base
     return catalog.remember(key, frozenset(names))  # type: ignore[no-any-return]
 
@@ -278,6 +284,12 @@ def chain(catalog: Catalog, name: str) -> list[Overlay]:
     previous: Overlay | None = None
     try:
         while current not in ("", BASE_NAME):
+            known = catalog.memo(("chain", current)) if links else None
+            if isinstance(known, list):
+                # The parent's chain is known, so it ends without a cycle (and cannot hold a name
+                # walked here, whose chain runs through the parent): extend it.
+                links.reverse()
+                return catalog.remember(key, [*known, *links])  # type: ignore[no-any-return]
             if current in visited:
                 raise ResolutionError(
                     f'circular inheritance detected: recipe "{current}" references itself in inheritance chain',
@@ -310,15 +322,33 @@ def _profile_declaration(catalog: Catalog, found: list[Overlay]) -> EffectivePro
     if catalog.base is not None and catalog.base.spec.profile is not None:
         declarations[BASE_NAME] = EffectiveProfile(BASE_NAME, catalog.base.spec.profile)
     for overlay in found:
-        for link in chain(catalog, overlay.name):
+        for link in _declaring(catalog, chain(catalog, overlay.name)):
             source = BASE_NAME if link is catalog.base or link.name == "" else link.name
-            if link.spec.profile is not None:
-                declarations[source] = EffectiveProfile(source, link.spec.profile)
+            profile = link.spec.profile
+            if profile is not None:
+                declarations[source] = EffectiveProfile(source, profile)
     if len(declarations) > 1:
         sources = " ".join(sorted(declarations))
         msg = f"resolved composition has multiple profile declarations from [{sources}]"
         raise ResolutionError(msg)
     return next(iter(declarations.values()), None)
+
+
+def _declaring(catalog: Catalog, links: list[Overlay]) -> tuple[Overlay, ...]:
+    """The links of a chain that declare a profile, in chain order (memoized per chain end, built on the parent's)."""
+    key = ("declaring", links[-1].name) if links else ("declaring",)
+    cached = catalog.memo(key)
+    if isinstance(cached, tuple):
+        return cached
+    parent = catalog.memo(("declaring", links[-2].name)) if len(links) > 2 else None
+    if isinstance(parent, tuple):
+        own = links[-1:]
+        found = parent
+    else:
+        own, found = links, ()
+    found += tuple(link for link in own if link.spec.profile is not None)
+    catalog.remember(key, found)
+    return found
 
 
 def _composition(catalog: Catalog, found: list[Overlay]) -> tuple[EffectiveProfile | None, SpecState, list[str]]:
@@ -350,7 +380,7 @@ def _compose(catalog: Catalog, found: list[Overlay]) -> tuple[SpecState, list[st
     applied = [BASE_NAME]
     processed: set[str] = set()
     mixin_sources: dict[str, Location] = {}
-    for overlay in found:
+    for position, overlay in enumerate(found):
         try:
             links = chain(catalog, overlay.name)
         except ResolutionError as err:
@@ -361,6 +391,11 @@ def _compose(catalog: Catalog, found: list[Overlay]) -> tuple[SpecState, list[st
                 hint=err.hint,
                 context={"overlay": overlay.name},
             ) from None
+        if position == 0:
+            state, applied, mixin_sources = _chain_state(catalog, links)
+            if len(found) > 1:
+                processed.update(applied[1:])
+            continue
         for link in links[1:]:
             if link.name in processed:
                 continue
@@ -374,12 +409,43 @@ def _compose(catalog: Catalog, found: list[Overlay]) -> tuple[SpecState, list[st
     return state, applied
 
 
+def _chain_state(catalog: Catalog, links: list[Overlay]) -> tuple[SpecState, list[str], dict[str, Location]]:
+    """base.yaml's state with every link of one chain merged (before mixins), its applied names and mixin sources.
+
+    Memoized per chain end, and built on the longest memoized prefix: resolving every overlay of
+    a 2,000-deep chain merges each overlay once, not once per descendant.
+    """
+    assert catalog.base is not None
+    start = 0
+    for index in range(len(links) - 1, 0, -1):
+        if catalog.memo(("chain-state", links[index].name)) is not None:
+            start = index
+            break
+    if start:
+        known_state, known_applied, known_sources = catalog.memo(("chain-state", links[start].name))
+        state, applied, sources = known_state.copy(), list(known_applied), dict(known_sources)
+    else:
+        base_spec = catalog.base.spec
+        state = SpecState(list(base_spec.constraints), list(base_spec.component_refs), base_spec.validation)
+        applied, sources = [BASE_NAME], {}
+    for link in links[start + 1 :]:
+        spec = link.spec
+        state.merge(spec.constraints, spec.component_refs, spec.validation, spec.mixins)
+        applied.append(link.name)
+        for index, name in enumerate(spec.mixins):
+            sources.setdefault(name, link.locate("spec", "mixins", index))
+        catalog.remember(("chain-state", link.name), (state.copy(), tuple(applied), dict(sources)))
+    return state, applied, sources
+
+
 def _merge_mixins(catalog: Catalog, state: SpecState, sources: dict[str, Location]) -> None:
     """Merge every referenced mixin after the chains; conflicts are errors (`mergeMixins`)."""
     if not state.mixins:
         return
     constraint_names = {constraint.name for constraint in state.constraints}
     component_names = {ref.name for ref in state.component_refs}
+    constraints: list[Constraint] = []
+    refs: list[ComponentRef] = []
     for name in state.mixins:
         mixin = catalog.mixins.get(name)
         if mixin is None:
@@ -409,9 +475,13 @@ def _merge_mixins(catalog: Catalog, state: SpecState, sources: dict[str, Locatio
                     location=mixin.locate("spec", "componentRefs"),
                     hint=f"move {offending!r} of {ref.name!r} out of the mixin into an overlay",
                 )
-        state.merge(spec.constraints, spec.component_refs)
+        constraints.extend(spec.constraints)
+        refs.extend(spec.component_refs)
         constraint_names.update(constraint.name for constraint in spec.constraints)
         component_names.update(ref.name for ref in spec.component_refs)
+    # One merge of everything, in mixin order: the same result as merging mixin by mixin (no
+    # constraint repeats, refs merge in order), without re-sorting the state once per mixin.
+    state.merge(constraints, refs)
     state.mixins = []
 
 

@@ -72,7 +72,8 @@ def _go_string(text: str) -> str:
 
 def _go_float(value: float) -> str:
     if math.isnan(value) or math.isinf(value):
-        msg = f"json: unsupported value: {value}"
+        # Go's encoding/json error text, with Go's spelling of the value.
+        msg = f"json: unsupported value: {'NaN' if math.isnan(value) else ('+Inf' if value > 0 else '-Inf')}"
         raise ValueError(msg)
     magnitude = abs(value)
     if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
@@ -84,7 +85,12 @@ def _go_float(value: float) -> str:
     return format(Decimal(repr(value)), "f")
 
 
-class _Dumper(yaml.SafeDumper):
+#: libyaml's emitter when present: the same bytes (all 101 upstream golden recipes compared), but a
+#: 10 MB scalar takes a fraction of a second instead of 13 s in the pure-Python emitter.
+_BaseDumper: type[yaml.SafeDumper] | type[yaml.CSafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]  # types-PyYAML: a base chosen at run time
     """Literal blocks for multi-line strings, as Go's yaml.v3 writes them."""
 
 

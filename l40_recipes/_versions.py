@@ -104,7 +104,7 @@ def parse_version(text: str) -> Version:
     for part in parts:
         if part == "":
             raise ConstraintError("empty component", cause=ValueError("version component is not numeric"))
-        if not _ATOI.match(part) or abs(int(part)) > _INT64_MAX:
+        if not _ATOI.match(part) or not _fits_int64(part):
             raise ConstraintError(
                 f'non-numeric component: "{part}"',
                 cause=ValueError("version component is not numeric"),
@@ -120,12 +120,18 @@ def parse_version(text: str) -> Version:
     return Version(numbers[0], numbers[1], numbers[2], precision=len(parts), extras=extras)
 
 
+def _fits_int64(text: str) -> bool:
+    """Whether decimal *text* (`strconv.Atoi` syntax) is within int64, without converting huge text."""
+    digits = text.lstrip("+-").lstrip("0")
+    return len(digits) <= 19 and abs(int(text)) <= _INT64_MAX
+
+
 def _gke_build(extras: str) -> int | None:
     rest = extras.removeprefix("-")
     if not rest.startswith(_GKE_PREFIX):
         return None
     digits = rest[len(_GKE_PREFIX) :]
-    if not _ATOI.match(digits) or digits.startswith(("+", "-")) or int(digits) > _INT64_MAX:
+    if not _ATOI.match(digits) or digits.startswith(("+", "-")) or not _fits_int64(digits):
         return None
     return int(digits)
 

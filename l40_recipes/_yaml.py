@@ -49,6 +49,15 @@ Path = tuple[str | int, ...]
 MAX_DEPTH: Final = 100
 #: Most nodes that aliases may add to a document once expanded (a "billion laughs" file adds 10**9).
 MAX_ALIAS_NODES: Final = 100_000
+#: Most nodes in one document (keys, values and items; a recipe has a few hundred). Upstream sets no
+#: limit, but composing millions of nodes takes Python minutes and gigabytes: such a file is refused.
+MAX_NODES: Final = 100_000
+#: Most bytes of scalars that aliases may add once expanded (one big string aliased many times).
+MAX_ALIAS_BYTES: Final = 4 * 1024 * 1024
+#: Scalars at least this long are tracked for alias expansion; shorter ones cannot amplify much.
+_TRACKED_SCALAR: Final = 256
+#: Nesting that the composer (recursive C code) may see; deeper documents are measured first.
+_COMPOSE_SAFE_DEPTH: Final = 1000
 #: Key under which values are free-form (Helm values) rather than typed fields.
 FREEFORM_KEYS: Final = frozenset({"overrides"})
 
@@ -151,6 +160,10 @@ def parse_yaml(content: bytes | str, *, path: str) -> Document:
             or nesting is too deep. The error names `path:line:column`.
     """
     try:
+        # A node takes at least one byte (`{a,b,...}` holds a key and a null value per two), so
+        # only longer files can hold too many.
+        if len(content) > MAX_NODES or _depth_bound(content) > _COMPOSE_SAFE_DEPTH:
+            _measure(content, path)
         loader = _Loader(content)  # the pure-Python reader already decodes here
         try:
             # Like upstream's decoder, only the first document is read; of the rest, only whether
@@ -168,7 +181,21 @@ def parse_yaml(content: bytes | str, *, path: str) -> Document:
             location=location,
             hint="fix the YAML syntax at this position (indent with spaces, close brackets and quotes)",
         ) from None
-    except yaml.YAMLError as err:
+    except yaml.reader.ReaderError as err:
+        line, column = _line_column(content, err.position)
+        raise RecipeLoadError(
+            f"failed to parse {path}: {err.reason}{_character(err)}",
+            location=Location(path, line, column),
+            hint="save the file as UTF-8 text without control characters (a YAML file is text, not binary)",
+        ) from None
+    except UnicodeEncodeError as err:  # text (not bytes) holding a lone surrogate: it has no UTF-8 form
+        line, column = _line_column(content, err.start)
+        raise RecipeLoadError(
+            f"failed to parse {path}: invalid character U+{ord(str(content)[err.start]):04X}",
+            location=Location(path, line, column),
+            hint="save the file as UTF-8 text",
+        ) from None
+    except yaml.YAMLError as err:  # pragma: no cover - every other error of the reader carries a mark
         raise RecipeLoadError(
             f"failed to parse {path}: {err}",
             location=Location(path),
@@ -188,6 +215,76 @@ def parse_yaml(content: bytes | str, *, path: str) -> Document:
     return Document(data, source, extra_documents=extra, retyped=builder.retyped)
 
 
+def _depth_bound(content: bytes | str) -> int:
+    """A cheap upper bound of the document's nesting depth.
+
+    Every flow level needs a `[` or `{`; block levels need indentation or indicators, at least
+    one column per two levels, so they are bounded by twice the longest line.
+    """
+    if len(content) <= _COMPOSE_SAFE_DEPTH:
+        return len(content)
+    if isinstance(content, bytes):
+        flow = content.count(b"[") + content.count(b"{")
+        longest = max(map(len, content.split(b"\n")))
+    else:
+        flow = content.count("[") + content.count("{")
+        longest = max(map(len, content.split("\n")))
+    return flow + 2 * (longest + 1)
+
+
+def _measure(content: bytes | str, path: str) -> None:
+    """Refuse a first document nested deeper than `MAX_DEPTH` or larger than `MAX_NODES`.
+
+    Reads events only: no recursion, and no node is kept.
+    """
+    loader = _Loader(content)
+    try:
+        depth = nodes = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    _refuse_event(event, path, f"has more than {MAX_NODES:,} nodes", "split the document")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    _refuse_event(event, path, f"nests deeper than {MAX_DEPTH} levels", "flatten the document")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.DocumentEndEvent):
+                return
+    finally:
+        loader.dispose()
+
+
+def _refuse_event(event: yaml.Event, path: str, what: str, hint: str) -> None:
+    mark = event.start_mark
+    raise RecipeLoadError(
+        f"document {path} {what}",
+        location=Location(path, mark.line + 1, mark.column + 1) if mark else Location(path),
+        hint=hint,
+    )
+
+
+def _character(err: yaml.reader.ReaderError) -> str:
+    """The offending character of a reader error, when it names one (not for broken UTF-8)."""
+    character = err.character
+    if isinstance(character, int) and character >= 0 and "UTF-8" not in str(err.reason):
+        return f" (character #x{character:04x})"
+    return ""
+
+
+def _line_column(content: bytes | str, offset: int) -> tuple[int, int]:
+    """Line and column (1-based, in characters) of *offset*, an index into *content*."""
+    prefix = content[: max(offset, 0)]
+    if isinstance(prefix, bytes):
+        start = prefix.rfind(b"\n") + 1
+        return prefix.count(b"\n") + 1, len(prefix[start:].decode("utf-8", errors="replace")) + 1
+    start = prefix.rfind("\n") + 1
+    return prefix.count("\n") + 1, len(prefix) - start + 1
+
+
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [item for pair in node.value for item in pair]
@@ -203,8 +300,11 @@ class _Builder:
         self.source = source
         self.retyped: dict[Path, tuple[str, str]] = {}
         self._built: set[int] = set()
-        self._sizes: dict[int, int] = {}
+        self._open: set[int] = set()  # collections being built: an alias to one is a cycle
+        self._sizes: dict[int, tuple[int, int]] = {}
+        self._scalars: set[int] = set()
         self._aliased = 0
+        self._aliased_bytes = 0
 
     def build(self, node: yaml.Node, path: Path, *, freeform: bool) -> Any:
         # The hot loop of loading: one call per node of every file, so it avoids helper calls.
@@ -213,24 +313,52 @@ class _Builder:
         mark = node.start_mark
         self.source.values[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
+            if len(node.value) >= _TRACKED_SCALAR:
+                self._count_scalar(node)
             if freeform:
                 return self._freeform_scalar(node, path)
             return self._typed_scalar(node, path)
         identity = id(node)
+        if identity in self._open:
+            # yaml.v3 refuses this too ("anchor ... value contains itself"); expanding it never ends.
+            self._refuse(node, "has an anchor whose value contains an alias to itself", "remove the recursive alias")
         if identity in self._built:
             # An alias of a collection: bound what it adds before building its copy.
-            self._aliased += self._size(node)
-            if self._aliased > MAX_ALIAS_NODES:
-                self._refuse(
-                    node,
-                    f"expands aliases to more than {MAX_ALIAS_NODES:,} nodes",
-                    "remove the alias chain (a YAML bomb) or split the document",
-                )
+            nodes, size = self._size(node)
+            self._aliased += nodes
+            self._aliased_bytes += size
+            self._bound_aliases(node)
         else:
             self._built.add(identity)
+        self._open.add(identity)
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, freeform=freeform)
-        return [self.build(item, (*path, index), freeform=freeform) for index, item in enumerate(node.value)]
+            built: Any = self._mapping(node, path, freeform=freeform)
+        else:
+            built = [self.build(item, (*path, index), freeform=freeform) for index, item in enumerate(node.value)]
+        self._open.discard(identity)
+        return built
+
+    def _count_scalar(self, node: yaml.ScalarNode) -> None:
+        identity = id(node)
+        if identity in self._scalars:
+            self._aliased_bytes += len(node.value)
+            self._bound_aliases(node)
+        else:
+            self._scalars.add(identity)
+
+    def _bound_aliases(self, node: yaml.Node) -> None:
+        if self._aliased > MAX_ALIAS_NODES:
+            self._refuse(
+                node,
+                f"expands aliases to more than {MAX_ALIAS_NODES:,} nodes",
+                "remove the alias chain (a YAML bomb) or split the document",
+            )
+        if self._aliased_bytes > MAX_ALIAS_BYTES:
+            self._refuse(
+                node,
+                f"expands aliases to more than {MAX_ALIAS_BYTES:,} bytes of text",
+                "write the long value once instead of aliasing it many times",
+            )
 
     def _freeform_scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
         value = resolve_scalar(node)
@@ -239,20 +367,26 @@ class _Builder:
             self.retyped[path] = (node.value, f"the number {value!r}")
         return value
 
-    def _size(self, root: yaml.Node) -> int:
-        """Nodes under *root* counting repeats (memoized; iterative, so deep graphs are safe)."""
+    def _size(self, root: yaml.Node) -> tuple[int, int]:
+        """Nodes and scalar bytes under *root* counting repeats (memoized; iterative, so deep graphs are safe).
+
+        Only called for a collection built completely before, so its graph has no cycle.
+        """
+        sizes = self._sizes
         stack: list[tuple[yaml.Node, bool]] = [(root, False)]
         while stack:
             node, done = stack.pop()
-            if id(node) in self._sizes:
+            if id(node) in sizes:
                 continue
             children = _children(node)
             if done:
-                self._sizes[id(node)] = 1 + sum(self._sizes[id(child)] for child in children)
+                nodes = 1 + sum(sizes[id(child)][0] for child in children)
+                size = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+                sizes[id(node)] = (nodes, size + sum(sizes[id(child)][1] for child in children))
                 continue
             stack.append((node, True))
-            stack.extend((child, False) for child in children if id(child) not in self._sizes)
-        return self._sizes[id(root)]
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+        return sizes[id(root)]
 
     def _refuse(self, node: yaml.Node, what: str, hint: str) -> None:
         raise RecipeLoadError(
@@ -349,31 +483,42 @@ def resolve_plain(text: str) -> Any:
     plain = text.replace("_", "")
     if _GO_INT.match(plain):
         value = _go_parse_int(plain)
-        if _INT64_MIN <= value <= _UINT64_MAX:
+        if value is not None:
             return value
     if _GO_FLOAT.match(plain):
-        return float(plain)
+        return _go_float(plain, text)
     return text
 
 
-def _go_parse_int(text: str) -> int:
+def _go_parse_int(text: str) -> int | None:
+    """`strconv.ParseInt`/`ParseUint` with base 0 and 64 bits: None when out of range.
+
+    Digits are counted before converting, so no text (even past Python's 4,300-digit limit) raises.
+    """
     sign = -1 if text.startswith("-") else 1
     digits = text.lstrip("+-")
     lowered = digits.lower()
-    if lowered.startswith("0x"):
-        return sign * int(digits[2:], 16)
-    if lowered.startswith("0o"):
-        return sign * int(digits[2:], 8)
-    if lowered.startswith("0b"):
-        return sign * int(digits[2:], 2)
-    if len(digits) > 1 and digits.startswith("0"):
-        return sign * int(digits, 8)
-    return sign * int(digits)
+    base = 10
+    if lowered.startswith(("0x", "0o", "0b")):
+        base, digits = {"x": 16, "o": 8, "b": 2}[lowered[1]], digits[2:]
+    elif len(digits) > 1 and digits.startswith("0"):
+        base = 8
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > 64:  # 2**64 has at most 64 digits in any of these bases
+        return None
+    value = sign * int(digits, base)
+    return value if _INT64_MIN <= value <= _UINT64_MAX else None
+
+
+def _go_float(plain: str, text: str) -> Any:
+    """`strconv.ParseFloat(plain, 64)`; text beyond the float range stays a string, as in yaml.v3."""
+    value = float(plain)
+    return text if math.isinf(value) else value
 
 
 def _go_parse_float(text: str) -> Any:
     try:
-        return float(text) if _GO_FLOAT.match(text) else text
+        return _go_float(text, text) if _GO_FLOAT.match(text) else text
     except ValueError:  # pragma: no cover - the pattern admits only parseable text
         return text
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import atexit
-import os
 import shutil
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -18,13 +15,6 @@ SHARED = REPO.parent / "shared"
 UPSTREAM = SHARED / "upstream-aicr" / "9793720d"
 UPSTREAM_RECIPES = UPSTREAM / "recipes"
 LEGACY_RECIPES = SHARED / "upstream-aicr" / "v0.11.1" / "recipes"
-
-# The command line's parse cache must never write into the home directory of whoever runs the
-# suite: every test, and every command a test starts, caches in a directory of its own.
-if "L40_RECIPES_CACHE_DIR" not in os.environ:
-    _CACHE = tempfile.mkdtemp(prefix="l40-recipes-test-cache-")
-    os.environ["L40_RECIPES_CACHE_DIR"] = _CACHE
-    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 needs_shared = pytest.mark.skipif(
     not UPSTREAM_RECIPES.is_dir(),

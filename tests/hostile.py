@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from typing import TYPE_CHECKING
 
 from .conftest import overlay, write_catalog
@@ -58,11 +60,12 @@ def huge_scalar(root: Path) -> str:
 
 
 def huge_file(root: Path) -> str:
+    # Just under the 100,000-node limit: a big file that still loads.
     body = "componentRefs:\n  - name: gpu-operator\n    overrides:\n" + "".join(
-        f"      key{i}: {i}\n" for i in range(100_000)
+        f"      key{i}: {i}\n" for i in range(49_000)
     )
     write_catalog(root, {"big": _leaf("big", body), "dup": _leaf("big")})
-    return "overlays/dup.yaml"
+    return "overlays/big.yaml"
 
 
 def non_utf8(root: Path) -> str:
@@ -151,6 +154,145 @@ def many_overlays(root: Path, count: int = 5000) -> str:
     return "overlays/o00000.yaml"
 
 
+def recursive_anchor(root: Path) -> str:
+    body = "componentRefs:\n  - name: gpu-operator\n    overrides: &a {x: *a}\n"
+    write_catalog(root, {"loop": _leaf("loop", body)})
+    return "overlays/loop.yaml"
+
+
+def deep_block(root: Path) -> str:
+    # Block nesting on one line (`- - - x`): no bracket, so only the event-stream depth bound sees it.
+    levels = 1200
+    body = "componentRefs:\n  - name: gpu-operator\n    overrides:\n      a:\n" + "        " + "- " * levels + "x\n"
+    write_catalog(root, {"deep": _leaf("deep", body)})
+    return "overlays/deep.yaml"
+
+
+def huge_integers(root: Path) -> str:
+    digits = "9" * 5000
+    body = (
+        f"componentRefs:\n  - name: gpu-operator\n    version: '1.{digits}'\n    overrides: {{n: {digits}, f: 1e400}}\n"
+        f"constraints:\n  - name: K8s.server.version\n    value: '>= 1.{digits}'\n"
+    )
+    write_catalog(root, {"ints": _leaf("ints", body)})
+    return "overlays/ints.yaml"
+
+
+def nul_paths(root: Path) -> str:
+    body = 'componentRefs:\n  - name: gpu-operator\n    valuesFile: "a\\0b"\n    manifestFiles: ["c\\0d"]\n'
+    write_catalog(root, {"nul": _leaf("nul", body)})
+    text = (root / "registry.yaml").read_text().replace("checks/gpu-operator/health-check.yaml", '"checks/\\0x.yaml"')
+    (root / "registry.yaml").write_text(text)
+    return "overlays/nul.yaml"
+
+
+def scalar_aliases(root: Path) -> str:
+    # 64 KiB aliased 100 times: 6.4 MB once expanded, past the 4 MiB bound (1 MB x 2,000 printed 2 GB).
+    body = (
+        "componentRefs:\n  - name: gpu-operator\n    overrides:\n"
+        f"      blob: &blob '{'x' * 65536}'\n"
+        f"      copies: [{', '.join(['*blob'] * 100)}]\n"
+    )
+    write_catalog(root, {"amplify": _leaf("amplify", body)})
+    return "overlays/amplify.yaml"
+
+
+def dotted_constraint(root: Path) -> str:
+    body = "constraints:\n  - name: SystemD." + "." * 40_000 + "!\n    value: '>= 1'\n"
+    write_catalog(root, {"dots": _leaf("dots", body)})
+    return "overlays/dots.yaml"
+
+
+def deep_directories(root: Path) -> str:
+    write_catalog(root, {})
+    relative = "/".join(["d"] * 1200)
+    directory = str(root / "overlays")
+    for _ in range(1200):  # pathlib's and os's makedirs recurse once per level
+        directory += "/d"
+        os.mkdir(directory)  # noqa: PTH102
+    (root / "overlays" / relative / "x.yaml").write_text("kind: RecipeMetadata\nmetadata: {name: [not, a, name]}\n")
+    return f"overlays/{relative}/x.yaml"
+
+
+def remove_deep_tree(path: Path) -> None:
+    """Remove *path*'s tree without recursion (`shutil.rmtree` recurses once per level and fails on deep_directories)."""
+    directories = [str(path)]
+    index = 0
+    while index < len(directories):
+        with os.scandir(directories[index]) as listing:
+            for entry in listing:
+                if entry.is_dir(follow_symlinks=False):
+                    directories.append(entry.path)
+                else:
+                    os.unlink(entry.path)  # noqa: PTH108
+        index += 1
+    for directory in reversed(directories):
+        os.rmdir(directory)  # noqa: PTH106
+
+
+def special_files(root: Path) -> str:
+    write_catalog(root, {})
+    os.mkfifo(root / "overlays" / "fifo.yaml")
+    (root / "overlays" / "link.yaml").symlink_to("fifo.yaml")
+    return "overlays/link.yaml"
+
+
+def control_characters(root: Path) -> str:
+    write_catalog(root, {"ctl": overlay("ctl", base="x\x0b\x1b[31m", criteria="service: eks")})
+    text = (root / "overlays" / "ctl.yaml").read_text().replace("base: x\x0b\x1b[31m", 'base: "x\\x0b\\e[31m"')
+    (root / "overlays" / "ctl.yaml").write_text(text)
+    return "overlays/ctl.yaml"
+
+
+def binary_file(root: Path) -> str:
+    write_catalog(root, {})
+    (root / "overlays" / "blob.yaml").write_bytes(b"kind: RecipeMetadata\nmetadata:\n  name: \x00\x01\xff\xfe\n")
+    return "overlays/blob.yaml"
+
+
+def bad_config(root: Path) -> str:
+    write_catalog(root, {"leaf": _leaf()})
+    (root / "pyproject.toml").write_text(
+        '[tool.l40-recipes]\nwaivers = ["oops"]\nseverity = ["x"]\n'
+        '[[tool.l40-recipes.required-components]]\nwhen = {intent = 1}\nany-of = ["x"]\n'
+        '[[tool.l40-recipes.version-pin-exemptions]]\noverlay = "leaf"\ncomponent = "gpu-operator"\n'
+    )
+    return "pyproject.toml"
+
+
+def long_chain(root: Path, depth: int = 2000) -> str:
+    overlays = {"c0000": overlay("c0000", criteria="service: eks")}
+    for index in range(1, depth):
+        overlays[f"c{index:04d}"] = overlay(
+            f"c{index:04d}", base=f"c{index - 1:04d}", criteria=f"service: eks, platform: p{index}"
+        )
+    write_catalog(root, overlays)
+    return f"overlays/c{depth - 1:04d}.yaml"
+
+
+def many_mixins(root: Path, count: int = 5000) -> str:
+    names = [f"m{index:04d}" for index in range(count)]
+    extra = {
+        f"mixins/{name}.yaml": (
+            f"kind: RecipeMixin\napiVersion: aicr.run/v1alpha2\nmetadata: {{name: {name}}}\n"
+            f"spec:\n  constraints:\n    - {{name: SystemD.unit{index}.active, value: 'true'}}\n"
+        )
+        for index, name in enumerate(names)
+    }
+    write_catalog(root, {"leaf": _leaf("leaf", f"mixins: [{', '.join(names)}]\n")}, extra=extra)
+    return "overlays/leaf.yaml"
+
+
+def many_keys(root: Path, count: int = 60_000) -> str:
+    body = (
+        "componentRefs:\n  - name: gpu-operator\n    overrides: {"
+        + ", ".join(f"k{i}: {i}" for i in range(count))
+        + "}\n"
+    )
+    write_catalog(root, {"keys": _leaf("keys", body)})
+    return "overlays/keys.yaml"
+
+
 CASES: dict[str, Callable[[Path], str]] = {
     "yaml-bomb": bomb,
     "deep-nesting": deep,
@@ -167,4 +309,26 @@ CASES: dict[str, Callable[[Path], str]] = {
     "mixin-cycle": mixin_cycle,
     "dependency-cycle": dependency_cycle,
     "5000-overlays": many_overlays,
+    "recursive-anchor": recursive_anchor,
+    "deep-block-nesting": deep_block,
+    "huge-integers": huge_integers,
+    "nul-paths": nul_paths,
+    "scalar-aliases": scalar_aliases,
+    "dotted-constraint": dotted_constraint,
+    "deep-directories": deep_directories,
+    "special-files": special_files,
+    "control-characters": control_characters,
+    "binary-file": binary_file,
+    "bad-config": bad_config,
+    # Smaller than the issue's sizes (below), still past what quadratic code does within the bound.
+    "1000-chain": functools.partial(long_chain, depth=1000),
+    "3000-mixins": functools.partial(many_mixins, count=3000),
+    "many-keys": many_keys,
+}
+
+#: The issue's sizes, for `benchmarks/bench_hostile.py` (each within 5 s and 300 MB there).
+GIANTS: dict[str, Callable[[Path], str]] = {
+    "2000-chain": long_chain,
+    "5000-mixins": many_mixins,
+    "10^6-keys": functools.partial(many_keys, count=1_000_000),
 }

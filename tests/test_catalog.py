@@ -11,6 +11,7 @@ from l40_recipes import Catalog, ErrorCode, RecipeError, RecipeLoadError, load_c
 from l40_recipes._catalog import complete_for_check, load_catalog_for_check
 
 from .conftest import REPO, overlay, write_catalog
+from .hostile import remove_deep_tree
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -354,3 +355,63 @@ def test_registry_lookup_helpers(shipped: Catalog) -> None:
     assert shipped.read_text("components/gpu-operator/values.yaml") == shipped.read_text(
         "components/gpu-operator/values.yaml"
     )
+
+
+def test_only_regular_files_are_read(tmp_path: Path) -> None:
+    """FIFOs and devices (or in-root symlinks to them) fail at once instead of hanging or reading forever."""
+    from l40_recipes._catalog import read_regular_file  # noqa: PLC0415
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="not a regular file"):
+        read_regular_file(str(fifo))
+    with pytest.raises(OSError, match="NUL"):
+        read_regular_file(str(tmp_path / "a\0b"))
+    (tmp_path / "plain").write_bytes(b"x")
+    assert read_regular_file(str(tmp_path / "plain")) == b"x"
+
+
+def test_a_fifo_health_check_is_not_read(tmp_path: Path) -> None:
+    """A health-check file that is a FIFO is an INTERNAL error at resolve time, not a hang."""
+    root = write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks")})
+    target = root / "checks" / "gpu-operator" / "health-check.yaml"
+    target.unlink()
+    os.mkfifo(target)
+    with pytest.raises(RecipeError, match="not a regular file") as caught:
+        load_catalog(root).read_text("checks/gpu-operator/health-check.yaml")
+    assert caught.value.code is ErrorCode.INTERNAL
+    with pytest.raises(RecipeError, match="leaves the catalog root"):
+        load_catalog(root).read_text("checks/\0.yaml")
+
+
+def test_deep_directory_trees_are_walked_without_recursion(tmp_path: Path) -> None:
+    """1,200 nested directories under overlays/ are walked (in order) without exhausting the stack."""
+    root = write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks")})
+    directory = str(root / "overlays")
+    for _ in range(1200):
+        directory += "/d"
+        os.mkdir(directory)  # noqa: PTH102
+    with open(directory + "/x.yaml", "w") as stream:  # noqa: PTH123
+        stream.write("kind: RecipeMetadata\nmetadata: {name: deep}\nspec: {criteria: {service: gke}}\n")
+    try:
+        catalog = load_catalog(root)
+    finally:
+        remove_deep_tree(root / "overlays" / "d")  # pytest's own clean-up of old runs recurses
+    assert "deep" in catalog.overlays
+    assert catalog.walked[-3].startswith("overlays/d/d/")
+    assert catalog.walked.index("overlays/base.yaml") < catalog.walked.index("overlays/leaf.yaml")
+
+
+def test_an_unreadable_subdirectory_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A directory that cannot be listed inside the layout is skipped like upstream's walk skips nothing else."""
+    root = write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks")})
+    (root / "mixins").mkdir()
+    scandir = os.scandir
+
+    def refuse(path: str) -> os._ScandirIterator[str]:
+        if str(path).endswith("mixins"):
+            raise PermissionError(13, "Permission denied", path)
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    assert "leaf" in load_catalog(root).overlays

@@ -254,3 +254,57 @@ def test_legacy_catalog_findings_name_the_old_api_version() -> None:
     api = [f for f in report.findings if f.rule == "api-version"]
     assert len(api) == 38
     assert all(f.line == 16 or f.line > 1 for f in api)
+
+
+@pytest.mark.parametrize(
+    ("toml", "line", "message"),
+    [
+        ('waivers = ["oops"]', 2, "waivers entry 1: must be a table"),
+        ('severity = ["x"]', 2, "severity: must be a table"),
+        ("strict = 1", 2, "strict: Input should be a valid boolean"),
+        ("bogus = 1", 2, "unknown key 'bogus'"),
+        ("waivers = 3", 2, "waivers must be an array of tables"),
+        ("[[tool.l40-recipes.required-components]]\nwhen = {intent = 1}\nany-of = ['x']", 2, "when.intent"),
+        ("[[tool.l40-recipes.required-components]]\nany-of = []", 2, "any-of: List should have at least 1 item"),
+        ("[[tool.l40-recipes.waivers]]\nrule = 'r'\noverlay = 'x'\nextra = 1", 2, "unknown key 'extra'"),
+        ("[[tool.l40-recipes.version-pin-exemptions]]\noverlay = 'x'\ncomponent = 'c'", 2, "has no reason"),
+        ("[[tool.l40-recipes.version-pin-exemptions]]\noverlay = 'x'", 2, "component: Field required"),
+    ],
+)
+def test_malformed_configuration_is_a_finding(tmp_path: Path, toml: str, line: int, message: str) -> None:
+    """Every malformed key or entry is a config-invalid finding at its pyproject line, never an exception."""
+    root = write_catalog(tmp_path, {"x": overlay("x", criteria="service: eks")})
+    _with_pyproject(root, f"[tool.l40-recipes]\n{toml}\n")
+    found = [(f.line, f.message) for f in check(root).findings if f.rule == "config-invalid"]
+    assert any(at == line and message in text for at, text in found), found
+
+
+@pytest.mark.parametrize("toml", ["[tool]\nl40-recipes = 1\n", "tool = 1\n"])
+def test_a_section_that_is_not_a_table(tmp_path: Path, toml: str) -> None:
+    """`tool.l40-recipes` that is no table is reported; a `tool` that is no table means no configuration."""
+    root = write_catalog(tmp_path, {"x": overlay("x", criteria="service: eks")})
+    _with_pyproject(root, toml)
+    found = [f.message for f in check(root).findings if f.rule == "config-invalid"]
+    assert found == (["[tool.l40-recipes] must be a table"] if toml.startswith("[tool]") else [])
+
+
+def test_pyproject_findings_use_the_path_style_of_other_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyproject.toml is named relative to the root as given, like every catalog file (it was absolute)."""
+    write_catalog(tmp_path / "repo" / "catalog", {"x": overlay("x", criteria="service: eks")})
+    (tmp_path / "repo" / "pyproject.toml").write_text("[tool.l40-recipes]\nbogus = 1\n")
+    monkeypatch.chdir(tmp_path)
+    files = {f.file for f in check("repo/catalog").findings}
+    assert "repo/pyproject.toml" in files
+    assert all(not file.startswith("/") for file in files)
+
+
+def test_an_unreadable_pyproject_is_a_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pyproject.toml that cannot be read is reported, not raised."""
+    from l40_recipes import _config  # noqa: PLC0415
+
+    root = write_catalog(tmp_path, {"x": overlay("x", criteria="service: eks")})
+    monkeypatch.setattr(_config, "find_pyproject", lambda _: tmp_path)  # a directory: reading it fails
+    found = [f.message for f in check(root).findings if f.rule == "config-invalid"]
+    assert found == ["pyproject.toml cannot be read: Is a directory"]

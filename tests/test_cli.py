@@ -418,3 +418,77 @@ def test_explain_serving_needs_an_accelerator_and_reports_bad_rows() -> None:
     ]
     lines = explain_serving(result, "l40s", models={"acme/x": {"layers": 1}})
     assert lines[0].startswith('table row skipped: models."acme/x": missing parameters')
+
+
+def test_json_of_an_infinite_number_fails_as_upstream(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Go's encoding/json refuses +Inf; upstream wraps that as INTERNAL (exit 8); YAML output keeps `.inf`."""
+    body = "componentRefs:\n  - name: gpu-operator\n    overrides: {a: .inf, b: -.inf}\n"
+    root = write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks", body=body)})
+    code, out, err = _run(capsys, "resolve", "--service", "eks", "--catalog", str(root), "--format", "json")
+    assert (code, out) == (8, "")
+    assert err == (
+        "[INTERNAL] failed to serialize recipe: [INTERNAL] failed to serialize to JSON: json: unsupported value: +Inf\n"
+    )
+    code, out, _ = _run(capsys, "resolve", "--service", "eks", "--catalog", str(root))
+    assert code == 0
+    assert "a: .inf" in out
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")  # noqa: PTH110
+@pytest.mark.parametrize("command", ["resolve", "check"])
+def test_a_short_write_fails_with_exit_8(tmp_path: Path, command: str) -> None:
+    """A full disk (`/dev/full`) fails the command instead of leaving a truncated file behind with exit 0."""
+    root = write_catalog(tmp_path / "catalog", {"leaf": overlay("leaf", criteria="service: eks")})
+    argv = ["resolve", "--service", "eks", "--catalog", str(root)] if command == "resolve" else ["check", str(root)]
+    with open("/dev/full", "w") as full:  # noqa: PTH123
+        done = subprocess.run(
+            [sys.executable, "-c", _CONSOLE, *argv], stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    assert done.returncode == 8
+    assert done.stderr == "[INTERNAL] failed to write output: No space left on device\n"
+
+
+def test_an_unreadable_directory_exits_2_with_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`chmod 000 DIR` (simulated: the suite may run as root) ends in a message and exit 2, not a traceback."""
+    root = write_catalog(tmp_path / "catalog", {"leaf": overlay("leaf", criteria="service: eks")})
+    scandir = os.scandir
+
+    def refuse(path: Any = ".") -> Any:
+        if os.path.abspath(path) == str(root):  # noqa: PTH100
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    code, out, err = _run(capsys, "check", str(root))
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        f"l40-recipes: error: [INVALID_REQUEST] catalog path '{root}' cannot be read: Permission denied"
+    )
+    code, out, err = _run(capsys, "resolve", "--service", "eks", "--catalog", str(root))
+    assert (code, out) == (2, "")
+    assert "cannot be read: Permission denied" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "junit", "sarif"])
+def test_control_characters_are_escaped_in_every_format(
+    tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """YAML escapes (vertical tab, ESC) reach no output raw; JUnit stays well-formed XML."""
+    from .hostile import control_characters  # noqa: PLC0415
+
+    root = tmp_path / "catalog"
+    control_characters(root)
+    code, out, _ = _run(capsys, "check", str(root), "--format", fmt)
+    assert code == 1
+    assert "\x1b" not in out
+    assert "\x0b" not in out
+    if fmt == "junit":
+        assert ET.fromstring(out.split("\n", 1)[1]).tag == "testsuites"
+    if fmt == "text":
+        assert "spec.base 'x\\x0b\\x1b[31m' names no overlay" in out
+    code, _, err = _run(capsys, "resolve", "--service", "eks", "--catalog", str(root))
+    assert code == 3
+    assert "\x1b" not in err

@@ -72,3 +72,12 @@ def test_specificity_and_string() -> None:
     assert criteria_string(build_query({"service": "eks", "nodes": 2})) == "criteria(service=eks, nodes=2)"
     assert str(build_query({})) == "criteria(any)"
     assert str(Criteria(os="cos")) == "criteria(service=, accelerator=, intent=, os=cos, platform=)"
+
+
+@pytest.mark.parametrize(
+    "nodes", [10**5000, 2**63, "9" * 5000, "-" + "1" * 30], ids=["int-5001", "int-2^63", "text", "negative"]
+)
+def test_nodes_past_go_int_are_criteria_errors(nodes: object) -> None:
+    """A node count beyond Go's int is INVALID_REQUEST, however many digits it has."""
+    with pytest.raises(CriteriaError, match="out of range"):
+        build_query({"service": "eks", "nodes": nodes})

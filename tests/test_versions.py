@@ -98,3 +98,17 @@ def test_parse_constraint_shape() -> None:
     assert parse_constraint("> 2").evaluate("2.1") is False  # precision 1: only the major is compared
     assert parse_constraint("!= abc").evaluate("abd") is True
     assert parse_constraint("== v1.2").evaluate("not-a-version") is False
+
+
+@pytest.mark.parametrize("text", ["1." + "2" * 5000, "1.2.3-gke." + "9" * 5000, "9" * 20])
+def test_components_past_int64_never_raise_value_error(text: str) -> None:
+    """Digits past Python's 4,300-digit limit are out of range, as strconv.Atoi says, not a ValueError."""
+    if "gke" in text:
+        assert parse_version(text).extras.startswith("-gke.")
+        return
+    with pytest.raises(ConstraintError, match="non-numeric component"):
+        parse_version(text)
+    constraint = parse_constraint(">= " + text)
+    assert constraint.value == text
+    with pytest.raises(ConstraintError):
+        constraint.evaluate("1.2")

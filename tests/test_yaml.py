@@ -172,3 +172,104 @@ def test_duplicate_key_after_a_merge_names_the_first_explicit_line() -> None:
     with pytest.raises(RecipeLoadError, match='"name" already defined at line 3') as caught:
         parse_yaml(text, path="d.yaml")
     assert str(caught.value.location) == "d.yaml:5:3"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("a: &a [*a]\n", 1, 4),
+        ("x: 1\noverrides: &o {x: *o}\n", 2, 12),
+        ("a:\n  b: &b {c: [1, *b]}\n", 2, 6),
+        ("a: &a\n  - <<: *a\n", 2, 5),
+    ],
+)
+def test_recursive_anchors_are_refused_at_the_anchor(text: str, line: int, column: int) -> None:
+    """An alias inside its own anchor never finishes expanding; yaml.v3 refuses it, and so do we, at the anchor."""
+    with pytest.raises(RecipeLoadError, match="anchor whose value contains an alias to itself") as caught:
+        parse_yaml(text, path="f.yaml")
+    assert caught.value.location == Location("f.yaml", line, column)
+
+
+def test_an_anchor_used_twice_beside_itself_is_no_cycle() -> None:
+    """Aliases of a finished anchor, however many, are not recursion."""
+    doc = parse_yaml("a: &a [1, 2]\nb: [*a, *a]\nc: {x: *a}\n", path="f.yaml")
+    assert doc.data == {"a": ["1", "2"], "b": [["1", "2"], ["1", "2"]], "c": {"x": ["1", "2"]}}
+
+
+def test_scalar_aliases_count_their_bytes() -> None:
+    """A long string aliased many times is bounded by the bytes it would expand to, alone or inside a collection."""
+    blob = "x" * 65_536
+    with pytest.raises(RecipeLoadError, match="bytes of text") as caught:
+        parse_yaml(f"a: &a '{blob}'\nb: [{', '.join(['*a'] * 100)}]\n", path="f.yaml")
+    assert caught.value.location is not None
+    assert caught.value.location.line == 1
+    with pytest.raises(RecipeLoadError, match="bytes of text"):
+        parse_yaml(f"a: &a ['{blob}']\nb: [{', '.join(['*a'] * 100)}]\n", path="f.yaml")
+    doc = parse_yaml(f"a: &a '{blob}'\nb: [{', '.join(['*a'] * 10)}]\n", path="f.yaml")
+    assert len(doc.data["b"]) == 10
+
+
+@pytest.mark.parametrize("text", ["a:\n" + "- " * 1200 + "x\n", "a: " + "[" * 1200 + "]" * 1200 + "\n"])
+def test_deep_nesting_is_measured_before_composing(text: str) -> None:
+    """Nesting that recursive composers would follow to a crash is refused from the event stream."""
+    with pytest.raises(RecipeLoadError, match="nest") as caught:
+        parse_yaml(text, path="f.yaml")
+    assert caught.value.location is not None
+    assert caught.value.location.line in (1, 2)
+
+
+def test_nesting_measure_reads_only_the_first_document() -> None:
+    """Like the reader, the measure stops at the end of the first document."""
+    text = "a: " + "x" * 1100 + "\n---\n" + "[" * 150 + "]" * 150 + "\n"
+    assert parse_yaml(text, path="f.yaml").data == {"a": "x" * 1100}
+    assert _yaml._depth_bound("x" * 10) == 10
+
+
+def test_too_many_nodes_are_refused_before_composing() -> None:
+    """A document over MAX_NODES is refused at the node past the limit (upstream sets no limit; see README)."""
+    count = _yaml.MAX_NODES // 2 + 10
+    text = "o: {" + ", ".join(f"k{i}: {i}" for i in range(count)) + "}\n"
+    with pytest.raises(RecipeLoadError, match="more than 100,000 nodes") as caught:
+        parse_yaml(text.encode(), path="f.yaml")
+    assert caught.value.location is not None
+    assert caught.value.location.line == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "column", "message"),
+    [
+        (b"kind: x\nmeta: caf\xe9\n", 2, 10, "incomplete UTF-8 octet sequence"),
+        (b"kind: x\nmeta: \xc3\xa9a\x01b\n", 2, 9, "control characters are not allowed (character #x0001)"),
+        ("kind: x\nmeta: a\x01b\n", 2, 8, "control characters are not allowed (character #x0001)"),
+        (b"\x00\x01\x02", 1, 1, "control characters are not allowed (character #x0000)"),
+        ("a: b\nc: \ud800\n", 2, 4, "invalid character U+D800"),
+    ],
+)
+def test_binary_content_reports_line_and_column(content: bytes | str, line: int, column: int, message: str) -> None:
+    """A binary or non-UTF-8 file names line:col in characters, not a byte position."""
+    with pytest.raises(RecipeLoadError) as caught:
+        parse_yaml(content, path="f.yaml")
+    assert caught.value.location == Location("f.yaml", line, column)
+    assert message in caught.value.message
+    assert "position" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1" * 5000, "1" * 5000),  # past int64/uint64 and the float range: a string, as yaml.v3
+        ("0x" + "f" * 5000, "0x" + "f" * 5000),
+        ("-" + "9" * 5000, "-" + "9" * 5000),
+        ("1e400", "1e400"),
+        ("-1e400", "-1e400"),
+        (".5e400", ".5e400"),
+        ("0" * 80 + "7", 7),  # leading zeros: octal, in range
+        ("123456789012345678901234567890", 1.2345678901234568e29),
+        ("-9223372036854775809", -9.223372036854776e18),
+        ("18446744073709551615", 18446744073709551615),
+        ("0b" + "1" * 65, "0b" + "1" * 65),
+    ],
+)
+def test_numbers_beyond_go_ranges(text: str, value: object) -> None:
+    """Digits past Python's 4,300 limit never raise; out-of-range text follows strconv and yaml.v3."""
+    assert resolve_plain(text) == value

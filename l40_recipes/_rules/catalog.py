@@ -104,15 +104,24 @@ def duplicate_name(ctx: Context) -> Iterator[Finding]:
 def _walk(ctx: Context, item: Overlay) -> tuple[list[str], bool]:
     """Names along *item*'s spec.base chain, and whether the walk closed a cycle."""
     names = [item.name]
+    seen = {item.name}
     current = item
     while current.base not in ("", "base"):
-        if current.base in names:
+        if current.base in seen:
             return [*names, current.base], True
         parent = ctx.catalog.get(current.base)
         if parent is None:
             return names, False
+        # A parent whose walk ended without a cycle ends this one the same way (none of these
+        # names can be on it, or its walk would have come back to itself): reuse it.
+        known = ctx.catalog.memo(("rule-walk", parent.name, parent.path))
+        if isinstance(known, list):
+            names.extend(known)
+            break
         names.append(parent.name)
+        seen.add(parent.name)
         current = parent
+    ctx.catalog.remember(("rule-walk", item.name, item.path), names)
     return names, False
 
 

@@ -25,9 +25,16 @@ if TYPE_CHECKING:
 
 ORDINARY_API_VERSIONS: Final = ("aicr.run/v1alpha2", "aicr.run/v1beta1")
 PROFILE_API_VERSIONS: Final = (PROFILE_API_VERSION, "aicr.run/v1beta2")
-_CONSTRAINT_NAME: Final = re.compile(r"^[A-Za-z0-9]+\.[A-Za-z0-9_/.-]+\.[A-Za-z0-9_/.-]+$")
+#: `Type.rest`; *rest* must hold an inner dot (`Type.Subtype.Key`), checked apart so matching stays linear.
+_CONSTRAINT_NAME: Final = re.compile(r"[A-Za-z0-9]+\.([A-Za-z0-9_/.-]+)")
 _CONSTRAINT_TYPES: Final = ("K8s", "OS", "GPU", "SystemD")
 _VERSION_KEYS: Final = frozenset({"version", "tag", "value", "defaultVersion", "defaultTag", "timeout"})
+
+
+def _is_constraint_name(name: str) -> bool:
+    """Whether *name* is `Type.Subtype.Key` (the key may hold more dots)."""
+    match = _CONSTRAINT_NAME.fullmatch(name)
+    return match is not None and "." in match.group(1)[1:-1]
 
 
 def _refs(item: Overlay | Mixin) -> Iterator[tuple[int, ComponentRef]]:
@@ -297,9 +304,7 @@ def constraint_syntax(ctx: Context) -> Iterator[Finding]:
     """
     for item in _sources(ctx):
         for path, name, value in _constraints_of(item):
-            if path[1] == "constraints" and not (
-                _CONSTRAINT_NAME.match(name) and name.split(".")[0] in _CONSTRAINT_TYPES
-            ):
+            if path[1] == "constraints" and not (_is_constraint_name(name) and name.split(".")[0] in _CONSTRAINT_TYPES):
                 yield ctx.finding(
                     "constraint-syntax",
                     item.source.locate_value((*path, "name")),
@@ -380,6 +385,8 @@ def path_problem(catalog: Catalog, relative: str) -> str | None:
     """Why *relative* is not a safe catalog path, or None."""
     if not relative:
         return "is empty"
+    if "\0" in relative:
+        return "contains a NUL byte"
     if PurePosixPath(relative).is_absolute() or relative.startswith("\\") or re.match(r"^[A-Za-z]:", relative):
         return "is absolute"
     if ".." in PurePosixPath(relative).parts:

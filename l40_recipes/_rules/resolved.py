@@ -333,9 +333,14 @@ def floor_monotonicity(ctx: Context) -> Iterator[Finding]:
     Evaluated in each recipe's merge order.
     """
     seen: set[tuple[str, tuple[str | int, ...]]] = set()
+    # The constraints in force after each applied list walked so far: a recipe whose list extends
+    # one already walked (a chain's child) walks only its last overlay, so deep chains stay linear.
+    after: dict[tuple[str, ...], dict[tuple[str, str], tuple[str, Location]]] = {}
     for _, result in _resolved(ctx):
-        current: dict[tuple[str, str], tuple[str, Location]] = {}
-        for overlay_name in result.metadata.applied_overlays:
+        applied = tuple(result.metadata.applied_overlays)
+        known = after.get(applied[:-1])
+        current: dict[tuple[str, str], tuple[str, Location]] = dict(known) if known is not None else {}
+        for overlay_name in applied[-1:] if known is not None else applied:
             item = ctx.catalog.get(overlay_name)
             if item is None:
                 continue
@@ -363,6 +368,7 @@ def floor_monotonicity(ctx: Context) -> Iterator[Finding]:
                         hint=f"keep the floor at least `{previous[0]}`, or lower it where it is set if that is intended",
                         overlay=item.name,
                     )
+        after[applied] = current
 
 
 @rule("required-components", "Recipes contain the components their intent and platform need", group="resolve")
