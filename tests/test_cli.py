@@ -7,8 +7,10 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -16,9 +18,6 @@ import yaml
 from l40_recipes._cli import main
 
 from .conftest import REPO, UPSTREAM, UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -30,7 +29,7 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 def _goldens() -> list[Any]:
     paths = sorted((UPSTREAM / "goldens").glob("leaf__*.json")) if UPSTREAM.is_dir() else []
     if not paths:
-        return [pytest.param(None, marks=pytest.mark.skip(reason="../shared goldens are absent"))]
+        return [pytest.param(None, marks=needs_shared)]
     return [pytest.param(path, id=path.stem.removeprefix("leaf__")) for path in paths]
 
 
@@ -284,7 +283,11 @@ def test_schema(kind: str, title: str, capsys: pytest.CaptureFixture[str]) -> No
         )
 
 
-@pytest.mark.parametrize("command", [[sys.executable, "-m", "l40_recipes"], ["l40-recipes"]])
+#: The console script of the environment running the tests, found where pip installed it, not on PATH.
+CONSOLE_SCRIPT = str(Path(sysconfig.get_path("scripts")) / ("l40-recipes.exe" if os.name == "nt" else "l40-recipes"))
+
+
+@pytest.mark.parametrize("command", [[sys.executable, "-m", "l40_recipes"], [CONSOLE_SCRIPT]])
 def test_entry_points(command: list[str]) -> None:
     """`python -m l40_recipes` and the console script run the same program."""
     completed = subprocess.run([*command, "--version"], capture_output=True, text=True, check=False, cwd=REPO)

@@ -10,7 +10,7 @@ import pytest
 
 from l40_recipes import Severity, check
 
-from .conftest import UPSTREAM_RECIPES
+from .conftest import UPSTREAM_RECIPES, require_upstream
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -430,8 +430,7 @@ MUTATIONS = [
 
 @pytest.fixture(name="pristine", scope="module")
 def _pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not UPSTREAM_RECIPES.is_dir():
-        pytest.skip("../shared/upstream-aicr/9793720d is absent")
+    require_upstream()
     target = tmp_path_factory.mktemp("upstream") / "recipes"
     shutil.copytree(UPSTREAM_RECIPES, target)
     for path in target.rglob("*"):
