@@ -264,7 +264,7 @@ def test_the_nightly_profile_runs_more_examples(pytester: pytest.Pytester) -> No
     result.assert_outcomes(passed=2)
     line = next(line for line in result.outlines if "calls" in line)
     nightly = int(line.split("calls")[1].split()[0])
-    assert nightly > 10 * settings.default.max_examples
+    assert nightly > 10 * settings.get_profile("l40-recipes-dev").max_examples
 
 
 def test_invariant_violations_name_the_query(shipped: Catalog) -> None:
