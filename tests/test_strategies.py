@@ -244,8 +244,11 @@ def test_profiles_are_registered_not_loaded() -> None:
     assert (int(ci), int(active)) == expected
 
 
-def test_the_nightly_profile_runs_more_examples(pytester: pytest.Pytester) -> None:
+def test_the_nightly_profile_runs_more_examples(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     """`--hypothesis-profile=l40-recipes-nightly` raises the budget of a test that pins none."""
+    # The toy measures nothing of ours; under coverage's subprocess patch it would only run slower.
+    for name in ("COVERAGE_PROCESS_START", "COVERAGE_PROCESS_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
     pytester.makepyfile(
         test_toy="""
         from hypothesis import given, strategies as st
