@@ -314,6 +314,23 @@ def test_fuzz_failure_prints_the_resolve_call(
     run.stdout.fnmatch_lines(["resolve(service='eks'*: deliberately broken*"])
 
 
+def test_fuzz_fails_a_deployed_version_below_its_floor(pytester: pytest.Pytester) -> None:
+    """The deployment-floor invariant compares the deployed gpu-operator with its floor, not just its presence."""
+    floor = (
+        "validation:\n  deployment:\n    constraints:\n"
+        '      - name: Deployment.gpu-operator.version\n        value: ">= v99.0.0"\n'
+    )
+    write_catalog(
+        pytester.path,
+        {"eks": overlay("eks", criteria="service: eks", body=floor)},
+    )
+    run = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--l40-recipes-fuzz", "-k", "fuzz")
+    run.assert_outcomes(failed=1, deselected=run.parseoutcomes()["deselected"])
+    run.stdout.fnmatch_lines(
+        ["resolve(*: gpu-operator v26.3.3 does not satisfy its floor Deployment.gpu-operator.version '>= v99.0.0'"]
+    )
+
+
 def test_fuzz_examples_must_be_a_number(pytester: pytest.Pytester, catalog: Path) -> None:
     """A bad fuzz budget is a usage error naming the ini key."""
     pytester.makeini("[pytest]\nl40_recipes_fuzz_examples = many\n")

@@ -286,6 +286,38 @@ def test_invariant_violations_name_the_query(shipped: Catalog) -> None:
     no_floor = result.model_copy(update={"validation": None})
     with pytest.raises(InvariantError, match="floor"):
         check_invariants(shipped, result.criteria, no_floor)
+    below = result.model_copy(
+        update={
+            "component_refs": [
+                ref.model_copy(update={"version": "v23.3.0"}) if ref.name == "gpu-operator" else ref
+                for ref in result.component_refs
+            ]
+        }
+    )
+    with pytest.raises(InvariantError, match=r"gpu-operator v23\.3\.0 does not satisfy its floor"):
+        check_invariants(shipped, result.criteria, below)
+    assert result.validation is not None
+    assert result.validation.deployment is not None
+    unparseable = result.model_copy(
+        update={
+            "validation": result.validation.model_copy(
+                update={
+                    "deployment": result.validation.deployment.model_copy(
+                        update={
+                            "constraints": [
+                                c.model_copy(update={"value": ">= latest"})
+                                if c.name.endswith("gpu-operator.version")
+                                else c
+                                for c in result.validation.deployment.constraints or []
+                            ]
+                        }
+                    )
+                }
+            )
+        }
+    )
+    with pytest.raises(InvariantError, match="cannot be evaluated"):
+        check_invariants(shipped, result.criteria, unparseable)
     missing = result.model_copy(update={"deployment_order": result.deployment_order[1:]})
     with pytest.raises(InvariantError, match="not exactly the enabled components"):
         check_invariants(shipped, result.criteria, missing)
