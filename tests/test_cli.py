@@ -208,13 +208,16 @@ def test_explain_shows_origins_and_overrides(capsys: pytest.CaptureFixture[str])
     )
     assert code == 0
     lines = out.splitlines()
-    at = lines.index("constraints.K8s.server.version = >= 1.32.4")
+    at = lines.index("constraints.K8s.server.version = '>= 1.32.4'")
     assert lines[at + 1].startswith("    set by l40s-eks-inference at overlays/l40s-eks-inference.yaml:")
     assert any(
         "overrides '>= 1.30' from eks-inference at overlays/eks-inference.yaml:" in line for line in lines[at : at + 5]
     )
     assert "componentRefs.gpu-operator.version = v26.3.3" in lines
     assert any(line.startswith("    set by registry at registry.yaml:") for line in lines)
+    # Values are spelt as YAML, not as Python reprs.
+    assert "componentRefs.nfd.overrides.topologyUpdater.enable = true" in lines
+    assert not any(line.endswith((" = None", " = True", " = False")) for line in lines)
 
 
 @needs_shared
@@ -238,6 +241,49 @@ def test_explain_json_and_profiles(capsys: pytest.CaptureFixture[str]) -> None:
     fields = {field["path"]: field for field in json.loads(out)["fields"]}
     driver = fields["componentRefs.gpu-operator.overrides.driver.enabled"]
     assert driver["setBy"]["source"].startswith("profile gpuStack=azure-managed")
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage", "message"),
+    [
+        (["--bogus"], "usage: l40-recipes [-h]", "l40-recipes: error: unrecognized arguments: --bogus"),
+        (
+            ["resolve", "--bogus"],
+            "usage: l40-recipes resolve [-h]",
+            "l40-recipes resolve: error: unrecognized arguments: --bogus",
+        ),
+        (
+            ["recipe", "--service", "eks", "x"],
+            "usage: l40-recipes recipe [-h]",
+            "l40-recipes recipe: error: unrecognized arguments: x",
+        ),
+    ],
+)
+def test_usage_errors_name_the_argument_and_the_command(
+    capsys: pytest.CaptureFixture[str], argv: list[str], usage: str, message: str
+) -> None:
+    """A stray argument is named, under the usage of the command it was given to."""
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(usage)
+    assert err.rstrip().endswith(message)
+
+
+def test_recipe_help_names_recipe(capsys: pytest.CaptureFixture[str]) -> None:
+    """`recipe --help` shows `recipe`'s own usage, not `resolve`'s."""
+    with pytest.raises(SystemExit):
+        main(["recipe", "--help"])
+    assert capsys.readouterr().out.startswith("usage: l40-recipes recipe ")
+
+
+def test_catalog_path_is_echoed_as_given(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A missing --catalog is named exactly as typed."""
+    missing = str(tmp_path / "nonexistent")
+    code, _, err = _run(capsys, "resolve", "--service", "eks", "--catalog", missing)
+    assert code == 3
+    assert f"catalog path {missing!r} does not exist" in err
 
 
 def test_explain_errors(capsys: pytest.CaptureFixture[str]) -> None:
