@@ -245,3 +245,25 @@ def test_legacy_catalog_findings_name_the_old_api_version() -> None:
     api = [f for f in report.findings if f.rule == "api-version"]
     assert len(api) == 38
     assert all(f.line == 16 or f.line > 1 for f in api)
+
+
+def test_criteria_enum_lists_the_valid_values(tmp_path: Path) -> None:
+    """A criteria value outside upstream's enums is reported with the values that are valid."""
+    root = write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks, os: ubunut")})
+    (finding,) = [f for f in check(root).findings if f.rule == "criteria-enum"]
+    assert finding.message.startswith("os 'ubunut' is not one of upstream's values: ")
+    assert "ubuntu" in finding.message.split(": ", 1)[1].split(", ")
+
+
+def test_text_output_lists_errors_before_warnings() -> None:
+    """Report text puts every error before any warning, each severity in file order."""
+
+    def finding(file: str, severity: Severity) -> Finding:
+        return Finding(rule="r", severity=severity, file=file, line=1, column=1, message="m")
+
+    report = Report.of(
+        [finding("a.yaml", Severity.WARNING), finding("b.yaml", Severity.ERROR), finding("c.yaml", Severity.ERROR)]
+    )
+    assert [f.file for f in report.findings] == ["a.yaml", "b.yaml", "c.yaml"]
+    assert [f.file for f in report.by_severity()] == ["b.yaml", "c.yaml", "a.yaml"]
+    assert str(report).splitlines()[0].startswith("b.yaml:1:1")
