@@ -267,3 +267,19 @@ def test_text_output_lists_errors_before_warnings() -> None:
     assert [f.file for f in report.findings] == ["a.yaml", "b.yaml", "c.yaml"]
     assert [f.file for f in report.by_severity()] == ["b.yaml", "c.yaml", "a.yaml"]
     assert str(report).splitlines()[0].startswith("b.yaml:1:1")
+
+
+def test_a_base_cycle_is_reported_once_per_edge_without_its_cascade(tmp_path: Path) -> None:
+    """One edit closing a loop yields one base-cycle finding at each edge's `base:` line, and nothing else."""
+    root = write_catalog(
+        tmp_path,
+        {
+            "eks": overlay("eks", base="eks-inference", criteria="service: eks"),
+            "eks-inference": overlay("eks-inference", base="eks", criteria="service: eks, intent: inference"),
+            "leaf": overlay(
+                "leaf", base="eks-inference", criteria="service: eks, intent: inference, accelerator: h100"
+            ),
+        },
+    )
+    errors = [(f.file.rsplit("/", 1)[-1], f.line, f.rule) for f in check(root).errors]
+    assert errors == [("eks-inference.yaml", 6, "base-cycle"), ("eks.yaml", 6, "base-cycle")]
