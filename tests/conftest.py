@@ -1,9 +1,8 @@
-"""Shared fixtures: the upstream catalogs under ../shared, read in place, and tiny catalogs in tmp_path."""
+"""Shared fixtures: the upstream reference data (L40_RECIPES_UPSTREAM), read in place, and tiny catalogs in tmp_path."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -29,8 +28,8 @@ UPSTREAM_HINT = (
     "set L40_RECIPES_UPSTREAM=DIR (default ../shared/upstream-aicr) to run the parity tests"
 )
 
-#: Marks a test that needs the upstream reference data (tests using the `upstream` or
-#: `upstream_copy` fixtures are marked automatically).
+#: Marks a test that needs the upstream reference data (tests using the `upstream` fixture are
+#: marked automatically).
 needs_shared = pytest.mark.upstream
 
 
@@ -60,7 +59,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that reads the upstream catalog through a fixture."""
     for item in items:
-        if {"upstream", "upstream_copy"} & set(getattr(item, "fixturenames", ())):
+        if "upstream" in getattr(item, "fixturenames", ()):
             item.add_marker(needs_shared)
 
 
@@ -86,17 +85,6 @@ def _upstream() -> Catalog:
 @pytest.fixture(name="shipped", scope="session")
 def _shipped() -> Catalog:
     return load_catalog(REPO)
-
-
-@pytest.fixture(name="upstream_copy")
-def _upstream_copy(tmp_path: Path) -> Path:
-    """A writable copy of the upstream catalog, for mutation tests."""
-    require_upstream()
-    target = tmp_path / "recipes"
-    shutil.copytree(UPSTREAM_RECIPES, target)
-    for path in target.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return target
 
 
 MINIMAL_REGISTRY = """\
