@@ -13,7 +13,7 @@ from l40_recipes import Catalog, Finding, Report, Severity, check
 from l40_recipes._config import load_config
 from l40_recipes._rules import all_rules, render_markdown
 
-from .conftest import REPO, needs_shared, overlay, write_catalog
+from .conftest import LEGACY_RECIPES, REPO, needs_shared, overlay, write_catalog
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -238,10 +238,10 @@ def test_every_rule_is_documented() -> None:
         assert len(item.rationale) > 40, rule_id
 
 
-@pytest.mark.skipif(not (REPO.parent / "shared" / "upstream-aicr" / "v0.11.1").is_dir(), reason="../shared is absent")
+@needs_shared
 def test_legacy_catalog_findings_name_the_old_api_version() -> None:
     """v0.11.1 uses aicr.nvidia.com/v1alpha1: every overlay gets an api-version error at its line."""
-    report = check(REPO.parent / "shared" / "upstream-aicr" / "v0.11.1" / "recipes")
+    report = check(LEGACY_RECIPES)
     api = [f for f in report.findings if f.rule == "api-version"]
     assert len(api) == 38
     assert all(f.line == 16 or f.line > 1 for f in api)
