@@ -7,8 +7,6 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-import pytest
-
 from l40_recipes import Catalog, Finding, Report, Severity, check
 from l40_recipes._config import load_config
 from l40_recipes._rules import all_rules, render_markdown
