@@ -76,6 +76,17 @@ def pytest_report_header() -> str:
     return UPSTREAM_HINT
 
 
+@pytest.fixture(name="unmeasured")
+def _unmeasured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Processes the test starts are not measured by coverage (what they run is measured in-process).
+
+    `coverage run` with `patch = ["subprocess"]` measures every child process through these
+    variables; tracing a child that only repeats in-process work makes it several times slower.
+    """
+    for name in ("COVERAGE_PROCESS_START", "COVERAGE_PROCESS_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(name="upstream", scope="session")
 def _upstream() -> Catalog:
     require_upstream()

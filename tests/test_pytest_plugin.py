@@ -223,6 +223,7 @@ def test_a_repository_root_catalog_enabled_from_the_ini_collects_once(pytester: 
     assert len(both[1]) == len(set(both[1])) > 10
 
 
+@pytest.mark.usefixtures("unmeasured")
 def test_xdist_collects_and_runs_the_same(pytester: pytest.Pytester, catalog: Path) -> None:
     """-n 2 gives the same items and outcomes as a single process."""
     (catalog / "overlays" / "gke.yaml").write_text(MISCASED)

@@ -137,6 +137,7 @@ def _digest_script(path: Path) -> str:
 
 
 @pytest.mark.parametrize("path", CATALOGS, ids=[path.name or "shipped" for path in CATALOGS])
+@pytest.mark.usefixtures("unmeasured")
 def test_results_do_not_depend_on_the_hash_seed(path: Path) -> None:
     """Two interpreters with different hash seeds produce byte-identical results and errors."""
     digests = set()
@@ -244,11 +245,9 @@ def test_profiles_are_registered_not_loaded() -> None:
     assert (int(ci), int(active)) == expected
 
 
-def test_the_nightly_profile_runs_more_examples(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("unmeasured")
+def test_the_nightly_profile_runs_more_examples(pytester: pytest.Pytester) -> None:
     """`--hypothesis-profile=l40-recipes-nightly` raises the budget of a test that pins none."""
-    # The toy measures nothing of ours; under coverage's subprocess patch it would only run slower.
-    for name in ("COVERAGE_PROCESS_START", "COVERAGE_PROCESS_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
     pytester.makepyfile(
         test_toy="""
         from hypothesis import given, strategies as st
