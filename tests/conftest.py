@@ -24,7 +24,7 @@ HAVE_UPSTREAM = UPSTREAM_RECIPES.is_dir()
 #: CI sets this: there the parity data must be present, and a parity test that would skip fails.
 REQUIRE_UPSTREAM = os.environ.get("L40_RECIPES_REQUIRE_UPSTREAM", "") not in ("", "0")
 UPSTREAM_HINT = (
-    f"upstream parity data absent ({UPSTREAM_ROOT}): "
+    f"upstream parity data is absent ({UPSTREAM_ROOT}): "
     "set L40_RECIPES_UPSTREAM=DIR (default ../shared/upstream-aicr) to run the parity tests"
 )
 
@@ -42,7 +42,7 @@ def require_upstream() -> None:
     if HAVE_UPSTREAM:
         return
     if REQUIRE_UPSTREAM:
-        pytest.fail(f"L40_RECIPES_REQUIRE_UPSTREAM is set but the {UPSTREAM_HINT}", pytrace=False)
+        pytest.fail(f"L40_RECIPES_REQUIRE_UPSTREAM is set, yet the {UPSTREAM_HINT}", pytrace=False)
     pytest.skip(UPSTREAM_HINT)
 
 
