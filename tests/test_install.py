@@ -50,13 +50,20 @@ def _installed_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
         text=True,
         check=False,
         timeout=600,
+        env=_clean_environment(),
     )
     assert completed.returncode == 0, completed.stderr
     return python
 
 
+def _clean_environment() -> dict[str, str]:
+    """The environment without PYTHONPATH, and without coverage's subprocess measurement (pip and the
+    installed copy are none of the measured source)."""
+    return {key: value for key, value in os.environ.items() if key != "PYTHONPATH" and not key.startswith("COVERAGE_")}
+
+
 def _run(python: Path, code: str, cwd: Path) -> str:
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env = _clean_environment()
     completed = subprocess.run(
         [str(python), "-c", code], capture_output=True, text=True, check=False, cwd=cwd, env=env, timeout=120
     )

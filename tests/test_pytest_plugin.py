@@ -47,6 +47,7 @@ def _catalog(pytester: pytest.Pytester) -> Path:
     return write_catalog(pytester.path, GOOD)
 
 
+@pytest.mark.usefixtures("unmeasured")
 def test_inert_without_the_flag(pytester: pytest.Pytester, catalog: Path) -> None:
     """Without --l40-recipes or ini, nothing is collected and the package is not imported."""
     pytester.makepyfile(
