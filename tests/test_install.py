@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from . import conftest
 from .conftest import REPO, UPSTREAM_RECIPES, needs_shared
 
 
@@ -95,28 +96,12 @@ def test_upstream_catalog_resolves_after_install(installed_python: Path, tmp_pat
     assert document["metadata"]["appliedOverlays"][-1] == "h100-eks-ubuntu-inference"
 
 
-@pytest.mark.usefixtures("unmeasured")
-@pytest.mark.parametrize(("require", "outcome"), [("", "1 skipped"), ("1", "1 error")])
-def test_parity_tests_skip_as_one_line_unless_required(require: str, outcome: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("require", "outcome"), [(False, pytest.skip.Exception), (True, pytest.fail.Exception)])
+def test_parity_tests_skip_with_the_hint_unless_required(
+    require: bool, outcome: type[BaseException], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Without the reference data a parity test skips with the hint; CI's L40_RECIPES_REQUIRE_UPSTREAM fails it."""
-    env = {**os.environ, "L40_RECIPES_UPSTREAM": str(tmp_path / "absent"), "L40_RECIPES_REQUIRE_UPSTREAM": require}
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            "tests/test_resolution.py::test_goldens_are_all_present",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=REPO,
-        env=env,
-        timeout=120,
-    )
-    assert outcome in completed.stdout.splitlines()[-1], completed.stdout
-    assert "set L40_RECIPES_UPSTREAM=DIR" in completed.stdout
+    monkeypatch.setattr(conftest, "HAVE_UPSTREAM", False)
+    monkeypatch.setattr(conftest, "REQUIRE_UPSTREAM", require)
+    with pytest.raises(outcome, match="set L40_RECIPES_UPSTREAM=DIR"):
+        conftest.require_upstream()
