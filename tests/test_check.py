@@ -11,7 +11,7 @@ from l40_recipes import Catalog, Finding, Report, Severity, check
 from l40_recipes._config import load_config
 from l40_recipes._rules import all_rules, render_markdown
 
-from .conftest import LEGACY_RECIPES, REPO, needs_shared, overlay, write_catalog
+from .conftest import LEGACY_RECIPES, MINIMAL_REGISTRY, REPO, needs_shared, overlay, write_catalog
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -281,3 +281,43 @@ def test_a_base_cycle_is_reported_once_per_edge_without_its_cascade(tmp_path: Pa
     )
     errors = [(f.file.rsplit("/", 1)[-1], f.line, f.rule) for f in check(root).errors]
     assert errors == [("eks-inference.yaml", 6, "base-cycle"), ("eks.yaml", 6, "base-cycle")]
+
+
+def test_registry_defects_are_each_reported_at_their_line(tmp_path: Path) -> None:
+    """Registry rules on a small registry: unknown keys, missing fields, both package kinds, bad manifests, duplicates."""
+    registry = MINIMAL_REGISTRY + (
+        "  - name: extra\n"
+        "    displayName: Extra\n"
+        "    typoKey: 1\n"
+        "    helm:\n"
+        "      defaultRepository: https://example.invalid/charts\n"
+        "      defaultChart: extra/extra\n"
+        "    kustomize:\n"
+        "      defaultSource: https://example.invalid/kustomize\n"
+        "    manifestFiles:\n"
+        "      - ../../etc/passwd\n"
+        "      - components/extra/missing.yaml\n"
+        "  - name: extra\n"
+        "    displayName: Extra again\n"
+        "    valueOverrideKeys: [extra]\n"
+    )
+    root = write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks")}, registry=registry)
+    found = {(f.rule, f.line) for f in check(root).findings}
+    assert {
+        ("registry-fields", 24),
+        ("registry-health-check", 24),
+        ("registry-schema", 26),
+        ("registry-fields", 30),
+        ("path-escape", 33),
+        ("registry-manifest-files", 34),
+        ("registry-unique", 35),
+    } <= found
+
+
+def test_a_chain_deeper_than_ten_is_reported(tmp_path: Path) -> None:
+    """chain-depth names the overlay whose spec.base chain is eleven deep, and no shallower one."""
+    chain = {"c1": overlay("c1", criteria="service: eks")}
+    for depth in range(2, 12):
+        chain[f"c{depth}"] = overlay(f"c{depth}", base=f"c{depth - 1}", criteria=f"service: eks, nodes: {depth}")
+    deep = [f.overlay for f in check(write_catalog(tmp_path, chain)).findings if f.rule == "chain-depth"]
+    assert deep == ["c11"]
