@@ -286,6 +286,39 @@ def test_catalog_path_is_echoed_as_given(capsys: pytest.CaptureFixture[str], tmp
     assert f"catalog path {missing!r} does not exist" in err
 
 
+PROFILED = """\
+profile:
+  name: gpuStack
+  default: managed
+  values:
+    managed:
+      componentRefs:
+        - name: gpu-operator
+          overrides:
+            driver:
+              enabled: false
+      constraints:
+        - name: OS.release.ID
+          value: ubuntu
+"""
+
+
+def test_explain_attributes_profile_values_to_the_profile(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """On a catalog of our own, explain credits profile-owned overrides and constraints to the profile, at their line."""
+    root = write_catalog(
+        tmp_path, {"one": overlay("one", criteria="service: eks", api_version="aicr.run/v1alpha3", body=PROFILED)}
+    )
+    code, out, _ = _run(capsys, "explain", "--service", "eks", "--catalog", str(root), "--format", "json")
+    assert code == 0
+    fields = {field["path"]: field for field in json.loads(out)["fields"]}
+    driver = fields["componentRefs.gpu-operator.overrides.driver.enabled"]
+    assert (driver["value"], driver["setBy"]["source"]) == (False, "profile gpuStack=managed (one)")
+    assert driver["setBy"]["location"] == f"{root}/overlays/one.yaml:17:26"
+    assert fields["constraints.OS.release.ID"]["setBy"]["location"] == f"{root}/overlays/one.yaml:20:20"
+    code, out, _ = _run(capsys, "explain", "--service", "eks", "--catalog", str(root))
+    assert "componentRefs.gpu-operator.overrides.driver.enabled = false" in out.splitlines()
+
+
 def test_explain_errors(capsys: pytest.CaptureFixture[str]) -> None:
     """explain fails like resolve for bad or missing criteria."""
     assert _run(capsys, "explain")[0] == 2
