@@ -139,8 +139,8 @@ class ValidatorsFile:
 class Catalog:
     """A loaded catalog: base, overlays, mixins, registry, validator catalog and component files.
 
-    Load one with `load_catalog()`. A catalog is read once; resolving many queries against it does
-    not touch the disk again except to read (and cache) health-check files on first use.
+    Load one with `load_catalog()`. A catalog is read once, the registry's health-check files
+    (`healthCheck.assertFile`) included; resolving many queries against it never touches the disk.
 
     Attributes:
         root: The catalog root directory (the parent of `overlays/`).
@@ -174,6 +174,8 @@ class Catalog:
     links: set[str] = field(default_factory=set)
     complete: bool = False
     _text_cache: dict[str, str] = field(default_factory=dict, repr=False)
+    #: Files read at load that could not be read: the error text, raised again when they are used.
+    _unreadable: dict[str, str] = field(default_factory=dict, repr=False)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
@@ -202,6 +204,8 @@ class Catalog:
         cached = self._text_cache.get(relative)
         if cached is not None:
             return cached
+        if relative in self._unreadable:
+            raise RecipeError(self._unreadable[relative], code=ErrorCode.INTERNAL)
         if relative in self.files:
             text = self.files[relative].decode("utf-8", errors="replace")
         else:
@@ -580,6 +584,22 @@ class _Loader:
                 )
             by_name[component.name] = component
         catalog.registry = Registry(relative, registry, document.source, document, by_name)
+        self.read_health_checks(registry)
+
+    def read_health_checks(self, registry: ComponentRegistry) -> None:
+        """Read every `healthCheck.assertFile` now, so resolving reads nothing (even after the catalog moves).
+
+        A file that cannot be read is no load error (upstream fails only a recipe that deploys the
+        component); its error is kept and raised when a resolution needs the file.
+        """
+        for component in registry.components:
+            assert_file = component.health_check.assert_file
+            if not assert_file:
+                continue
+            try:
+                self.catalog.read_text(assert_file)
+            except RecipeError as err:
+                self.catalog._unreadable[assert_file] = err.message
 
     def load_validators(self) -> None:
         relative = "validators/catalog.yaml"

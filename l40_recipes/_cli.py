@@ -61,6 +61,9 @@ class _Once(argparse.Action):
 
 
 class _Parser(argparse.ArgumentParser):
+    #: The subcommand parsers by name, so a stray argument is reported with its command's usage.
+    commands: dict[str, argparse.ArgumentParser]
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
@@ -81,19 +84,22 @@ def _add_query(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> _Parser:
     parser = _Parser(prog=PROG, description="Resolve and check NVIDIA AICR recipe catalogs exactly as upstream does.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    resolve = commands.add_parser(
-        "resolve", aliases=["recipe"], help="resolve criteria into a recipe (like `aicr recipe`)"
-    )
-    _add_query(resolve)
-    resolve.add_argument("--format", default="yaml", action=_Once, help="yaml (default) or json")
-    resolve.add_argument(
-        "--stamp-version", metavar="VERSION", help="metadata.version to stamp (default: this tool's version)"
-    )
+    # `recipe` (upstream's name) is a parser of its own rather than an alias, so its usage says `recipe`.
+    for name, summary in (
+        ("resolve", "resolve criteria into a recipe (like `aicr recipe`)"),
+        ("recipe", "same as resolve"),
+    ):
+        resolve = commands.add_parser(name, help=summary)
+        _add_query(resolve)
+        resolve.add_argument("--format", default="yaml", action=_Once, help="yaml (default) or json")
+        resolve.add_argument(
+            "--stamp-version", metavar="VERSION", help="metadata.version to stamp (default: this tool's version)"
+        )
 
     check = commands.add_parser("check", help="check catalogs against every rule")
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="catalog roots or overlays/ directories")
@@ -131,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
         "schema", help="JSON Schema for editors (RecipeMetadata, RecipeMixin, ComponentRegistry)"
     )
     schema.add_argument("kind", nargs="?", default="recipe", choices=("recipe", "mixin", "registry"))
+    parser.commands = dict(commands.choices)
     return parser
 
 
@@ -142,8 +149,17 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    parser = _parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    for word in words:
+        if not word.startswith("-"):
+            break
+        if word.split("=", 1)[0] not in parser._option_string_actions:
+            parser.error(f"unrecognized arguments: {word}")
     try:
-        args = _parser().parse_args(argv)
+        args, extra = parser.parse_known_args(words)
+        if extra:
+            parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     except _UsageError as err:
         print(f"[INVALID_REQUEST] {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -226,8 +242,10 @@ def _catalog(path: Path | None) -> Catalog:
     from ._catalog import _load  # noqa: PLC0415
     from ._resolution import shipped_catalog_root  # noqa: PLC0415
 
-    root = shipped_catalog_root() if path is None else path
-    # Show paths relative to where the command runs, as linters do (not possible across Windows drives).
+    if path is not None:
+        return _load(path, collect=False)  # paths shown as the user typed them
+    root = shipped_catalog_root()
+    # Show the shipped catalog's paths relative to where the command runs (not possible across Windows drives).
     with contextlib.suppress(ValueError):
         root = Path(os.path.relpath(root))
     return _load(root, collect=False)
@@ -340,10 +358,13 @@ def _explain(args: argparse.Namespace) -> int:
         return 0
     out = [f"{query}: {', '.join(result.metadata.applied_overlays)}", ""]
     for field in fields:
-        out.append(f"{field.path} = {field.value}")
+        out.append(f"{field.path} = {_yaml_value(field.value)}")
         if field.set_by is not None:
             out.append(f"    set by {field.set_by.source} at {field.set_by.location}")
-        out.extend(f"    overrides {item.value!r} from {item.source} at {item.location}" for item in field.overridden)
+        out.extend(
+            f"    overrides {_yaml_value(item.value)} from {item.source} at {item.location}"
+            for item in field.overridden
+        )
     sys.stdout.write("\n".join(out) + "\n")
     return 0
 
@@ -358,6 +379,14 @@ def _explain_serving(args: argparse.Namespace, query: str, result: RecipeResult,
     else:
         sys.stdout.write("\n".join([f"{query}: {', '.join(result.metadata.applied_overlays)}", "", *lines]) + "\n")
     return 0
+
+
+def _yaml_value(value: object) -> str:
+    """*value* spelt as YAML on one line (`false`, `null`, `'1.30'`, `{a: 1}`), as the catalog spells it."""
+    import yaml  # noqa: PLC0415
+
+    text: str = yaml.safe_dump(value, default_flow_style=True, width=sys.maxsize, sort_keys=False)
+    return text.removesuffix("\n...\n").strip()
 
 
 def _list(args: argparse.Namespace) -> int:

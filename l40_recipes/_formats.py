@@ -43,7 +43,7 @@ def _text(report: Report, *, color: bool) -> str:
         return f"{code}{text}{_RESET}" if color else text
 
     lines: list[str] = []
-    for finding in report.findings:
+    for finding in report.by_severity():
         level = paint(_RED if finding.severity is Severity.ERROR else _YELLOW, finding.severity.value)
         position, message = visible(finding.position), visible(finding.message)
         lines.append(f"{paint(_BOLD, position)}: {level} {paint(_BOLD, finding.rule)} {message}")

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._criteria import DIMENSIONS, is_wild, matches
+from ._errors import ConstraintError
+from ._versions import evaluate_constraint
 
 if TYPE_CHECKING:
     from ._catalog import Catalog
     from ._models import Criteria, RecipeResult
 
 __all__ = ["InvariantError", "check_invariants", "resolve_call"]
+
+GPU_OPERATOR_FLOOR = "Deployment.gpu-operator.version"
 
 
 class InvariantError(AssertionError):
@@ -44,7 +48,8 @@ def check_invariants(catalog: Catalog, query: Criteria, result: RecipeResult) ->
     - `deploymentOrder` is a topological order of exactly the enabled components;
     - every applied overlay matches the query or is an ancestor of one that does;
     - a recipe with a concrete accelerator that applied a wildcard (`service: any`) overlay carries
-      the `Deployment.gpu-operator.version` floor.
+      the `Deployment.gpu-operator.version` floor;
+    - every deployed component with a `Deployment.<component>.version` floor satisfies it.
     """
     call = resolve_call(query)
     refs = {ref.name: ref for ref in result.component_refs}
@@ -70,10 +75,21 @@ def check_invariants(catalog: Catalog, query: Criteria, result: RecipeResult) ->
         msg = f"{call}: applied overlays {stray} neither match the query nor are ancestors of a match"
         raise InvariantError(msg)
     wildcard = any((item := catalog.get(name)) and item.criteria and item.criteria.service == "any" for name in applied)
-    if not is_wild(query.accelerator) and wildcard:
-        deployment = result.validation.deployment if result.validation else None
-        if deployment is None or not any(
-            c.name == "Deployment.gpu-operator.version" for c in deployment.constraints or []
-        ):
-            msg = f"{call}: the recipe applies a wildcard overlay but lacks the Deployment.gpu-operator.version floor"
+    deployment = result.validation.deployment if result.validation else None
+    floors = [c for c in (deployment.constraints or []) if c.name.startswith("Deployment.")] if deployment else []
+    if not is_wild(query.accelerator) and wildcard and not any(c.name == GPU_OPERATOR_FLOOR for c in floors):
+        msg = f"{call}: the recipe applies a wildcard overlay but lacks the {GPU_OPERATOR_FLOOR} floor"
+        raise InvariantError(msg)
+    for floor in floors:
+        component, _, field = floor.name.removeprefix("Deployment.").rpartition(".")
+        ref = refs.get(component)
+        if field != "version" or ref is None or not ref.enabled or not ref.version:
+            continue
+        try:
+            satisfied = evaluate_constraint(floor.value, ref.version)
+        except ConstraintError as err:
+            msg = f"{call}: floor {floor.name} {floor.value!r} cannot be evaluated: {err}"
+            raise InvariantError(msg) from None
+        if not satisfied:
+            msg = f"{call}: {component} {ref.version} does not satisfy its floor {floor.name} {floor.value!r}"
             raise InvariantError(msg)

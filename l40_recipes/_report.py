@@ -151,8 +151,12 @@ class Report(BaseModel):
             grouped.setdefault(finding.rule, []).append(finding)
         return grouped
 
+    def by_severity(self) -> list[Finding]:
+        """The findings with errors first, each severity in file order (as text output lists them)."""
+        return sorted(self.findings, key=lambda finding: finding.severity is not Severity.ERROR)
+
     def __str__(self) -> str:
-        lines = [str(finding) for finding in self.findings]
+        lines = [str(finding) for finding in self.by_severity()]
         counts = self.counts
         lines.append(f"{counts['error']} error(s), {counts['warning']} warning(s)")
         return "\n".join(lines)

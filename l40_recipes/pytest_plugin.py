@@ -5,8 +5,9 @@ unless `--l40-recipes` is given or `l40_recipes = true` is set in the ini config
 
 Every finding of `check()` fails exactly one item. Items are grouped per file and rule group:
 `overlays/eks.yaml::schema`, `…::references`, `…::resolve`, `…::floor`, `registry.yaml::registry`,
-`validators/catalog.yaml::validators`, and catalog-level `overlays::duplicate-criteria`,
-`overlays::coverage` and `overlays::config`. Failures read like a linter:
+`validators/catalog.yaml::validators`, and the catalog-level `overlays/base.yaml::duplicate-criteria`,
+`…::coverage` and `…::config` (and `…::fuzz`) on the base file. Every id is a file path plus a group,
+so an id pasted back onto the command line runs exactly that item. Failures read like a linter:
 `path:line:col: RULE message` and a hint, with the YAML line as the item's location.
 """
 
@@ -38,9 +39,14 @@ CATALOG_GROUPS: Final = ("duplicate-criteria", "coverage", "config")
 SPECIAL_FILES: Final = {"registry.yaml": "registry", "validators/catalog.yaml": "validators"}
 #: Groups whose failing items attach the Mermaid graph of each failing query (shown by `-rA` and on failure).
 GRAPH_GROUPS: Final = ("resolve", "coverage")
+#: The file that carries the catalog-level items.
+BASE_FILE: Final = "overlays/base.yaml"
+GROUP_ORDER: Final = (*FILE_GROUPS, "registry", "validators", *CATALOG_GROUPS, "fuzz")
 
 _reports_key = pytest.StashKey[dict[tuple[Any, ...], tuple["Catalog", "Report"]]]()
 _targets_key = pytest.StashKey[set[Path]]()
+_files_key = pytest.StashKey[dict[Path, Path]]()
+_claimed_key = pytest.StashKey[set[Path]]()
 
 
 class L40RecipesWarning(UserWarning):
@@ -110,11 +116,27 @@ def pytest_configure(config: pytest.Config) -> None:
     if paths and not _args_given(config):
         config.args = [*config.args, *(str(path) for path in paths)]
     # Only directories named on the command line (or in l40_recipes_paths) become catalogs, so a
-    # catalog root that is also the rootdir keeps collecting its tests normally.
+    # catalog root that is also the rootdir keeps collecting its tests normally. A catalog file
+    # named on the command line (a pasted item id) is collected on its own.
     candidates = [config.invocation_params.dir / str(arg).split("::")[0] for arg in config.args]
     config.stash[_targets_key] = {
         path.resolve() for path in candidates if path.is_dir() and _catalog_root(path, config) is not None
     }
+    config.stash[_files_key] = {
+        path.resolve(): root
+        for path in candidates
+        if path.is_file() and (root := _containing_catalog(path, config)) is not None
+    }
+    config.stash[_claimed_key] = set()
+
+
+def _containing_catalog(path: Path, config: pytest.Config) -> Path | None:
+    """The catalog root holding the file *path*, looking up from its directory."""
+    for directory in path.resolve().parents:
+        root = _catalog_root(directory, config)
+        if root is not None:
+            return root.resolve()
+    return None
 
 
 def _args_given(config: pytest.Config) -> bool:
@@ -148,11 +170,37 @@ def _catalog_root(path: Path, config: pytest.Config) -> Path | None:
 
 
 def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    """Collect a catalog directory (root or overlays/) as catalog items when the plugin is enabled."""
+    """Collect a catalog directory (root or overlays/) as catalog items when the plugin is enabled.
+
+    A catalog reached twice (its root and its overlays/ both named, e.g. `.` and the ini's
+    `overlays`) is collected once, by the directory reached first.
+    """
     config = parent.config
     if not _enabled(config) or path.resolve() not in config.stash.get(_targets_key, set()):
         return None
+    root = _catalog_root(path, config)
+    claimed = config.stash[_claimed_key]
+    if root is None or root.resolve() in claimed:
+        return None
+    claimed.add(root.resolve())
     return CatalogDirectory.from_parent(parent, path=path)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """A catalog file named on the command line (`overlays/eks.yaml::schema`) is collected alone."""
+    config = parent.config
+    if not _enabled(config):
+        return None
+    root = config.stash.get(_files_key, {}).get(file_path.resolve())
+    if root is None or root in config.stash[_claimed_key]:
+        return None
+    catalog, files, by_item = _plan(config, root)
+    relative = file_path.resolve().relative_to(root).as_posix()
+    if relative not in files:
+        return None
+    return CatalogFile.from_parent(
+        parent, path=file_path, relative=relative, groups=files[relative], findings=by_item, catalog=catalog
+    )
 
 
 def _checked(config: pytest.Config, root: Path) -> tuple[Catalog, Report]:
@@ -187,49 +235,58 @@ class CatalogDirectory(pytest.Dir):  # type: ignore[misc]
         return root
 
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
-        """Yield the directory's own children, then catalog file nodes (sorted) and catalog-level items."""
+        """Yield the directory's own children, then the catalog's file nodes (sorted)."""
         yield from super().collect()
-        from l40_recipes._rules import all_rules  # noqa: PLC0415
-
-        catalog, report = _checked(self.config, self.catalog_root)
-        groups = {rule_id: item.group for rule_id, item in all_rules().items()}
-        display = catalog.display_root
-        by_item: dict[tuple[str, str], list[Finding]] = {}
-        for finding in report.findings:
-            group = groups.get(finding.rule, "schema")
-            relative = _relative(finding.file, display)
-            if group in CATALOG_GROUPS or relative is None:
-                by_item.setdefault(("", group if group in CATALOG_GROUPS else "config"), []).append(finding)
-                continue
-            # registry/validators findings land on their own file's item; others keep their group,
-            # or count as references when reported in a file without that group.
-            group = SPECIAL_FILES.get(relative, group if group in FILE_GROUPS else "references")
-            by_item.setdefault((relative, group), []).append(finding)
-        files: dict[str, set[str]] = {}
-        for item in [*([catalog.base] if catalog.base else []), *catalog.overlay_files]:
-            files.setdefault(item.path, set()).update(FILE_GROUPS)
-        for mixin in catalog.mixins.values():
-            files.setdefault(mixin.path, set()).update(("schema", "references"))
-        for relative, group in SPECIAL_FILES.items():
-            if (self.catalog_root / relative).is_file():
-                files.setdefault(relative, set()).add(group)
-        for relative, group in by_item:
-            if relative:
-                files.setdefault(relative, set()).add(group)
+        catalog, files, by_item = _plan(self.config, self.catalog_root)
         for relative in sorted(files):
             yield CatalogFile.from_parent(
                 self,
                 path=self.catalog_root / relative,
                 relative=relative,
-                groups=sorted(files[relative]),
+                groups=files[relative],
                 findings=by_item,
+                catalog=catalog,
             )
-        for group in CATALOG_GROUPS:
-            yield FindingsItem.from_parent(
-                self, name=group, findings=by_item.get(("", group), []), location_path=self.path
-            )
-        if self.config.getoption("--l40-recipes-fuzz") or self.config.getini("l40_recipes_fuzz"):
-            yield FuzzItem.from_parent(self, name="fuzz", catalog=catalog, examples=_fuzz_examples(self.config))
+
+
+def _plan(
+    config: pytest.Config, root: Path
+) -> tuple[Catalog, dict[str, list[str]], dict[tuple[str, str], list[Finding]]]:
+    """The catalog at *root*, its files with their item groups, and the findings per (file, group).
+
+    Catalog-level groups (and the fuzz item) belong to `overlays/base.yaml`, so every item id is a
+    real file path plus a group, which pytest accepts back on its command line.
+    """
+    from l40_recipes._rules import all_rules  # noqa: PLC0415
+
+    catalog, report = _checked(config, root)
+    groups = {rule_id: item.group for rule_id, item in all_rules().items()}
+    display = catalog.display_root
+    home = catalog.base.path if catalog.base else BASE_FILE
+    by_item: dict[tuple[str, str], list[Finding]] = {}
+    for finding in report.findings:
+        group = groups.get(finding.rule, "schema")
+        relative = _relative(finding.file, display)
+        if group in CATALOG_GROUPS or relative is None:
+            by_item.setdefault((home, group if group in CATALOG_GROUPS else "config"), []).append(finding)
+            continue
+        # registry/validators findings land on their own file's item; others keep their group,
+        # or count as references when reported in a file without that group.
+        group = SPECIAL_FILES.get(relative, group if group in FILE_GROUPS else "references")
+        by_item.setdefault((relative, group), []).append(finding)
+    files: dict[str, set[str]] = {home: set(CATALOG_GROUPS)}
+    if config.getoption("--l40-recipes-fuzz") or config.getini("l40_recipes_fuzz"):
+        files[home].add("fuzz")
+    for item in [*([catalog.base] if catalog.base else []), *catalog.overlay_files]:
+        files.setdefault(item.path, set()).update(FILE_GROUPS)
+    for mixin in catalog.mixins.values():
+        files.setdefault(mixin.path, set()).update(("schema", "references"))
+    for relative, group in SPECIAL_FILES.items():
+        if (root / relative).is_file():
+            files.setdefault(relative, set()).add(group)
+    for relative, group in by_item:
+        files.setdefault(relative, set()).add(group)
+    return catalog, {relative: sorted(files[relative], key=GROUP_ORDER.index) for relative in files}, by_item
 
 
 def _relative(file: str, display_root: str) -> str | None:
@@ -243,17 +300,28 @@ class CatalogFile(pytest.File):
     """One catalog file, with one item per rule group that applies to it."""
 
     def __init__(
-        self, *, relative: str, groups: list[str], findings: dict[tuple[str, str], list[Finding]], **kwargs: Any
+        self,
+        *,
+        relative: str,
+        groups: list[str],
+        findings: dict[tuple[str, str], list[Finding]],
+        catalog: Catalog,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.relative = relative
         self.groups = groups
         self.findings = findings
+        self.catalog = catalog
 
     def collect(self) -> Iterator[pytest.Item]:
         """One item per group, in a fixed order."""
-        order = [*FILE_GROUPS, "registry", "validators"]
-        for group in sorted(self.groups, key=order.index):
+        for group in self.groups:
+            if group == "fuzz":
+                yield FuzzItem.from_parent(
+                    self, name="fuzz", catalog=self.catalog, examples=_fuzz_examples(self.config)
+                )
+                continue
             yield FindingsItem.from_parent(
                 self, name=group, findings=self.findings.get((self.relative, group), []), location_path=self.path
             )
@@ -284,6 +352,8 @@ class FindingsItem(pytest.Item):
                 warnings.warn_explicit(str(finding), L40RecipesWarning, filename=finding.file, lineno=finding.line)
         if failing:
             self._attach_graphs(failing)
+            # JUnit readers (xunit2 included) show testcase properties: the first failure's position.
+            self.user_properties.extend([("file", failing[0].file), ("line", failing[0].line)])
             raise CatalogFindingsError(failing)
 
     def _attach_graphs(self, failing: list[Finding]) -> None:
@@ -309,7 +379,16 @@ class FindingsItem(pytest.Item):
         """The YAML position of the first failing finding, so CI annotations land on the line."""
         first = next((finding for finding in self.findings if finding.severity == "error"), None)
         line = first.line - 1 if first is not None and first.line else 0
-        return self.location_path, line, self.nodeid
+        return self.location_path, line, _domain(self)
+
+
+def _domain(item: pytest.Item) -> str:
+    """The failure header, `[l40-recipes] overlays/eks.yaml::schema`, like doctest's `[doctest] name`.
+
+    pytest rewrites a domain that ends the node id as a Python name (`base.yaml` -> `base::yaml`);
+    this one does not end it, so `-v` prints the id unchanged.
+    """
+    return f"[l40-recipes] {item.nodeid}"
 
 
 def _fuzz_examples(config: pytest.Config) -> int:
@@ -374,8 +453,8 @@ class FuzzItem(pytest.Item):
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
-        """The catalog directory."""
-        return self.path, 0, self.nodeid
+        """The file carrying the item."""
+        return self.path, 0, _domain(self)
 
 
 def _configured_catalog(config: pytest.Config) -> Path:

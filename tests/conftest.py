@@ -1,49 +1,101 @@
-"""Shared fixtures: the upstream catalogs under ../shared, read in place, and tiny catalogs in tmp_path."""
+"""Shared fixtures: the upstream reference data (L40_RECIPES_UPSTREAM), read in place, and tiny catalogs in tmp_path."""
 
 from __future__ import annotations
 
-import shutil
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from l40_recipes import Catalog, load_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
-UPSTREAM = SHARED / "upstream-aicr" / "9793720d"
+#: The upstream reference data (catalogs at two commits, goldens, upstream test data) is not ours to
+#: ship, so the parity tests read it from outside the repository: `L40_RECIPES_UPSTREAM=DIR`, by
+#: default `../shared/upstream-aicr` beside the repository.
+UPSTREAM_ROOT = Path(os.environ.get("L40_RECIPES_UPSTREAM") or SHARED / "upstream-aicr")
+UPSTREAM = UPSTREAM_ROOT / "9793720d"
 UPSTREAM_RECIPES = UPSTREAM / "recipes"
-LEGACY_RECIPES = SHARED / "upstream-aicr" / "v0.11.1" / "recipes"
-
-needs_shared = pytest.mark.skipif(
-    not UPSTREAM_RECIPES.is_dir(),
-    reason="../shared/upstream-aicr is absent: upstream parity tests need the upstream catalogs beside the repo",
+LEGACY_RECIPES = UPSTREAM_ROOT / "v0.11.1" / "recipes"
+HAVE_UPSTREAM = UPSTREAM_RECIPES.is_dir()
+#: CI sets this: there the parity data must be present, and a parity test that would skip fails.
+REQUIRE_UPSTREAM = os.environ.get("L40_RECIPES_REQUIRE_UPSTREAM", "") not in ("", "0")
+UPSTREAM_HINT = (
+    f"upstream parity data is absent ({UPSTREAM_ROOT}): "
+    "set L40_RECIPES_UPSTREAM=DIR (default ../shared/upstream-aicr) to run the parity tests"
 )
+
+#: Marks a test that needs the upstream reference data (tests using the `upstream` fixture are
+#: marked automatically).
+needs_shared = pytest.mark.upstream
+
+
+def require_upstream() -> None:
+    """Skip (or, under L40_RECIPES_REQUIRE_UPSTREAM, fail) when the parity data is absent.
+
+    Every parity skip is raised here, from one line with one reason, so `-ra` folds them into a
+    single summary line.
+    """
+    if HAVE_UPSTREAM:
+        return
+    if REQUIRE_UPSTREAM:
+        pytest.fail(f"L40_RECIPES_REQUIRE_UPSTREAM is set, yet the {UPSTREAM_HINT}", pytrace=False)
+    pytest.skip(UPSTREAM_HINT)
+
+
+# Property tests pin no budget: the suite runs under the quick `l40-recipes-dev` profile, which
+# `--hypothesis-profile=NAME` (loaded by hypothesis's plugin after this file) replaces.
+settings.load_profile("l40-recipes-dev")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the `upstream` marker."""
+    config.addinivalue_line("markers", "upstream: needs the upstream reference data (L40_RECIPES_UPSTREAM)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that reads the upstream catalog through a fixture."""
+    for item in items:
+        if "upstream" in getattr(item, "fixturenames", ()):
+            item.add_marker(needs_shared)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Parity tests skip, with one reason, when the reference data is absent."""
+    if item.get_closest_marker("upstream") is not None:
+        require_upstream()
+
+
+def pytest_report_header() -> str:
+    """Say up front whether the parity tests run."""
+    if HAVE_UPSTREAM:
+        return f"upstream parity data: {UPSTREAM_ROOT}"
+    return UPSTREAM_HINT
+
+
+@pytest.fixture(name="unmeasured")
+def _unmeasured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Processes the test starts are not measured by coverage (what they run is measured in-process).
+
+    `coverage run` with `patch = ["subprocess"]` measures every child process through these
+    variables; tracing a child that only repeats in-process work makes it several times slower.
+    """
+    for name in ("COVERAGE_PROCESS_START", "COVERAGE_PROCESS_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(name="upstream", scope="session")
 def _upstream() -> Catalog:
-    if not UPSTREAM_RECIPES.is_dir():
-        pytest.skip("../shared/upstream-aicr/9793720d is absent")
+    require_upstream()
     return load_catalog(UPSTREAM_RECIPES)
 
 
 @pytest.fixture(name="shipped", scope="session")
 def _shipped() -> Catalog:
     return load_catalog(REPO)
-
-
-@pytest.fixture(name="upstream_copy")
-def _upstream_copy(tmp_path: Path) -> Path:
-    """A writable copy of the upstream catalog, for mutation tests."""
-    if not UPSTREAM_RECIPES.is_dir():
-        pytest.skip("../shared/upstream-aicr/9793720d is absent")
-    target = tmp_path / "recipes"
-    shutil.copytree(UPSTREAM_RECIPES, target)
-    for path in target.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return target
 
 
 MINIMAL_REGISTRY = """\

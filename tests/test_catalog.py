@@ -415,3 +415,24 @@ def test_an_unreadable_subdirectory_is_skipped(tmp_path: Path, monkeypatch: pyte
 
     monkeypatch.setattr(os, "scandir", refuse)
     assert "leaf" in load_catalog(root).overlays
+
+
+def test_health_check_files_are_read_at_load(tmp_path: Path) -> None:
+    """A loaded catalog resolves after its directory moves away: health-check files were read at load."""
+    root = write_catalog(tmp_path / "catalog", {"leaf": overlay("leaf", criteria="service: eks")})
+    (root / "checks" / "gpu-operator" / "health-check.yaml").write_text("kind: GpuCheck\n")
+    (root / "checks" / "cert-manager" / "health-check.yaml").unlink()
+    catalog = load_catalog(root)
+    root.rename(tmp_path / "moved")
+    with pytest.raises(RecipeError) as caught:
+        resolve(service="eks", catalog=catalog)
+    assert caught.value.code == "INTERNAL"
+    assert "health-check.yaml" in caught.value.message
+    (tmp_path / "moved" / "checks" / "cert-manager" / "health-check.yaml").write_text("kind: Late\n")
+    with pytest.raises(RecipeError):  # still the error recorded at load: nothing is read again
+        resolve(service="eks", catalog=catalog)
+    skipping = load_catalog(tmp_path / "moved")
+    (tmp_path / "moved").rename(tmp_path / "again")
+    refs = {ref.name: ref for ref in resolve(service="eks", catalog=skipping).component_refs}
+    assert refs["gpu-operator"].health_check_asserts == "kind: GpuCheck\n"
+    assert refs["cert-manager"].health_check_asserts == "kind: Late\n"

@@ -13,7 +13,7 @@ from l40_recipes import Catalog, Finding, Report, Severity, check
 from l40_recipes._config import load_config
 from l40_recipes._rules import all_rules, render_markdown
 
-from .conftest import REPO, needs_shared, overlay, write_catalog
+from .conftest import LEGACY_RECIPES, MINIMAL_REGISTRY, REPO, needs_shared, overlay, write_catalog
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -247,10 +247,10 @@ def test_every_rule_is_documented() -> None:
         assert len(item.rationale) > 40, rule_id
 
 
-@pytest.mark.skipif(not (REPO.parent / "shared" / "upstream-aicr" / "v0.11.1").is_dir(), reason="../shared is absent")
+@needs_shared
 def test_legacy_catalog_findings_name_the_old_api_version() -> None:
     """v0.11.1 uses aicr.nvidia.com/v1alpha1: every overlay gets an api-version error at its line."""
-    report = check(REPO.parent / "shared" / "upstream-aicr" / "v0.11.1" / "recipes")
+    report = check(LEGACY_RECIPES)
     api = [f for f in report.findings if f.rule == "api-version"]
     assert len(api) == 38
     assert all(f.line == 16 or f.line > 1 for f in api)
@@ -308,3 +308,81 @@ def test_an_unreadable_pyproject_is_a_finding(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(_config, "find_pyproject", lambda _: tmp_path)  # a directory: reading it fails
     found = [f.message for f in check(root).findings if f.rule == "config-invalid"]
     assert found == ["pyproject.toml cannot be read: Is a directory"]
+
+
+def test_criteria_enum_lists_the_valid_values(tmp_path: Path) -> None:
+    """A criteria value outside upstream's enums is reported with the values that are valid."""
+    root = write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks, os: ubunut")})
+    (finding,) = [f for f in check(root).findings if f.rule == "criteria-enum"]
+    assert finding.message.startswith("os 'ubunut' is not one of upstream's values: ")
+    assert "ubuntu" in finding.message.split(": ", 1)[1].split(", ")
+
+
+def test_text_output_lists_errors_before_warnings() -> None:
+    """Report text puts every error before any warning, each severity in file order."""
+
+    def finding(file: str, severity: Severity) -> Finding:
+        return Finding(rule="r", severity=severity, file=file, line=1, column=1, message="m")
+
+    report = Report.of(
+        [finding("a.yaml", Severity.WARNING), finding("b.yaml", Severity.ERROR), finding("c.yaml", Severity.ERROR)]
+    )
+    assert [f.file for f in report.findings] == ["a.yaml", "b.yaml", "c.yaml"]
+    assert [f.file for f in report.by_severity()] == ["b.yaml", "c.yaml", "a.yaml"]
+    assert str(report).splitlines()[0].startswith("b.yaml:1:1")
+
+
+def test_a_base_cycle_is_reported_once_per_edge_without_its_cascade(tmp_path: Path) -> None:
+    """One edit closing a loop yields one base-cycle finding at each edge's `base:` line, and nothing else."""
+    root = write_catalog(
+        tmp_path,
+        {
+            "eks": overlay("eks", base="eks-inference", criteria="service: eks"),
+            "eks-inference": overlay("eks-inference", base="eks", criteria="service: eks, intent: inference"),
+            "leaf": overlay(
+                "leaf", base="eks-inference", criteria="service: eks, intent: inference, accelerator: h100"
+            ),
+        },
+    )
+    errors = [(f.file.rsplit("/", 1)[-1], f.line, f.rule) for f in check(root).errors]
+    assert errors == [("eks-inference.yaml", 6, "base-cycle"), ("eks.yaml", 6, "base-cycle")]
+
+
+def test_registry_defects_are_each_reported_at_their_line(tmp_path: Path) -> None:
+    """Registry rules on a small registry: unknown keys, missing fields, both package kinds, bad manifests, duplicates."""
+    registry = MINIMAL_REGISTRY + (
+        "  - name: extra\n"
+        "    displayName: Extra\n"
+        "    typoKey: 1\n"
+        "    helm:\n"
+        "      defaultRepository: https://example.invalid/charts\n"
+        "      defaultChart: extra/extra\n"
+        "    kustomize:\n"
+        "      defaultSource: https://example.invalid/kustomize\n"
+        "    manifestFiles:\n"
+        "      - ../../etc/passwd\n"
+        "      - components/extra/missing.yaml\n"
+        "  - name: extra\n"
+        "    displayName: Extra again\n"
+        "    valueOverrideKeys: [extra]\n"
+    )
+    root = write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks")}, registry=registry)
+    found = {(f.rule, f.line) for f in check(root).findings}
+    assert {
+        ("registry-fields", 24),
+        ("registry-health-check", 24),
+        ("registry-schema", 26),
+        ("registry-fields", 30),
+        ("path-escape", 33),
+        ("registry-manifest-files", 34),
+        ("registry-unique", 35),
+    } <= found
+
+
+def test_a_chain_deeper_than_ten_is_reported(tmp_path: Path) -> None:
+    """chain-depth names the overlay whose spec.base chain is eleven deep, and no shallower one."""
+    chain = {"c1": overlay("c1", criteria="service: eks")}
+    for depth in range(2, 12):
+        chain[f"c{depth}"] = overlay(f"c{depth}", base=f"c{depth - 1}", criteria=f"service: eks, nodes: {depth}")
+    deep = [f.overlay for f in check(write_catalog(tmp_path, chain)).findings if f.rule == "chain-depth"]
+    assert deep == ["c11"]

@@ -7,8 +7,10 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -16,9 +18,6 @@ import yaml
 from l40_recipes._cli import main
 
 from .conftest import REPO, UPSTREAM, UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -30,7 +29,7 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 def _goldens() -> list[Any]:
     paths = sorted((UPSTREAM / "goldens").glob("leaf__*.json")) if UPSTREAM.is_dir() else []
     if not paths:
-        return [pytest.param(None, marks=pytest.mark.skip(reason="../shared goldens are absent"))]
+        return [pytest.param(None, marks=needs_shared)]
     return [pytest.param(path, id=path.stem.removeprefix("leaf__")) for path in paths]
 
 
@@ -209,13 +208,16 @@ def test_explain_shows_origins_and_overrides(capsys: pytest.CaptureFixture[str])
     )
     assert code == 0
     lines = out.splitlines()
-    at = lines.index("constraints.K8s.server.version = >= 1.32.4")
+    at = lines.index("constraints.K8s.server.version = '>= 1.32.4'")
     assert lines[at + 1].startswith("    set by l40s-eks-inference at overlays/l40s-eks-inference.yaml:")
     assert any(
         "overrides '>= 1.30' from eks-inference at overlays/eks-inference.yaml:" in line for line in lines[at : at + 5]
     )
     assert "componentRefs.gpu-operator.version = v26.3.3" in lines
     assert any(line.startswith("    set by registry at registry.yaml:") for line in lines)
+    # Values are spelt as YAML, not as Python reprs.
+    assert "componentRefs.nfd.overrides.topologyUpdater.enable = true" in lines
+    assert not any(line.endswith((" = None", " = True", " = False")) for line in lines)
 
 
 @needs_shared
@@ -234,6 +236,82 @@ def test_explain_json_and_profiles(capsys: pytest.CaptureFixture[str]) -> None:
     fields = {field["path"]: field for field in json.loads(out)["fields"]}
     driver = fields["componentRefs.gpu-operator.overrides.driver.enabled"]
     assert driver["setBy"]["source"].startswith("profile gpuStack=azure-managed")
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage", "message"),
+    [
+        (["--bogus"], "usage: l40-recipes [-h]", "l40-recipes: error: unrecognized arguments: --bogus"),
+        (
+            ["resolve", "--bogus"],
+            "usage: l40-recipes resolve [-h]",
+            "l40-recipes resolve: error: unrecognized arguments: --bogus",
+        ),
+        (
+            ["recipe", "--service", "eks", "x"],
+            "usage: l40-recipes recipe [-h]",
+            "l40-recipes recipe: error: unrecognized arguments: x",
+        ),
+    ],
+)
+def test_usage_errors_name_the_argument_and_the_command(
+    capsys: pytest.CaptureFixture[str], argv: list[str], usage: str, message: str
+) -> None:
+    """A stray argument is named, under the usage of the command it was given to."""
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(usage)
+    assert err.rstrip().endswith(message)
+
+
+def test_recipe_help_names_recipe(capsys: pytest.CaptureFixture[str]) -> None:
+    """`recipe --help` shows `recipe`'s own usage, not `resolve`'s."""
+    with pytest.raises(SystemExit):
+        main(["recipe", "--help"])
+    assert capsys.readouterr().out.startswith("usage: l40-recipes recipe ")
+
+
+def test_catalog_path_is_echoed_as_given(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A missing --catalog is named exactly as typed."""
+    missing = str(tmp_path / "nonexistent")
+    code, _, err = _run(capsys, "resolve", "--service", "eks", "--catalog", missing)
+    assert code == 3
+    assert f"catalog path {missing!r} does not exist" in err
+
+
+PROFILED = """\
+profile:
+  name: gpuStack
+  default: managed
+  values:
+    managed:
+      componentRefs:
+        - name: gpu-operator
+          overrides:
+            driver:
+              enabled: false
+      constraints:
+        - name: OS.release.ID
+          value: ubuntu
+"""
+
+
+def test_explain_attributes_profile_values_to_the_profile(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """On a catalog of our own, explain credits profile-owned overrides and constraints to the profile, at their line."""
+    root = write_catalog(
+        tmp_path, {"one": overlay("one", criteria="service: eks", api_version="aicr.run/v1alpha3", body=PROFILED)}
+    )
+    code, out, _ = _run(capsys, "explain", "--service", "eks", "--catalog", str(root), "--format", "json")
+    assert code == 0
+    fields = {field["path"]: field for field in json.loads(out)["fields"]}
+    driver = fields["componentRefs.gpu-operator.overrides.driver.enabled"]
+    assert (driver["value"], driver["setBy"]["source"]) == (False, "profile gpuStack=managed (one)")
+    assert driver["setBy"]["location"] == f"{root}/overlays/one.yaml:17:26"
+    assert fields["constraints.OS.release.ID"]["setBy"]["location"] == f"{root}/overlays/one.yaml:20:20"
+    code, out, _ = _run(capsys, "explain", "--service", "eks", "--catalog", str(root))
+    assert "componentRefs.gpu-operator.overrides.driver.enabled = false" in out.splitlines()
 
 
 def test_explain_errors(capsys: pytest.CaptureFixture[str]) -> None:
@@ -279,7 +357,11 @@ def test_schema(kind: str, title: str, capsys: pytest.CaptureFixture[str]) -> No
         )
 
 
-@pytest.mark.parametrize("command", [[sys.executable, "-m", "l40_recipes"], ["l40-recipes"]])
+#: The console script of the environment running the tests, found where pip installed it, not on PATH.
+CONSOLE_SCRIPT = str(Path(sysconfig.get_path("scripts")) / ("l40-recipes.exe" if os.name == "nt" else "l40-recipes"))
+
+
+@pytest.mark.parametrize("command", [[sys.executable, "-m", "l40_recipes"], [CONSOLE_SCRIPT]])
 def test_entry_points(command: list[str]) -> None:
     """`python -m l40_recipes` and the console script run the same program."""
     completed = subprocess.run([*command, "--version"], capture_output=True, text=True, check=False, cwd=REPO)

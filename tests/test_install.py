@@ -6,36 +6,65 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import venv
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, UPSTREAM_RECIPES
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from . import conftest
+from .conftest import REPO, UPSTREAM_RECIPES, needs_shared
 
 
 @pytest.fixture(name="installed_python", scope="module")
 def _installed_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtual environment with this project installed from a built wheel."""
+    """A fresh virtual environment with this project installed from a wheel pip builds.
+
+    The new environment sees the test environment's packages (a `.pth` line), so pip installs the
+    project alone, built by the hatchling already installed (the `test` dependency group), with
+    nothing downloaded.
+    """
     root = tmp_path_factory.mktemp("venv")
-    venv.EnvBuilder(with_pip=True).create(root / "env")
+    venv.EnvBuilder(with_pip=False).create(root / "env")
     python = root / "env" / ("Scripts" if os.name == "nt" else "bin") / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (Path(site) / "outer-test-environment.pth").write_text(sysconfig.get_path("purelib") + "\n")
     completed = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            str(REPO),
+        ],
         capture_output=True,
         text=True,
         check=False,
         timeout=600,
+        env=_clean_environment(),
     )
     assert completed.returncode == 0, completed.stderr
     return python
 
 
+def _clean_environment() -> dict[str, str]:
+    """The environment without PYTHONPATH, and without coverage's subprocess measurement (pip and the
+    installed copy are none of the measured source)."""
+    return {key: value for key, value in os.environ.items() if key != "PYTHONPATH" and not key.startswith("COVERAGE_")}
+
+
 def _run(python: Path, code: str, cwd: Path) -> str:
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env = _clean_environment()
     completed = subprocess.run(
         [str(python), "-c", code], capture_output=True, text=True, check=False, cwd=cwd, env=env, timeout=120
     )
@@ -55,7 +84,7 @@ def test_shipped_catalog_resolves_after_install(installed_python: Path, tmp_path
     assert "dynamo-platform" in out["order"]
 
 
-@pytest.mark.skipif(not UPSTREAM_RECIPES.is_dir(), reason="../shared/upstream-aicr is absent")
+@needs_shared
 def test_upstream_catalog_resolves_after_install(installed_python: Path, tmp_path: Path) -> None:
     """The acceptance command of issue 2 prints the recipe from /tmp-like directories."""
     code = (
@@ -65,4 +94,14 @@ def test_upstream_catalog_resolves_after_install(installed_python: Path, tmp_pat
     document = json.loads(_run(installed_python, code, tmp_path))
     assert document["kind"] == "RecipeResult"
     assert document["metadata"]["appliedOverlays"][-1] == "h100-eks-ubuntu-inference"
-    assert sys.version_info >= (3, 11)
+
+
+@pytest.mark.parametrize(("require", "outcome"), [(False, pytest.skip.Exception), (True, pytest.fail.Exception)])
+def test_parity_tests_skip_with_the_hint_unless_required(
+    require: bool, outcome: type[BaseException], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the reference data a parity test skips with the hint; CI's L40_RECIPES_REQUIRE_UPSTREAM fails it."""
+    monkeypatch.setattr(conftest, "HAVE_UPSTREAM", False)
+    monkeypatch.setattr(conftest, "REQUIRE_UPSTREAM", require)
+    with pytest.raises(outcome, match="set L40_RECIPES_UPSTREAM=DIR"):
+        conftest.require_upstream()

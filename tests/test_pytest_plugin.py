@@ -48,6 +48,7 @@ def _catalog(pytester: pytest.Pytester) -> Path:
     return write_catalog(pytester.path, GOOD)
 
 
+@pytest.mark.usefixtures("unmeasured")
 def test_inert_without_the_flag(pytester: pytest.Pytester, catalog: Path) -> None:
     """Without --l40-recipes or ini, nothing is collected and the package is not imported."""
     pytester.makepyfile(
@@ -73,9 +74,9 @@ def test_collection_names(pytester: pytest.Pytester, catalog: Path) -> None:
         "overlays/eks.yaml::floor",
         "overlays/base.yaml::references",
         "registry.yaml::registry",
-        "overlays::duplicate-criteria",
-        "overlays::coverage",
-        "overlays::config",
+        "overlays/base.yaml::duplicate-criteria",
+        "overlays/base.yaml::coverage",
+        "overlays/base.yaml::config",
     } <= lines
 
 
@@ -168,8 +169,63 @@ def test_junit_xml_points_at_the_yaml_line(pytester: pytest.Pytester, catalog: P
     assert failure is not None
     assert "overlays/gke.yaml:7:14: criteria-case" in (failure.get("message") or "")
     assert failures[0].get("classname", "").startswith("overlays.gke.yaml")
+    properties = {prop.get("name"): prop.get("value") for prop in failures[0].iter("property")}
+    assert properties == {"file": "overlays/gke.yaml", "line": "7"}
 
 
+def test_junit_xunit2_carries_the_position(pytester: pytest.Pytester, catalog: Path) -> None:
+    """Under xunit2 (pytest's default family) the failure still names the file and line."""
+    (catalog / "overlays" / "gke.yaml").write_text(MISCASED)
+    pytester.makeini("[pytest]\njunit_family = xunit2\n")
+    pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--junitxml=report.xml")
+    case = next(
+        case for case in ET.parse(pytester.path / "report.xml").iter("testcase") if case.find("failure") is not None
+    )
+    properties = {prop.get("name"): prop.get("value") for prop in case.iter("property")}
+    assert properties == {"file": "overlays/gke.yaml", "line": "7"}
+    failure = case.find("failure")
+    assert failure is not None
+    assert (failure.get("message") or "").splitlines()[0].startswith("overlays/gke.yaml:7:14: criteria-case")
+
+
+def test_a_printed_id_pasted_back_runs_exactly_that_item(pytester: pytest.Pytester, catalog: Path) -> None:
+    """Every id `--collect-only` prints selects exactly one item when given back, catalog-level ones included."""
+    (catalog / "overlays" / "gke.yaml").write_text(MISCASED)
+    (catalog / "mixins").mkdir()
+    (catalog / "mixins" / "extra.yaml").write_text(
+        "kind: RecipeMixin\napiVersion: aicr.run/v1alpha2\nmetadata:\n  name: extra\nspec: {}\n"
+    )
+    ids = [
+        line
+        for line in pytester.runpytest("--l40-recipes", "overlays", "--collect-only", "-q").stdout.lines
+        if "::" in line
+    ]
+    assert {
+        "overlays/gke.yaml::schema",
+        "overlays/base.yaml::coverage",
+        "registry.yaml::registry",
+        "mixins/extra.yaml::schema",
+    } <= set(ids)
+    for item in ("overlays/gke.yaml::schema", "overlays/base.yaml::coverage", "mixins/extra.yaml::schema"):
+        again = pytester.runpytest("--l40-recipes", item, "--collect-only", "-q")
+        assert [line for line in again.stdout.lines if "::" in line] == [item]
+    verbose = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays/gke.yaml::schema", "-v")
+    verbose.assert_outcomes(failed=1)
+    assert any(line.startswith("overlays/gke.yaml::schema FAILED") for line in verbose.stdout.lines)
+
+
+def test_a_repository_root_catalog_enabled_from_the_ini_collects_once(pytester: pytest.Pytester, catalog: Path) -> None:
+    """`l40_recipes_paths = ["overlays"]` in a catalog root's ini collects as many items as `--l40-recipes overlays/`."""
+    (catalog / "overlays" / "gke.yaml").write_text(MISCASED)
+    named = pytester.runpytest("--l40-recipes", "overlays/", "--collect-only", "-q")
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\nl40_recipes = true\nl40_recipes_paths = ["overlays"]\n')
+    plain = pytester.runpytest("--collect-only", "-q")
+    both = [[line for line in result.stdout.lines if "::" in line] for result in (named, plain)]
+    assert both[0] == both[1]
+    assert len(both[1]) == len(set(both[1])) > 10
+
+
+@pytest.mark.usefixtures("unmeasured")
 def test_xdist_collects_and_runs_the_same(pytester: pytest.Pytester, catalog: Path) -> None:
     """-n 2 gives the same items and outcomes as a single process."""
     (catalog / "overlays" / "gke.yaml").write_text(MISCASED)
@@ -220,7 +276,7 @@ def test_catalog_root_path_and_several_catalogs(pytester: pytest.Pytester) -> No
     lines = result.stdout.lines
     assert "one/overlays/eks.yaml::schema" in lines
     assert "two/overlays/gke.yaml::schema" in lines
-    assert "one::duplicate-criteria" in lines
+    assert "one/overlays/base.yaml::duplicate-criteria" in lines
     run = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "one", "two/overlays")
     assert run.parseoutcomes()["failed"] == 1
 
@@ -246,7 +302,7 @@ def test_fuzz_item(pytester: pytest.Pytester, catalog: Path) -> None:
     collected = pytester.runpytest(
         *DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--l40-recipes-fuzz", "--collect-only", "-q"
     )
-    assert "overlays::fuzz" in collected.stdout.lines
+    assert "overlays/base.yaml::fuzz" in collected.stdout.lines
     run = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--l40-recipes-fuzz", "-k", "fuzz")
     run.assert_outcomes(passed=1, deselected=run.parseoutcomes()["deselected"])
 
@@ -262,6 +318,23 @@ def test_fuzz_failure_prints_the_resolve_call(
     monkeypatch.setattr(_invariants, "check_invariants", broken)
     run = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--l40-recipes-fuzz", "-k", "fuzz")
     run.stdout.fnmatch_lines(["resolve(service='eks'*: deliberately broken*"])
+
+
+def test_fuzz_fails_a_deployed_version_below_its_floor(pytester: pytest.Pytester) -> None:
+    """The deployment-floor invariant compares the deployed gpu-operator with its floor, not just its presence."""
+    floor = (
+        "validation:\n  deployment:\n    constraints:\n"
+        '      - name: Deployment.gpu-operator.version\n        value: ">= v99.0.0"\n'
+    )
+    write_catalog(
+        pytester.path,
+        {"eks": overlay("eks", criteria="service: eks", body=floor)},
+    )
+    run = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--l40-recipes-fuzz", "-k", "fuzz")
+    run.assert_outcomes(failed=1, deselected=run.parseoutcomes()["deselected"])
+    run.stdout.fnmatch_lines(
+        ["resolve(*: gpu-operator v26.3.3 does not satisfy its floor Deployment.gpu-operator.version '>= v99.0.0'"]
+    )
 
 
 def test_fuzz_examples_must_be_a_number(pytester: pytest.Pytester, catalog: Path) -> None:

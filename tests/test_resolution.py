@@ -32,15 +32,14 @@ if TYPE_CHECKING:
 def _golden_params() -> list[Any]:
     goldens = sorted((UPSTREAM / "goldens").glob("leaf__*.json")) if UPSTREAM.is_dir() else []
     if not goldens:
-        return [pytest.param(None, marks=pytest.mark.skip(reason="../shared/upstream-aicr/9793720d/goldens is absent"))]
+        return [pytest.param(None, marks=needs_shared)]
     return [pytest.param(path, id=path.stem.removeprefix("leaf__")) for path in goldens]
 
 
+@needs_shared
 def test_goldens_are_all_present() -> None:
     """All 102 upstream goldens are collected, so parity cannot pass by losing files."""
     params = _golden_params()
-    if params[0].values[0] is None:
-        pytest.skip("../shared is absent")
     assert len(params) == 102
 
 
@@ -62,7 +61,7 @@ def test_resolution_matches_upstream_golden(golden: Path, upstream: Catalog) -> 
 def _coverage_projections() -> list[Any]:
     path = UPSTREAM / "pkg-recipe-testdata" / "coverage_golden.yaml"
     if not path.is_file():
-        return [pytest.param(None, None, marks=pytest.mark.skip(reason="../shared coverage golden is absent"))]
+        return [pytest.param(None, None, marks=needs_shared)]
     golden = yaml.safe_load(path.read_text())
     return [pytest.param(key, expected, id=key) for key, expected in golden.items()]
 
@@ -113,7 +112,7 @@ def test_coverage_matches_upstream_golden(key: str, expected: dict[str, Any], up
     assert outcome == expected
 
 
-@pytest.mark.skipif(not LEGACY_RECIPES.is_dir(), reason="../shared/upstream-aicr/v0.11.1 is absent")
+@needs_shared
 def test_legacy_catalog_loads_and_every_overlay_resolves_or_raises_recipe_error() -> None:
     """The v0.11.1 catalog loads; current semantics resolve each overlay's criteria or raise RecipeError."""
     catalog = load_catalog(LEGACY_RECIPES)

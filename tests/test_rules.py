@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from l40_recipes import Severity, check
 
-from .conftest import UPSTREAM_RECIPES
+from .conftest import HAVE_UPSTREAM, REPO, UPSTREAM_RECIPES, needs_shared
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -428,35 +429,142 @@ MUTATIONS = [
 ]
 
 
-@pytest.fixture(name="pristine", scope="module")
-def _pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not UPSTREAM_RECIPES.is_dir():
-        pytest.skip("../shared/upstream-aicr/9793720d is absent")
-    target = tmp_path_factory.mktemp("upstream") / "recipes"
-    shutil.copytree(UPSTREAM_RECIPES, target)
-    for path in target.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return target
+#: The shipped catalog's own text stands in for the upstream files it has no twin of.
+L40S_DYNAMO = "overlays/l40s-eks-ubuntu-inference-dynamo.yaml"
+SHIPPED_ONLY = [
+    _m(
+        "criteria-case",
+        L40S_ANY,
+        "accelerator: l40s",
+        "accelerator: L40S",
+        "criteria-case",
+        "accelerator: L40S",
+        allowed=("floor-deployment", "floor-conformance", "floor-performance", "required-components"),
+    ),
+    _m(
+        "criteria-enum",
+        "overlays/l40-any.yaml",
+        "accelerator: l40\n",
+        "accelerator: l4000\n",
+        "criteria-enum",
+        "accelerator: l4000",
+        allowed=("floor-deployment", "floor-conformance", "floor-performance", "required-components"),
+    ),
+    _m(
+        "criteria-missing",
+        L40S_DYNAMO,
+        "  criteria:\n",
+        "  nocriteria:\n",
+        "criteria-missing",
+        "spec:",
+        allowed=("unknown-key",),
+    ),
+    _m(
+        "base-cycle",
+        EKS,
+        "spec:\n",
+        "spec:\n  base: eks-inference\n",
+        "base-cycle",
+        "base: eks-inference",
+        allowed=RESOLVES,
+    ),
+    _m(
+        "dependency-unknown",
+        L40S_DYNAMO,
+        "        - grove\n",
+        "        - grovex\n",
+        "dependency-ref",
+        "grovex",
+        allowed=("merged-dependencies", "resolves"),
+    ),
+    _m(
+        "platform-component-disabled",
+        L40S_DYNAMO,
+        "      valuesFile: components/dynamo-platform/values.yaml\n",
+        "      valuesFile: components/dynamo-platform/values.yaml\n      overrides:\n        enabled: false\n",
+        "required-components",
+        "  criteria:",
+    ),
+    _m(
+        "empty-performance-phase-clears",
+        L40S_DYNAMO,
+        "        - inference-perf\n",
+        "        - inference-perfx\n",
+        "check-name",
+        "inference-perfx",
+    ),
+]
+#: The shipped catalog is strict (warnings fail), and a defect that breaks its NIM overlays leaves
+#: their waivers unused.
+SHIPPED_ALLOWED = frozenset({"waiver-unused", "version-pin"})
+#: What of the repository is the shipped catalog (its policy in pyproject.toml included).
+SHIPPED_PARTS = ("overlays", "mixins", "components", "checks", "validators", "registry.yaml", "pyproject.toml")
+
+
+def _applies(mutation: Mutation, root: Path) -> bool:
+    if mutation.old is None:
+        return True
+    target = root / mutation.file
+    return target.is_file() and mutation.old in target.read_text()
+
+
+def _cases() -> list[Any]:
+    shipped_ids = {mutation.id for mutation in SHIPPED_ONLY}
+    shipped = [m for m in MUTATIONS if m.id not in shipped_ids and _applies(m, REPO)] + SHIPPED_ONLY
+    return [pytest.param("shipped", m, id=f"shipped-{m.id}") for m in shipped] + [
+        pytest.param("upstream", m, id=f"upstream-{m.id}", marks=needs_shared) for m in MUTATIONS
+    ]
+
+
+@pytest.fixture(name="pristines", scope="module")
+def _pristines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One read-only-never-written copy per source catalog, made once; mutations hard-link to it."""
+    copies: dict[str, Path] = {}
+    shipped = tmp_path_factory.mktemp("shipped") / "recipes"
+    for part in SHIPPED_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, shipped / part)
+        else:
+            shutil.copyfile(source, shipped / part)
+    copies["shipped"] = shipped
+    if HAVE_UPSTREAM:
+        target = tmp_path_factory.mktemp("upstream") / "recipes"
+        shutil.copytree(UPSTREAM_RECIPES, target)
+        for path in target.rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        copies["upstream"] = target
+    return copies
 
 
 def test_mutations_cover_every_kind_of_rule() -> None:
-    """The suite has at least 40 mutations, one per rule family at least."""
+    """The suite has at least 40 mutations, one per rule family at least, on both catalogs."""
     assert len(MUTATIONS) >= 40
     assert len({mutation.id for mutation in MUTATIONS}) == len(MUTATIONS)
+    shipped = {case.id for case in _cases() if case.id is not None and case.id.startswith("shipped-")}
+    assert len(shipped) >= 40
+    assert {mutation.rule for mutation in MUTATIONS} <= {
+        mutation.rule for mutation in (*MUTATIONS, *SHIPPED_ONLY) if f"shipped-{mutation.id}" in shipped
+    } | {"load-error"}
 
 
-@pytest.mark.parametrize("mutation", MUTATIONS, ids=[mutation.id for mutation in MUTATIONS])
-def test_mutation_is_caught_at_its_line(mutation: Mutation, pristine: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("source", "mutation"), _cases())
+def test_mutation_is_caught_at_its_line(
+    source: str, mutation: Mutation, pristines: dict[str, Path], tmp_path: Path
+) -> None:
     """The defect yields the expected rule at the expected file and line, and no unrelated error."""
     root = tmp_path / "recipes"
-    shutil.copytree(pristine, root)
+    # Hard links share the pristine copy's bytes; the one mutated file is replaced, never written through.
+    shutil.copytree(pristines[source], root, copy_function=os.link)
     target = root / mutation.file
     if mutation.old is None:
         target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
         target.write_text(mutation.new)
     else:
         text = target.read_text()
-        assert mutation.old in text, f"{mutation.id}: upstream text changed"
+        assert mutation.old in text, f"{mutation.id}: catalog text changed"
+        target.unlink()
         target.write_text(text.replace(mutation.old, mutation.new, 1))
     expect = root / (mutation.expect_file or mutation.file)
     lines = expect.read_text().splitlines()
@@ -473,6 +581,7 @@ def test_mutation_is_caught_at_its_line(mutation: Mutation, pristine: Path, tmp_
     unrelated = [
         f"{f.position} {f.rule}"
         for f in report.findings
-        if f.severity is Severity.ERROR and f.rule not in {mutation.rule, *mutation.allowed}
+        if f.severity is Severity.ERROR
+        and f.rule not in {mutation.rule, *mutation.allowed, *(SHIPPED_ALLOWED if source == "shipped" else ())}
     ]
     assert unrelated == []

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +29,7 @@ from l40_recipes import (
 )
 from l40_recipes import strategies as l40st
 from l40_recipes._criteria import DIMENSIONS, is_wild
+from l40_recipes._hypothesis import PROFILES
 from l40_recipes._invariants import InvariantError, check_invariants, resolve_call
 from l40_recipes._models import RecipeMetadata
 from l40_recipes._resolution import build_recipe
@@ -35,9 +37,13 @@ from l40_recipes._versions import parse_version
 
 from .conftest import REPO, UPSTREAM_RECIPES
 
-#: Bounded budget so the whole suite stays well under five minutes on two cores; the nightly
-#: profile (`--hypothesis-profile=l40-recipes-nightly`) explores much further.
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+#: No test pins max_examples: the active hypothesis profile sets every budget (tests/conftest.py
+#: loads `l40-recipes-dev` unless `--hypothesis-profile` names another, e.g. `l40-recipes-nightly`).
+FAST = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+pytest_plugins = ["pytester"]
 CATALOGS = [REPO, UPSTREAM_RECIPES] if UPSTREAM_RECIPES.is_dir() else [REPO]
 _LOADED: dict[Path, Catalog] = {}
 
@@ -83,9 +89,7 @@ def test_suggested_completions_cover_their_dimension(path: Path, data: st.DataOb
         pass
 
 
-@settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(files=l40st.catalogs(), data=st.data())
 def test_generated_catalogs_resolve_check_and_ignore_file_order(files: l40st.CatalogFiles, data: st.DataObject) -> None:
     """Generated catalogs check without errors; results do not depend on file names or order."""
@@ -133,6 +137,7 @@ def _digest_script(path: Path) -> str:
 
 
 @pytest.mark.parametrize("path", CATALOGS, ids=[path.name or "shipped" for path in CATALOGS])
+@pytest.mark.usefixtures("unmeasured")
 def test_results_do_not_depend_on_the_hash_seed(path: Path) -> None:
     """Two interpreters with different hash seeds produce byte-identical results and errors."""
     digests = set()
@@ -177,14 +182,14 @@ def reference_compare(left: str, right: str) -> int:
     return 1 if x is not None else 0
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(l40st.version_strings(), l40st.version_strings())
 def test_version_comparison_matches_the_reference_model(left: str, right: str) -> None:
     """parse_version(...).compare agrees with an independent model of upstream's rules."""
     assert parse_version(left).compare(parse_version(right)) == reference_compare(left, right)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(l40st.constraint_expressions(), l40st.version_strings())
 def test_constraint_evaluation_never_crashes(expression: str, actual: str) -> None:
     """Any generated expression parses and evaluates to a bool or raises ConstraintError."""
@@ -193,13 +198,13 @@ def test_constraint_evaluation_never_crashes(expression: str, actual: str) -> No
 
 
 @given(st.from_type(Criteria))
-@settings(max_examples=30, deadline=None)
+@settings(deadline=None)
 def test_from_type_is_registered(criteria: Criteria) -> None:
     """The hypothesis entry point makes st.from_type(Criteria) produce parsed queries."""
     assert any(not is_wild(getattr(criteria, dimension)) for dimension in DIMENSIONS)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(deadline=None)
 @given(l40st.overlays(name="zz-generated"))
 def test_generated_overlays_are_valid_documents(document: dict[str, object]) -> None:
     """overlays() yields documents that validate as RecipeMetadata and round-trip through JSON."""
@@ -215,21 +220,53 @@ def test_generated_overlays_are_valid_documents(document: dict[str, object]) -> 
         (lambda: l40st.catalogs(max_overlays=0), "at least 1"),
     ],
 )
-def test_arguments_are_validated_eagerly(call: object, message: str) -> None:
+def test_arguments_are_validated_eagerly(call: Callable[[], object], message: str) -> None:
     """Bad arguments raise hypothesis's InvalidArgument at once."""
-    assert callable(call)
     with pytest.raises(InvalidArgument, match=message):
         call()
 
 
 def test_profiles_are_registered_not_loaded() -> None:
-    """The named profiles exist; importing the package does not switch the active profile."""
-    for name in ("l40-recipes-dev", "l40-recipes-ci", "l40-recipes-nightly"):
-        assert hypothesis_settings.get_profile(name) is not None
+    """The named profiles exist, budgets rising from dev to nightly; importing the package loads none."""
+    budgets = [hypothesis_settings.get_profile(name).max_examples for name in PROFILES]
+    assert budgets == sorted(budgets)
+    assert len(set(budgets)) == len(budgets)
     assert hypothesis_settings.get_profile("l40-recipes-ci").derandomize
-    default = hypothesis_settings.default
-    assert default is not None
-    assert default.max_examples != 2000
+    code = (
+        "import hypothesis, l40_recipes\n"
+        "print(hypothesis.settings.get_profile('l40-recipes-ci').max_examples, hypothesis.settings.default.max_examples)"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    ci, active = completed.stdout.split()
+    expected = (
+        hypothesis_settings.get_profile("l40-recipes-ci").max_examples,
+        settings.get_profile("default").max_examples,
+    )
+    assert (int(ci), int(active)) == expected
+
+
+@pytest.mark.usefixtures("unmeasured")
+def test_the_nightly_profile_runs_more_examples(pytester: pytest.Pytester) -> None:
+    """`--hypothesis-profile=l40-recipes-nightly` raises the budget of a test that pins none."""
+    pytester.makepyfile(
+        test_toy="""
+        from hypothesis import given, strategies as st
+
+        CALLS = []
+
+        @given(st.integers())
+        def test_toy(n):
+            CALLS.append(n)
+
+        def test_count():
+            print("calls", len(CALLS))
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s", "--hypothesis-profile=l40-recipes-nightly")
+    result.assert_outcomes(passed=2)
+    line = next(line for line in result.outlines if "calls" in line)
+    nightly = int(line.split("calls")[1].split()[0])
+    assert nightly > 10 * settings.get_profile("l40-recipes-dev").max_examples
 
 
 def test_invariant_violations_name_the_query(shipped: Catalog) -> None:
@@ -248,6 +285,38 @@ def test_invariant_violations_name_the_query(shipped: Catalog) -> None:
     no_floor = result.model_copy(update={"validation": None})
     with pytest.raises(InvariantError, match="floor"):
         check_invariants(shipped, result.criteria, no_floor)
+    below = result.model_copy(
+        update={
+            "component_refs": [
+                ref.model_copy(update={"version": "v23.3.0"}) if ref.name == "gpu-operator" else ref
+                for ref in result.component_refs
+            ]
+        }
+    )
+    with pytest.raises(InvariantError, match=r"gpu-operator v23\.3\.0 does not satisfy its floor"):
+        check_invariants(shipped, result.criteria, below)
+    assert result.validation is not None
+    assert result.validation.deployment is not None
+    unparseable = result.model_copy(
+        update={
+            "validation": result.validation.model_copy(
+                update={
+                    "deployment": result.validation.deployment.model_copy(
+                        update={
+                            "constraints": [
+                                c.model_copy(update={"value": ">= latest"})
+                                if c.name.endswith("gpu-operator.version")
+                                else c
+                                for c in result.validation.deployment.constraints or []
+                            ]
+                        }
+                    )
+                }
+            )
+        }
+    )
+    with pytest.raises(InvariantError, match="cannot be evaluated"):
+        check_invariants(shipped, result.criteria, unparseable)
     missing = result.model_copy(update={"deployment_order": result.deployment_order[1:]})
     with pytest.raises(InvariantError, match="not exactly the enabled components"):
         check_invariants(shipped, result.criteria, missing)

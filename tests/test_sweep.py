@@ -8,6 +8,8 @@ import pytest
 
 from l40_recipes._sweep import combinations, sweep
 
+from .conftest import needs_shared
+
 if TYPE_CHECKING:
     from l40_recipes import Catalog
 
@@ -22,7 +24,7 @@ def test_combinations_cover_every_value_and_wildcard(shipped: Catalog) -> None:
     assert len({str(query) for query in queries}) == EVERY_COMBINATION
 
 
-@pytest.mark.parametrize(("fixture", "successes"), [("shipped", 22), ("upstream", 243)])
+@pytest.mark.parametrize(("fixture", "successes"), [("shipped", 22), pytest.param("upstream", 243, marks=needs_shared)])
 def test_sweep_raises_only_recipe_errors(fixture: str, successes: int, request: pytest.FixtureRequest) -> None:
     """The full sweep completes (only RecipeError escapes a resolution) with a pinned number of recipes."""
     catalog = request.getfixturevalue(fixture)

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Final
 
 from l40_recipes._catalog import PROFILE_API_VERSION, RECIPE_METADATA_KIND, RECIPE_MIXIN_KIND, unknown_keys
-from l40_recipes._criteria import DIMENSIONS, parse_dimension
+from l40_recipes._criteria import DIMENSIONS, ENUM_VALUES, parse_dimension
 from l40_recipes._errors import ConstraintError, CriteriaError, Location, RecipeLoadError
 from l40_recipes._report import Severity
 from l40_recipes._versions import parse_constraint
@@ -178,7 +178,7 @@ def criteria_enum(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(
                     "criteria-enum",
                     item.source.locate_value(("spec", "criteria", dimension)),
-                    f"{dimension} {value!r} is not one of upstream's values",
+                    f"{dimension} {value!r} is not one of upstream's values: {', '.join(ENUM_VALUES[dimension])}",
                     hint=f"use a known {dimension} or register the value through a catalog overlay on purpose",
                     overlay=item.name,
                 )

@@ -13,6 +13,10 @@ from l40_recipes._resolution import build_recipe
 from l40_recipes._versions import Operator, parse_constraint, parse_version
 
 from . import Context, rule
+from .catalog import _walk
+
+#: Upstream's message for a spec.base cycle met while resolving.
+CYCLE_MESSAGE: Final = "circular inheritance detected"
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -53,6 +57,15 @@ def _resolved(ctx: Context) -> Iterator[tuple[Overlay, RecipeResult]]:
             yield item, result
 
 
+def _reaches_cycle(ctx: Context, item: Overlay) -> bool:
+    """Whether *item*'s spec.base chain runs into a cycle: `base-cycle` reports it, once per edge.
+
+    Every query through such a chain fails (or, as upstream filters a cycle's members out as
+    ancestors, resolves to something unrelated), so rules that resolve skip it rather than repeat it.
+    """
+    return _walk(ctx, item)[1]
+
+
 @rule("resolves", "Every overlay's own criteria resolve", group="resolve", upstream="TestEveryLeafCriteriaResolves")
 def resolves(ctx: Context) -> Iterator[Finding]:
     """An overlay unreachable through its own criteria is dead weight, or a broken query for its users."""
@@ -60,10 +73,10 @@ def resolves(ctx: Context) -> Iterator[Finding]:
         return
     for name in sorted(ctx.catalog.overlays):
         item = ctx.catalog.overlays[name]
-        if item.criteria is None:
+        if item.criteria is None or _reaches_cycle(ctx, item):
             continue
         result = ctx.resolve(item)
-        if isinstance(result, RecipeError):
+        if isinstance(result, RecipeError) and not result.message.startswith(CYCLE_MESSAGE):
             where = result.location or item.locate("spec", "criteria")
             yield ctx.finding(
                 "resolves",
@@ -412,7 +425,7 @@ def coverage_projection(ctx: Context) -> Iterator[Finding]:
     for name in sorted(ctx.catalog.overlays):
         item = ctx.catalog.overlays[name]
         criteria = item.criteria
-        if criteria is None:
+        if criteria is None or _reaches_cycle(ctx, item):
             continue
         stated = [d for d in DIMENSIONS if getattr(criteria, d) not in ("", "any")]
         # The full criteria (every bit set) are the `resolves` rule's query: resolved and reported there.
@@ -427,6 +440,8 @@ def coverage_projection(ctx: Context) -> Iterator[Finding]:
             except CoverageError:
                 continue
             except RecipeError as err:
+                if err.message.startswith(CYCLE_MESSAGE):
+                    continue  # another overlay's chain: reported by base-cycle
                 yield ctx.finding(
                     "coverage-projection",
                     err.location or item.locate("spec", "criteria"),
