@@ -361,7 +361,7 @@ def test_failing_resolve_and_coverage_items_attach_the_graph(pytester: pytest.Py
         ]
     )
     # Each failure's block runs from its `___ nodeid ___` header to the next one: only resolve/coverage carry graphs.
-    blocks = re.split(r"\n_+ (\S+) _+\n", result.stdout.str())
+    blocks = re.split(r"\n_+ (?:\[l40-recipes\] )?(\S+) _+\n", result.stdout.str())
     with_graph = {node for node, block in zip(blocks[1::2], blocks[2::2], strict=True) if "flowchart TB" in block}
     assert with_graph == {"overlays/leaf.yaml::resolve"}
     assert "overlays/leaf.yaml::references" in blocks[1::2]
