@@ -70,7 +70,7 @@ class ParseCache:
         directory = cache_directory()
         if directory is None:
             return None
-        from . import __version__  # noqa: PLC0415 - the package imports this module's users
+        from ._version import __version__  # noqa: PLC0415 - the package imports this module's users
 
         identity = "\0".join(
             (

@@ -14,23 +14,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ._criteria import ANY, DIMENSIONS
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
 from ._gc import collector_paused
 from ._measurement import validate_path
-from ._models import (
-    ComponentConfig,
-    ComponentRegistry,
-    Constraint,
-    GoModel,
-    RecipeMetadata,
-    RecipeMixin,
-    ValidatorCatalog,
-)
+from ._models import DIMENSIONS, Constraint, GoModel, RecipeMetadata, RecipeMixin, is_wild
+from ._registry_models import ComponentConfig, ComponentRegistry, ValidatorCatalog
 from ._yaml import Document, SourceMap, parse_yaml
 
 if TYPE_CHECKING:
@@ -39,9 +31,11 @@ if TYPE_CHECKING:
     from ._cache import ParseCache
     from ._models import Criteria, RecipeMetadataSpec
 
-__all__ = ["Catalog", "Mixin", "Overlay", "Registry", "load_catalog"]
+__all__ = ["Catalog", "Memo", "Mixin", "Overlay", "Registry", "load_catalog"]
 
 _M = TypeVar("_M", bound=BaseModel)
+K = TypeVar("K")
+V = TypeVar("V")
 
 #: Top-level entries of a catalog root that are walked (upstream's `recipes/` layout).
 LAYOUT: Final = ("checks", "components", "mixins", "overlays", "registry.yaml", "validators")
@@ -49,6 +43,24 @@ PROFILE_API_VERSION: Final = "aicr.run/v1alpha3"
 RECIPE_METADATA_KIND: Final = "RecipeMetadata"
 RECIPE_MIXIN_KIND: Final = "RecipeMixin"
 BASE_NAME: Final = "base"
+
+
+class Memo(Generic[K, V]):
+    """A declared kind of derived data that a catalog caches, keyed by `K`.
+
+    Each module that derives data from a catalog (criteria index, lineages, compositions) declares
+    its tables once at module level; `Catalog.memo(TABLE)` returns that catalog's `dict[K, V]`.
+    A catalog never changes after loading, so nothing derived from it ever goes stale, and the
+    tables live exactly as long as the catalog.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Memo({self.name!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +185,7 @@ class Catalog:
     links: set[str] = field(default_factory=set)
     complete: bool = False
     _text_cache: dict[str, str] = field(default_factory=dict, repr=False)
-    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _memo: dict[Memo[Any, Any], dict[Any, Any]] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return f"<Catalog {self.display_root!r}: {len(self.overlays)} overlays, {len(self.mixins)} mixins>"
@@ -216,14 +228,12 @@ class Catalog:
         self._text_cache[relative] = text
         return text
 
-    def memo(self, key: Any) -> Any:
-        """A per-catalog cache for derived data (ancestor sets, chains) keyed by *key*."""
-        return self._memo.get(key)
-
-    def remember(self, key: Any, value: Any) -> Any:
-        """Store *value* in the per-catalog cache and return it."""
-        self._memo[key] = value
-        return value
+    def memo(self, table: Memo[K, V]) -> dict[K, V]:
+        """This catalog's table of the derived data *table* declares (created empty on first use)."""
+        found = self._memo.get(table)
+        if found is None:
+            found = self._memo[table] = {}
+        return found
 
 
 def _inside(root: Path, relative: str) -> Path | None:
@@ -348,7 +358,7 @@ class _Loader:
                 continue
             for dimension in DIMENSIONS:
                 value = str(getattr(overlay.criteria, dimension)).strip().lower()
-                if value not in ("", ANY):
+                if not is_wild(value):
                     known[dimension].add(value)
         catalog.known_values = {dimension: frozenset(values) for dimension, values in known.items()}
 

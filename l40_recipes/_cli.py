@@ -128,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from . import __version__  # noqa: PLC0415
+    from ._version import __version__  # noqa: PLC0415
 
     return __version__
 
@@ -197,7 +197,7 @@ def _fail(error: RecipeError) -> int:
 
 def _catalog(path: Path | None, *, cache: bool) -> Catalog:
     from ._catalog import _load  # noqa: PLC0415
-    from ._resolution import shipped_catalog_root  # noqa: PLC0415
+    from ._shipped import shipped_catalog_root  # noqa: PLC0415
 
     root = shipped_catalog_root() if path is None else path
     # Show paths relative to where the command runs, as linters do (not possible across Windows drives).
@@ -309,8 +309,8 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from ._criteria import DIMENSIONS, is_wild  # noqa: PLC0415
     from ._errors import RecipeError  # noqa: PLC0415
+    from ._models import DIMENSIONS, is_wild  # noqa: PLC0415
     from ._resolution import build_recipe  # noqa: PLC0415
 
     try:
@@ -344,7 +344,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from ._models import ComponentRegistry, RecipeMetadata, RecipeMixin  # noqa: PLC0415
+    from ._models import RecipeMetadata, RecipeMixin  # noqa: PLC0415
+    from ._registry_models import ComponentRegistry  # noqa: PLC0415
 
     model = {"recipe": RecipeMetadata, "mixin": RecipeMixin, "registry": ComponentRegistry}[args.kind]
     schema = model.model_json_schema(by_alias=True)

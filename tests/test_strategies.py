@@ -27,9 +27,8 @@ from l40_recipes import (
     resolve,
 )
 from l40_recipes import strategies as l40st
-from l40_recipes._criteria import DIMENSIONS, is_wild
 from l40_recipes._invariants import InvariantError, check_invariants, resolve_call
-from l40_recipes._models import RecipeMetadata
+from l40_recipes._models import DIMENSIONS, RecipeMetadata, is_wild
 from l40_recipes._resolution import build_recipe
 from l40_recipes._versions import parse_version
 

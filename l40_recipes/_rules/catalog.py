@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Final
 
 from l40_recipes._catalog import unknown_keys
-from l40_recipes._criteria import DIMENSIONS
+from l40_recipes._models import DIMENSIONS
 from l40_recipes._report import Severity
 
 from . import Context, rule

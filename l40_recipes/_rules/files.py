@@ -7,8 +7,9 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Final
 
 from l40_recipes._catalog import PROFILE_API_VERSION, RECIPE_METADATA_KIND, RECIPE_MIXIN_KIND, unknown_keys
-from l40_recipes._criteria import DIMENSIONS, parse_dimension
+from l40_recipes._criteria import parse_dimension
 from l40_recipes._errors import ConstraintError, CriteriaError, Location, RecipeLoadError
+from l40_recipes._models import DIMENSIONS, is_wild
 from l40_recipes._report import Severity
 from l40_recipes._versions import parse_constraint
 from l40_recipes._yaml import parse_yaml
@@ -163,7 +164,7 @@ def criteria_enum(ctx: Context) -> Iterator[Finding]:
             continue
         for dimension in DIMENSIONS:
             value = getattr(criteria, dimension)
-            if value in ("", "any"):
+            if is_wild(value):
                 continue
             try:
                 parse_dimension(dimension, value)
@@ -190,7 +191,7 @@ def criteria_case(ctx: Context) -> Iterator[Finding]:
             continue
         for dimension in DIMENSIONS:
             value = getattr(criteria, dimension)
-            if value in ("", "any"):
+            if is_wild(value):
                 continue
             try:
                 canonical = parse_dimension(dimension, value, known={dimension: {value.strip().lower()}})
