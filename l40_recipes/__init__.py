@@ -20,182 +20,76 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
-    from ._catalog import (
-        Catalog as Catalog,
-    )
-    from ._catalog import (
-        Mixin as Mixin,
-    )
-    from ._catalog import (
-        Overlay as Overlay,
-    )
-    from ._catalog import (
-        Registry as Registry,
-    )
-    from ._catalog import (
-        load_catalog as load_catalog,
-    )
+    from ._catalog import Catalog as Catalog, Mixin as Mixin, Overlay as Overlay, Registry as Registry
     from ._check import check as check
     from ._errors import (
         ConstraintError as ConstraintError,
-    )
-    from ._errors import (
         CoverageError as CoverageError,
-    )
-    from ._errors import (
         CriteriaError as CriteriaError,
-    )
-    from ._errors import (
         ErrorCode as ErrorCode,
-    )
-    from ._errors import (
         Location as Location,
-    )
-    from ._errors import (
         RecipeError as RecipeError,
-    )
-    from ._errors import (
         RecipeLoadError as RecipeLoadError,
-    )
-    from ._errors import (
         ResolutionError as ResolutionError,
     )
+    from ._loading import load_catalog as load_catalog
     from ._models import (
         ComponentRef as ComponentRef,
-    )
-    from ._models import (
         Constraint as Constraint,
-    )
-    from ._models import (
         Criteria as Criteria,
-    )
-    from ._models import (
         ExpectedResource as ExpectedResource,
-    )
-    from ._models import (
         NodeSelection as NodeSelection,
-    )
-    from ._models import (
         ObjectMeta as ObjectMeta,
-    )
-    from ._models import (
         ProfileComponentRef as ProfileComponentRef,
-    )
-    from ._models import (
         ProfileDeclaration as ProfileDeclaration,
-    )
-    from ._models import (
         ProfileValue as ProfileValue,
-    )
-    from ._models import (
         RecipeMetadata as RecipeMetadata,
-    )
-    from ._models import (
         RecipeMetadataSpec as RecipeMetadataSpec,
-    )
-    from ._models import (
         RecipeMixin as RecipeMixin,
-    )
-    from ._models import (
         RecipeMixinSpec as RecipeMixinSpec,
-    )
-    from ._models import (
         ValidationConfig as ValidationConfig,
-    )
-    from ._models import (
         ValidationPhase as ValidationPhase,
     )
     from ._registry_models import (
         ComponentConfig as ComponentConfig,
-    )
-    from ._registry_models import (
         ComponentRegistry as ComponentRegistry,
-    )
-    from ._registry_models import (
         ComponentValidationConfig as ComponentValidationConfig,
-    )
-    from ._registry_models import (
         HealthCheckConfig as HealthCheckConfig,
-    )
-    from ._registry_models import (
         HelmConfig as HelmConfig,
-    )
-    from ._registry_models import (
         KustomizeConfig as KustomizeConfig,
-    )
-    from ._registry_models import (
         NodeSchedulingConfig as NodeSchedulingConfig,
-    )
-    from ._registry_models import (
         PodSchedulingConfig as PodSchedulingConfig,
-    )
-    from ._registry_models import (
         SchedulingPaths as SchedulingPaths,
-    )
-    from ._registry_models import (
         ValidatorCatalog as ValidatorCatalog,
-    )
-    from ._registry_models import (
         ValidatorCatalogMetadata as ValidatorCatalogMetadata,
-    )
-    from ._registry_models import (
         ValidatorEntry as ValidatorEntry,
-    )
-    from ._registry_models import (
         WorkloadSchedulingPaths as WorkloadSchedulingPaths,
     )
-    from ._report import Finding as Finding
-    from ._report import Report as Report
-    from ._report import Severity as Severity
+    from ._report import Finding as Finding, Report as Report, Severity as Severity
     from ._resolution import resolve as resolve
     from ._result import (
         ConstraintWarning as ConstraintWarning,
-    )
-    from ._result import (
         ExcludedOverlay as ExcludedOverlay,
-    )
-    from ._result import (
         RecipeConfiguration as RecipeConfiguration,
-    )
-    from ._result import (
         RecipeResult as RecipeResult,
-    )
-    from ._result import (
         RecipeResultMetadata as RecipeResultMetadata,
-    )
-    from ._result import (
         SelectedProfile as SelectedProfile,
-    )
-    from ._result import (
         SlurmAccountingConfiguration as SlurmAccountingConfiguration,
-    )
-    from ._result import (
         SlurmConfiguration as SlurmConfiguration,
     )
     from ._versions import (
         ConstraintExpression as ConstraintExpression,
-    )
-    from ._versions import (
         Operator as Operator,
-    )
-    from ._versions import (
         Version as Version,
-    )
-    from ._versions import (
         evaluate_constraint as evaluate_constraint,
-    )
-    from ._versions import (
         parse_constraint as parse_constraint,
-    )
-    from ._versions import (
         parse_version as parse_version,
     )
-
 
 #: Every exported name and the private module that defines it.
 _LOCATIONS = {
     "Catalog": "_catalog",
-    "load_catalog": "_catalog",
+    "load_catalog": "_loading",
     "Mixin": "_catalog",
     "Overlay": "_catalog",
     "Registry": "_catalog",

@@ -8,7 +8,6 @@ clean, 1 on findings, 2 on usage errors or unreadable input.
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
 import json
 import os
@@ -158,36 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> NoReturn:
-    """The `l40-recipes` console script: `main()`, then exit without tearing the interpreter down.
-
-    Freeing pydantic's and the catalog's objects one by one at exit costs a sixth of a `resolve`
-    (about 50 ms of 0.3 s, measured). When nothing could run at exit (no atexit callback, thread,
-    tracer, profiler or coverage measurement), the output is flushed and the process ends with
-    `os._exit`; otherwise it exits as usual.
-    """
-    status = main()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe: let the normal exit report it
-        sys.exit(status)
-    if _nothing_runs_at_exit():
-        os._exit(status)
-    sys.exit(status)
-
-
-def _nothing_runs_at_exit() -> bool:
-    """Whether a normal exit would run nothing but the interpreter's own teardown."""
-    callbacks = getattr(atexit, "_ncallbacks", None)
-    threads = sys.modules.get("threading")
-    return (
-        callbacks is not None
-        and callbacks() == 0
-        and (threads is None or threads.active_count() == 1)
-        and sys.gettrace() is None
-        and sys.getprofile() is None
-        and "coverage" not in sys.modules
-    )
+    """The `l40-recipes` console script."""
+    sys.exit(main())
 
 
 def _fail(error: RecipeError) -> int:
@@ -196,14 +167,14 @@ def _fail(error: RecipeError) -> int:
 
 
 def _catalog(path: Path | None, *, cache: bool) -> Catalog:
-    from ._catalog import _load  # noqa: PLC0415
+    from ._loading import load_catalog  # noqa: PLC0415
     from ._shipped import shipped_catalog_root  # noqa: PLC0415
 
     root = shipped_catalog_root() if path is None else path
     # Show paths relative to where the command runs, as linters do (not possible across Windows drives).
     with contextlib.suppress(ValueError):
         root = Path(os.path.relpath(root))
-    return _load(root, collect=False, cache=cache)
+    return load_catalog(root)
 
 
 def _query(args: argparse.Namespace) -> dict[str, object]:
@@ -253,9 +224,9 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from ._catalog import _load  # noqa: PLC0415
     from ._check import check  # noqa: PLC0415
     from ._formats import render  # noqa: PLC0415
+    from ._loading import load_catalog_for_check  # noqa: PLC0415
     from ._report import Report  # noqa: PLC0415
     from ._rules import all_rules  # noqa: PLC0415
 
@@ -266,7 +237,7 @@ def _check(args: argparse.Namespace) -> int:
         if not path.is_dir():
             print(f"{PROG}: error: {path} is not a catalog directory", file=sys.stderr)
             return EXIT_USAGE
-        catalog = _load(path, collect=True, cache=args.cache)
+        catalog = load_catalog_for_check(path)
         report = check(catalog, strict=args.strict, select=_split(args.select), ignore=_split(args.ignore))
         findings.extend(report.findings)
         strict = strict or report.strict

@@ -335,3 +335,28 @@ class RecipeMixin(GoModel):
     api_version: GoStr = ""
     metadata: Annotated[ObjectMeta, zero(dict)] = Field(default_factory=ObjectMeta)
     spec: Annotated[RecipeMixinSpec, zero(dict)] = Field(default_factory=RecipeMixinSpec)
+
+
+def unknown_keys(model: GoModel, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """Paths of keys the models do not know, in document order (free-form `overrides` excluded)."""
+    extra = model.model_extra
+    found: list[tuple[str | int, ...]] = [(*path, key) for key in extra] if extra else []
+    given = model.model_fields_set
+    for name, info in type(model).model_fields.items():
+        if name not in given:
+            continue  # a default holds no keys
+        value = getattr(model, name)
+        alias = info.alias or name
+        if isinstance(value, (GoModel, list, dict)) and alias != "overrides":
+            found.extend(_unknown_in(value, (*path, alias)))
+    return found
+
+
+def _unknown_in(value: Any, path: tuple[str | int, ...]) -> list[tuple[str | int, ...]]:
+    if isinstance(value, GoModel):
+        return unknown_keys(value, path)
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in _unknown_in(item, (*path, index))]
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in _unknown_in(item, (*path, key))]
+    return []

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Final
 
 from . import _coverage
 from ._accounting import apply_slurm_accounting
-from ._catalog import Catalog, Memo, load_catalog
+from ._catalog import Catalog, Memo
 from ._components import Finished, assemble, check_coherence, finish
 from ._composition import composition
 from ._criteria import build_query, specificity
 from ._errors import CriteriaError, ErrorCode, RecipeError
 from ._headers import CONFIGURED_RESULT_API_VERSION
+from ._loading import load_catalog
 from ._matching import candidates
 from ._models import DIMENSIONS, Criteria
 from ._profiles import (

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ._catalog import Catalog, load_catalog
+from ._loading import load_catalog
+
+if TYPE_CHECKING:
+    from ._catalog import Catalog
 
 _shipped: Catalog | None = None
 

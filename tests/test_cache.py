@@ -9,8 +9,8 @@ import pytest
 
 from l40_recipes import RecipeLoadError, _cache, load_catalog, resolve
 from l40_recipes._cache import FORMAT, ParseCache, cache_directory
-from l40_recipes._catalog import _load
 from l40_recipes._cli import main
+from l40_recipes._loading import _load
 from l40_recipes._yaml import parse_yaml
 
 from .conftest import overlay, write_catalog

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from l40_recipes import Catalog, ErrorCode, RecipeError, RecipeLoadError, load_catalog, resolve
-from l40_recipes._catalog import complete_for_check, load_catalog_for_check
+from l40_recipes._loading import complete_for_check, load_catalog_for_check
 
 from .conftest import REPO, overlay, write_catalog
 

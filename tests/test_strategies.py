@@ -10,9 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, settings as hypothesis_settings, strategies as st
 from hypothesis.errors import InvalidArgument
 
 from l40_recipes import (
@@ -25,8 +23,8 @@ from l40_recipes import (
     evaluate_constraint,
     load_catalog,
     resolve,
+    strategies as l40st,
 )
-from l40_recipes import strategies as l40st
 from l40_recipes._invariants import InvariantError, check_invariants, resolve_call
 from l40_recipes._models import DIMENSIONS, RecipeMetadata, is_wild
 from l40_recipes._resolution import build_recipe

@@ -6,8 +6,7 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Final
 
-from l40_recipes._catalog import unknown_keys
-from l40_recipes._models import DIMENSIONS
+from l40_recipes._models import DIMENSIONS, unknown_keys
 from l40_recipes._report import Severity
 
 from . import Context, rule
