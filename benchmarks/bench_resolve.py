@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from l40_recipes import Criteria, RecipeError, load_catalog, resolve
-from l40_recipes._criteria import DIMENSIONS, is_wild
+from l40_recipes._models import DIMENSIONS, is_wild
 from l40_recipes._resolution import build_recipe
 
 UPSTREAM = Path(__file__).resolve().parent.parent.parent / "shared" / "upstream-aicr" / "9793720d"

@@ -1,55 +1,46 @@
-"""Load a catalog directory into models, the way upstream's `buildMetadataStore` does.
-
-Upstream walks every file under its data root. A catalog here may live at a repository root next to
-unrelated YAML (CI workflows, pre-commit hooks, tests), so only the upstream layout is walked:
-`overlays/`, `mixins/`, `components/`, `checks/`, `validators/` and `registry.yaml`. Inside those,
-files are classified exactly as upstream classifies them, in upstream's walk order.
-
-Nothing here writes to the catalog, and nothing outside the catalog root is ever read: a symlink or
-a referenced path that leaves the root is reported and skipped.
-"""
+"""A loaded catalog: its overlays, mixins and registry, and what is derived from them."""
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ._criteria import ANY, DIMENSIONS
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
-from ._gc import collector_paused
-from ._measurement import validate_path
-from ._models import (
-    ComponentConfig,
-    ComponentRegistry,
-    Constraint,
-    GoModel,
-    RecipeMetadata,
-    RecipeMixin,
-    ValidatorCatalog,
-)
-from ._yaml import Document, SourceMap, parse_yaml
+from ._walk import read_regular_file
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from ._models import Criteria, RecipeMetadata, RecipeMetadataSpec, RecipeMixin
+    from ._registry_models import ComponentConfig, ComponentRegistry, ValidatorCatalog
+    from ._yaml import Document, SourceMap
 
-    from ._models import Criteria, RecipeMetadataSpec
-
-__all__ = ["Catalog", "Mixin", "Overlay", "Registry", "load_catalog"]
+__all__ = ["BASE_NAME", "Catalog", "Memo", "Mixin", "Overlay", "Registry", "ValidatorsFile", "inside"]
 
 _M = TypeVar("_M", bound=BaseModel)
+K = TypeVar("K")
+V = TypeVar("V")
 
-#: Top-level entries of a catalog root that are walked (upstream's `recipes/` layout).
-LAYOUT: Final = ("checks", "components", "mixins", "overlays", "registry.yaml", "validators")
-PROFILE_API_VERSION: Final = "aicr.run/v1alpha3"
-RECIPE_METADATA_KIND: Final = "RecipeMetadata"
-RECIPE_MIXIN_KIND: Final = "RecipeMixin"
 BASE_NAME: Final = "base"
+
+
+class Memo(Generic[K, V]):
+    """A declared kind of derived data that a catalog caches, keyed by `K`.
+
+    Each module that derives data from a catalog (criteria index, lineages, compositions) declares
+    its tables once at module level; `Catalog.memo(TABLE)` returns that catalog's `dict[K, V]`.
+    A catalog never changes after loading, so nothing derived from it ever goes stale, and the
+    tables live exactly as long as the catalog.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Memo({self.name!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +167,7 @@ class Catalog:
     _text_cache: dict[str, str] = field(default_factory=dict, repr=False)
     #: Files read at load that could not be read: the error text, raised again when they are used.
     _unreadable: dict[str, str] = field(default_factory=dict, repr=False)
-    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _memo: dict[Memo[Any, Any], dict[Any, Any]] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return f"<Catalog {self.display_root!r}: {len(self.overlays)} overlays, {len(self.mixins)} mixins>"
@@ -193,7 +184,7 @@ class Catalog:
 
     def contains_path(self, relative: str) -> bool:
         """Whether *relative* names a file inside the catalog root (no escape, no absolute path)."""
-        return _inside(self.root, relative) is not None
+        return inside(self.root, relative) is not None
 
     def read_text(self, relative: str) -> str:
         """Read a catalog file as text, once; only files inside the root are read.
@@ -209,7 +200,7 @@ class Catalog:
         if relative in self.files:
             text = self.files[relative].decode("utf-8", errors="replace")
         else:
-            target = _inside(self.root, relative)
+            target = inside(self.root, relative)
             if target is None:
                 msg = f"path {relative!r} leaves the catalog root"
                 raise RecipeError(msg, code=ErrorCode.INTERNAL, hint="use a path relative to the catalog root")
@@ -221,35 +212,22 @@ class Catalog:
         self._text_cache[relative] = text
         return text
 
-    def memo(self, key: Any) -> Any:
-        """A per-catalog cache for derived data (ancestor sets, chains) keyed by *key*."""
-        return self._memo.get(key)
+    def preload(self, relative: str) -> None:
+        """Read *relative* now, for `read_text()` later; if it cannot be read, keep the error to raise then."""
+        try:
+            self.read_text(relative)
+        except RecipeError as err:
+            self._unreadable[relative] = err.message
 
-    def remember(self, key: Any, value: Any) -> Any:
-        """Store *value* in the per-catalog cache and return it."""
-        self._memo[key] = value
-        return value
-
-
-def read_regular_file(path: str) -> bytes:
-    """The bytes of the regular file at *path*.
-
-    Opened without blocking and checked with `fstat` before reading, so a FIFO, device or socket
-    (or a symlink to one) fails at once instead of hanging or reading forever.
-
-    Raises:
-        OSError: the file cannot be opened, is not a regular file (`EINVAL`), or holds a NUL in its name.
-    """
-    if "\0" in path:
-        raise OSError(errno.EINVAL, "file name contains a NUL byte")
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(descriptor, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        return stream.read()
+    def memo(self, table: Memo[K, V]) -> dict[K, V]:
+        """This catalog's table of the derived data *table* declares (created empty on first use)."""
+        found = self._memo.get(table)
+        if found is None:
+            found = self._memo[table] = {}
+        return found
 
 
-def _inside(root: Path, relative: str) -> Path | None:
+def inside(root: Path, relative: str) -> Path | None:
     """The file *relative* names under *root*, or None when it is absolute or escapes the root."""
     if not relative or "\0" in relative or Path(relative).is_absolute() or relative.startswith(("/", "\\")):
         return None
@@ -262,547 +240,3 @@ def _inside(root: Path, relative: str) -> Path | None:
     if resolved != root_resolved and root_resolved not in resolved.parents:
         return None
     return candidate
-
-
-def load_catalog(path: str | os.PathLike[str]) -> Catalog:
-    """Load the catalog at *path*: a catalog root, or its `overlays/` directory.
-
-    >>> catalog = load_catalog("overlays")            # doctest: +SKIP
-    >>> sorted(catalog.overlays)[:2]                  # doctest: +SKIP
-    ['eks', 'eks-inference']
-
-    Raises:
-        RecipeLoadError: a file is not valid YAML, has the wrong shape, repeats a key, a mixin is
-            invalid, base.yaml or registry.yaml is missing or invalid. The error names the file,
-            line and column and says how to fix it.
-    """
-    return _load(Path(path), collect=False)
-
-
-def load_catalog_for_check(path: str | os.PathLike[str]) -> Catalog:
-    """Load *path* collecting load errors in `Catalog.problems` instead of raising them."""
-    return _load(Path(path), collect=True)
-
-
-def complete_for_check(catalog: Catalog) -> Catalog:
-    """*catalog* with what loading for resolution skips (component files, validator catalog) read.
-
-    A catalog loaded by `load_catalog()` is copied first, so the caller's object is left as it
-    was; problems reading the extra files are collected in the copy's `problems`.
-    """
-    if catalog.complete:
-        return catalog
-    copy = replace(catalog, problems=list(catalog.problems), files={}, _text_cache={}, _memo={})
-    _Loader(copy, collect=True).complete()
-    return copy
-
-
-def catalog_root(path: Path) -> Path:
-    """The catalog root for *path*: the path itself, or the parent of an `overlays/` directory."""
-    if path.name == "overlays" or (
-        path.is_dir() and (path / "base.yaml").is_file() and not (path / "overlays").is_dir()
-    ):
-        return path.parent
-    return path
-
-
-def _load(path: Path, *, collect: bool) -> Catalog:
-    """Load the catalog at *path*."""
-    try:
-        if not path.exists():
-            msg = f"catalog path {str(path)!r} does not exist"
-            raise RecipeLoadError(msg, code=ErrorCode.NOT_FOUND, hint="pass a catalog root or its overlays/ directory")
-        if not path.is_dir():
-            msg = f"catalog path {str(path)!r} is not a directory"
-            raise RecipeLoadError(msg, hint="pass a catalog root or its overlays/ directory, not a file")
-        with os.scandir(path):
-            pass
-        root = catalog_root(path)
-    except OSError as err:
-        msg = f"catalog path {str(path)!r} cannot be read: {err.strerror or err}"
-        raise RecipeLoadError(msg, hint="make the directory readable and searchable by this user") from None
-    display_root = os.path.normpath(str(root)).replace(os.sep, "/")
-    catalog = Catalog(root=root, display_root=display_root)
-    with collector_paused():
-        _Loader(catalog, collect=collect).run()
-    return catalog
-
-
-class _Loader:
-    def __init__(self, catalog: Catalog, *, collect: bool) -> None:
-        self.catalog = catalog
-        self.collect = collect
-        self.root = str(catalog.root)
-
-    def fail(self, error: RecipeLoadError) -> None:
-        if not self.collect:
-            raise error
-        self.catalog.problems.append(error)
-
-    def run(self) -> None:
-        catalog = self.catalog
-        for relative, link in _walk(catalog.root):
-            catalog.walked.append(relative)
-            if link:
-                catalog.links.add(relative)
-            try:
-                self.classify(relative)
-            except RecipeLoadError as err:
-                self.fail(err)
-        if catalog.base is None:
-            self.fail(
-                RecipeLoadError(
-                    "base.yaml not found",
-                    code=ErrorCode.INTERNAL,
-                    location=Location(catalog.display("overlays/base.yaml")),
-                    hint="a catalog needs overlays/base.yaml (kind: RecipeMetadata, metadata.name: base)",
-                ),
-            )
-        else:
-            self.check_base_dependencies(catalog.base)
-        self.load_registry()
-        if self.collect:
-            self.complete()
-        known: dict[str, set[str]] = {dimension: set() for dimension in DIMENSIONS}
-        for overlay in catalog.overlays.values():
-            if overlay.criteria is None:
-                continue
-            for dimension in DIMENSIONS:
-                value = str(getattr(overlay.criteria, dimension)).strip().lower()
-                if value not in ("", ANY):
-                    known[dimension].add(value)
-        catalog.known_values = {dimension: frozenset(values) for dimension, values in known.items()}
-
-    def complete(self) -> None:
-        """Read what only `check()` needs: component files and `validators/catalog.yaml`.
-
-        `aicr recipe` reads neither, so a catalog loaded for resolving does not either: a broken
-        validator catalog must not break resolution that upstream performs.
-        """
-        catalog = self.catalog
-        if catalog.complete:
-            return
-        catalog.complete = True
-        for relative in catalog.walked:
-            if _kind(relative) == "component":
-                content = self.read(relative)
-                if content is not None:
-                    catalog.files[relative] = content
-        self.load_validators()
-
-    def read(self, relative: str) -> bytes | None:
-        # The walk does not follow directory symlinks, so only a symlinked file can leave the root.
-        catalog = self.catalog
-        # Plain strings, not Path objects: this runs once per file, and pathlib's per-call
-        # overhead is a tenth of loading a small overlay.
-        target: Path | str | None = os.path.join(self.root, relative)  # noqa: PTH118
-        if relative in catalog.links:
-            target = _inside(catalog.root, relative)
-        if target is None:
-            self.fail(
-                RecipeLoadError(
-                    f"{relative} is a symlink that leaves the catalog root; it was not read",
-                    location=Location(self.catalog.display(relative)),
-                    hint="replace the symlink with the file itself, or point it inside the catalog",
-                ),
-            )
-            return None
-        try:
-            return read_regular_file(str(target))
-        except OSError as err:
-            self.fail(
-                RecipeLoadError(
-                    f"failed to read {relative}: {err.strerror or err}",
-                    code=ErrorCode.INTERNAL,
-                    location=Location(self.catalog.display(relative)),
-                    hint="make it a readable regular file (FIFOs, devices and sockets are never read)",
-                ),
-            )
-            return None
-
-    def classify(self, relative: str) -> None:
-        kind = _kind(relative)
-        if kind == "mixin":
-            self.load_mixin(relative)
-        elif kind == "overlay":
-            self.load_overlay(relative)
-        # component files are read by complete(), for check() only; the rest is read on demand
-
-    def parse(self, relative: str) -> Document | None:
-        content = self.read(relative)
-        if content is None:
-            return None
-        return parse_yaml(content, path=self.catalog.display(relative))
-
-    def load_mixin(self, relative: str) -> None:
-        document = self.parse(relative)
-        if document is None:
-            return
-        mixin = _validate(RecipeMixin, document, relative, what="mixin")
-        _reject_unknown(mixin, document, relative, what="mixin")
-        if mixin.kind != RECIPE_MIXIN_KIND:
-            raise RecipeLoadError(
-                f'mixin file {relative} has wrong kind "{mixin.kind}", expected "{RECIPE_MIXIN_KIND}"',
-                location=document.source.locate(("kind",)),
-                hint=f"set `kind: {RECIPE_MIXIN_KIND}`",
-            )
-        name = mixin.metadata.name
-        if name in self.catalog.mixins:
-            raise RecipeLoadError(
-                f'duplicate mixin name "{name}" in {relative}',
-                location=document.source.locate(("metadata", "name")),
-                hint=f"rename one of the mixins; {self.catalog.mixins[name].path} already uses {name!r}",
-            )
-        _check_constraint_paths(mixin.spec.constraints, relative, ("spec", "constraints"), document.source)
-        self.catalog.mixins[name] = Mixin(name, relative, mixin, document.source)
-
-    def load_overlay(self, relative: str) -> None:
-        document = self.parse(relative)
-        if document is None:
-            return
-        data = document.data
-        if data is not None and not isinstance(data, dict):
-            raise RecipeLoadError(
-                f"failed to parse header for {relative}: the document is a {type(data).__name__}, not a mapping",
-                location=document.source.locate(()),
-                hint="a recipe file is a mapping with kind, apiVersion, metadata and spec",
-            )
-        header = data or {}
-        kind, api_version = header.get("kind"), header.get("apiVersion")
-        for key, value in (("kind", kind), ("apiVersion", api_version)):
-            if value is not None and not isinstance(value, str):
-                raise RecipeLoadError(
-                    f"failed to parse header for {relative}: {key} must be a string",
-                    location=document.source.locate((key,)),
-                    hint=f"write `{key}` as a plain string",
-                )
-        kind = kind or ""
-        if api_version == PROFILE_API_VERSION and kind != RECIPE_METADATA_KIND:
-            raise RecipeLoadError(
-                f'profile catalog file {relative} requires kind "{RECIPE_METADATA_KIND}", got "{kind}"',
-                location=document.source.locate(("kind",)),
-                hint=f"set `kind: {RECIPE_METADATA_KIND}`",
-            )
-        if kind not in ("", RECIPE_METADATA_KIND):
-            return
-        metadata = _validate(RecipeMetadata, document, relative, what="recipe")
-        if api_version == PROFILE_API_VERSION:
-            _reject_unknown(metadata, document, relative, what=f"strict {PROFILE_API_VERSION} RecipeMetadata")
-            if document.extra_documents:
-                raise RecipeLoadError(
-                    f"profile RecipeMetadata {relative} contains multiple YAML documents",
-                    location=document.source.locate(()),
-                    hint="keep one document per profile overlay (remove the `---` separator)",
-                )
-        _check_profile_contract(metadata, relative, document.source)
-        if api_version == PROFILE_API_VERSION and metadata.metadata.name == "":
-            raise RecipeLoadError(
-                f"profile RecipeMetadata {relative} requires metadata.name",
-                location=document.source.locate(("metadata",)),
-                hint="set metadata.name",
-            )
-        spec = metadata.spec
-        _check_constraint_paths(spec.constraints, relative, ("spec", "constraints"), document.source)
-        readiness = spec.validation.readiness if spec.validation else None
-        if readiness is not None and readiness.constraints:
-            _check_constraint_paths(
-                readiness.constraints,
-                relative,
-                ("spec", "validation", "readiness", "constraints"),
-                document.source,
-            )
-        if spec.profile is not None:
-            for value_name in sorted(spec.profile.values):
-                _check_constraint_paths(
-                    spec.profile.values[value_name].constraints,
-                    relative,
-                    ("spec", "profile", "values", value_name, "constraints"),
-                    document.source,
-                )
-        overlay = Overlay(metadata.metadata.name, relative, metadata, document.source, document)
-        if relative.rsplit("/", 1)[-1] == "base.yaml" and "overlays/" in relative:
-            self.catalog.base = overlay
-        else:
-            self.catalog.overlays[overlay.name] = overlay
-            self.catalog.overlay_files.append(overlay)
-
-    def check_base_dependencies(self, base: Overlay) -> None:
-        from ._merge import dependency_error  # noqa: PLC0415 - avoids an import cycle
-
-        problem = dependency_error(base.spec.component_refs)
-        if problem is not None:
-            message, index = problem
-            self.fail(
-                RecipeLoadError(
-                    "base recipe validation failed",
-                    cause=RecipeError(message, code=ErrorCode.INVALID_REQUEST),
-                    location=base.locate("spec", "componentRefs", index, "dependencyRefs"),
-                    hint="make every dependencyRefs entry name a component of base.yaml, without cycles",
-                ),
-            )
-
-    def load_registry(self) -> None:
-        catalog = self.catalog
-        relative = "registry.yaml"
-        if not (catalog.root / relative).is_file():
-            self.fail(
-                RecipeLoadError(
-                    "failed to read registry.yaml",
-                    code=ErrorCode.INTERNAL,
-                    cause=FileNotFoundError(f"open {relative}: file does not exist"),
-                    location=Location(catalog.display(relative)),
-                    hint="a catalog root needs registry.yaml (kind: ComponentRegistry) next to overlays/",
-                ),
-            )
-            return
-        try:
-            document = self.parse(relative)
-            if document is None:
-                return
-            registry = _validate(ComponentRegistry, document, relative, what="registry")
-        except RecipeLoadError as err:
-            self.fail(
-                RecipeLoadError(
-                    "failed to parse registry.yaml",
-                    code=ErrorCode.INTERNAL,
-                    cause=RecipeError(err.message, code=err.code),
-                    location=err.location,
-                    hint=err.hint,
-                ),
-            )
-            return
-        by_name: dict[str, ComponentConfig] = {}
-        for index, component in enumerate(registry.components):
-            problem = _registry_rejection(component)
-            if problem is not None:
-                self.fail(
-                    RecipeLoadError(
-                        problem[0],
-                        location=document.source.locate(("components", index, *problem[1])),
-                        hint=problem[2],
-                    ),
-                )
-            by_name[component.name] = component
-        catalog.registry = Registry(relative, registry, document.source, document, by_name)
-        self.read_health_checks(registry)
-
-    def read_health_checks(self, registry: ComponentRegistry) -> None:
-        """Read every `healthCheck.assertFile` now, so resolving reads nothing (even after the catalog moves).
-
-        A file that cannot be read is no load error (upstream fails only a recipe that deploys the
-        component); its error is kept and raised when a resolution needs the file.
-        """
-        for component in registry.components:
-            assert_file = component.health_check.assert_file
-            if not assert_file:
-                continue
-            try:
-                self.catalog.read_text(assert_file)
-            except RecipeError as err:
-                self.catalog._unreadable[assert_file] = err.message
-
-    def load_validators(self) -> None:
-        relative = "validators/catalog.yaml"
-        if not (self.catalog.root / relative).is_file():
-            return
-        try:
-            document = self.parse(relative)
-            if document is None:
-                return
-            validators = _validate(ValidatorCatalog, document, relative, what="validator catalog")
-        except RecipeLoadError as err:
-            self.fail(err)
-            return
-        self.catalog.validators = ValidatorsFile(relative, validators, document.source)
-
-
-def _kind(relative: str) -> str:
-    """How upstream classifies a walked file: `mixin`, `component`, `overlay`, or `other`."""
-    filename = relative.rsplit("/", 1)[-1]
-    if "checks/" in relative:
-        return "other"
-    if relative.startswith("mixins/"):
-        return "mixin" if filename.endswith(".yaml") else "other"
-    if "components/" in relative:
-        return "component"
-    if not filename.endswith(".yaml") or filename in ("registry.yaml", "data-v1.yaml"):
-        return "other"
-    return "overlay"
-
-
-def _walk(root: Path) -> Iterator[tuple[str, bool]]:
-    """(relative path, is a symlink) of the catalog's files, in Go `fs.WalkDir` order (sorted per directory).
-
-    Symlinks are yielded, never followed: reading one goes through the root check, and one that
-    names a directory fails to read like any unreadable file. Sockets, FIFOs and devices are skipped.
-    """
-    yield from _walk_directory(str(root), "", top=True)
-
-
-def _walk_directory(directory: str, prefix: str, *, top: bool = False) -> Iterator[tuple[str, bool]]:
-    # Iterative (a stack of open listings), so that no depth of directories can exhaust the stack.
-    stack: list[tuple[str, Iterator[os.DirEntry[str]]]] = [(prefix, _listing(directory, top=top))]
-    while stack:
-        here, entries = stack[-1]
-        entry = next(entries, None)
-        if entry is None:
-            stack.pop()
-            continue
-        relative = here + entry.name
-        try:
-            if entry.is_symlink():
-                yield relative, True
-            elif entry.is_dir(follow_symlinks=False):
-                stack.append((relative + "/", _listing(entry.path, top=False)))
-            elif entry.is_file(follow_symlinks=False):
-                yield relative, False
-        except OSError:  # pragma: no cover - the entry vanished between listing and stat
-            continue
-
-
-def _listing(directory: str, *, top: bool) -> Iterator[os.DirEntry[str]]:
-    """The entries of *directory* sorted by name (only the catalog layout at the top); none if unreadable."""
-    try:
-        with os.scandir(directory) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError:
-        return iter(())
-    return iter([entry for entry in entries if not top or entry.name in LAYOUT])
-
-
-def _validate(model: type[_M], document: Document, relative: str, *, what: str) -> _M:
-    data = document.data if document.data is not None else {}
-    if not isinstance(data, dict):
-        raise RecipeLoadError(
-            f"failed to parse {relative}: expected a mapping at the top level, found a {type(data).__name__}",
-            location=document.source.locate(()),
-            hint=f"a {what} file is a YAML mapping",
-        )
-    try:
-        return model.model_validate(data, by_alias=True, by_name=False)
-    except ValidationError as err:
-        first = err.errors()[0]
-        path = _known_prefix(tuple(first["loc"]), document.source)
-        where = ".".join(str(part) for part in first["loc"])
-        raise RecipeLoadError(
-            f"failed to parse {relative}: {where}: {first['msg']}",
-            location=document.source.locate_value(path),
-            hint=_type_hint(first),
-        ) from None
-
-
-def _known_prefix(path: tuple[str | int, ...], source: SourceMap) -> tuple[str | int, ...]:
-    while path and not source.has(path):
-        path = path[:-1]
-    return path
-
-
-def _type_hint(error: Any) -> str:
-    kind = str(error.get("type", ""))
-    if kind.startswith("string"):
-        return "write this value as a plain string"
-    if kind.startswith(("list", "tuple")):
-        return "write this value as a YAML list (`- item`)"
-    if kind.startswith(("dict", "model")):
-        return "write this value as a YAML mapping (`key: value`)"
-    if kind.startswith("int"):
-        return "write this value as a whole number"
-    if kind.startswith("bool"):
-        return "write this value as true or false"
-    return "fix the value's type"
-
-
-def unknown_keys(model: GoModel, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
-    """Paths of keys the models do not know, in document order (free-form `overrides` excluded)."""
-    extra = model.model_extra
-    found: list[tuple[str | int, ...]] = [(*path, key) for key in extra] if extra else []
-    given = model.model_fields_set
-    for name, info in type(model).model_fields.items():
-        if name not in given:
-            continue  # a default holds no keys
-        value = getattr(model, name)
-        alias = info.alias or name
-        if isinstance(value, (GoModel, list, dict)) and alias != "overrides":
-            found.extend(_unknown_in(value, (*path, alias)))
-    return found
-
-
-def _unknown_in(value: Any, path: tuple[str | int, ...]) -> list[tuple[str | int, ...]]:
-    if isinstance(value, GoModel):
-        return unknown_keys(value, path)
-    if isinstance(value, list):
-        return [found for index, item in enumerate(value) for found in _unknown_in(item, (*path, index))]
-    if isinstance(value, dict):
-        return [found for key, item in value.items() for found in _unknown_in(item, (*path, key))]
-    return []
-
-
-def _reject_unknown(model: GoModel, document: Document, relative: str, *, what: str) -> None:
-    unknown = unknown_keys(model)
-    if unknown:
-        key = unknown[0]
-        raise RecipeLoadError(
-            f'failed to parse {relative} as {what} (unknown fields are not allowed): field "{key[-1]}" is not allowed here',
-            location=document.source.locate(key),
-            hint=f"remove {'.'.join(map(str, key))!r}, or fix its spelling",
-        )
-
-
-def _check_constraint_paths(
-    constraints: Sequence[Constraint],
-    relative: str,
-    prefix: tuple[str | int, ...],
-    source: SourceMap,
-) -> None:
-    for index, constraint in enumerate(constraints):
-        try:
-            validate_path(constraint.name)
-        except RecipeError as err:
-            label = ".".join(str(part) for part in prefix)
-            raise RecipeLoadError(
-                f"{relative}: {label}[{index}]",
-                cause=err,
-                location=source.locate_value((*prefix, index, "name")),
-                hint="constraint names here are measurement paths such as K8s.server.version or OS.release.ID",
-            ) from None
-
-
-def _check_profile_contract(metadata: RecipeMetadata, relative: str, source: SourceMap) -> None:
-    from ._profiles import validate_metadata_profile  # noqa: PLC0415 - avoids an import cycle
-
-    try:
-        validate_metadata_profile(metadata)
-    except RecipeError as err:
-        raise RecipeLoadError(
-            f"invalid profile declaration in {relative}",
-            code=err.code,
-            cause=err,
-            location=source.locate(("spec", "profile") if metadata.spec.profile else ("apiVersion",)),
-            hint=err.hint or "profile overlays use apiVersion aicr.run/v1alpha3 and a complete spec.profile",
-        ) from None
-
-
-def _registry_rejection(component: ComponentConfig) -> tuple[str, tuple[str | int, ...], str] | None:
-    reserved = "deployer"
-    if component.name == reserved:
-        return (
-            f'registry component "{component.name}" uses the reserved deployer override key as its name; '
-            f'"{reserved}" is reserved for --set deployer:<key> Argo deployer options',
-            ("name",),
-            "rename the component",
-        )
-    if reserved in component.value_override_keys:
-        return (
-            f'registry component "{component.name}" declares the reserved override key "{reserved}"; '
-            "it is reserved for --set deployer:<key> Argo deployer options",
-            ("valueOverrideKeys",),
-            f"remove {reserved!r} from valueOverrideKeys",
-        )
-    if component.component_type == "Kustomize" and component.manifest_files:
-        return (
-            f'registry component "{component.name}" is Kustomize but declares manifestFiles; a component may '
-            "declare either Kustomize (tag/path) or raw manifest files, not both",
-            ("manifestFiles",),
-            "remove manifestFiles or the kustomize block",
-        )
-    return None

@@ -6,9 +6,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._catalog import Catalog, complete_for_check, load_catalog_for_check
+from ._catalog import Catalog
 from ._config import Config, load_config
-from ._gc import collector_paused
+from ._loading import complete_for_check, load_catalog_for_check
 from ._report import Finding, Report, Severity
 from ._rules import Context, all_rules
 
@@ -46,8 +46,7 @@ def check(
     Returns:
         A `Report` whose findings are sorted by file, line, column and rule.
     """
-    with collector_paused():
-        return _check(catalog, strict=strict, select=select, ignore=ignore, config=config)
+    return _check(catalog, strict=strict, select=select, ignore=ignore, config=config)
 
 
 def _check(

@@ -8,7 +8,6 @@ clean, 1 on findings, 2 on usage errors or unreadable input.
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
 import json
 import os
@@ -24,8 +23,8 @@ if TYPE_CHECKING:
     from ._catalog import Catalog
     from ._config import Config
     from ._errors import RecipeError
-    from ._models import RecipeResult
     from ._report import Finding
+    from ._result import RecipeResult
 
 __all__ = ["main"]
 
@@ -142,7 +141,7 @@ def _parser() -> _Parser:
 
 
 def _version() -> str:
-    from . import __version__  # noqa: PLC0415
+    from ._version import __version__  # noqa: PLC0415
 
     return __version__
 
@@ -199,36 +198,8 @@ def _discard_output() -> None:
 
 
 def run() -> NoReturn:
-    """The `l40-recipes` console script: `main()`, then exit without tearing the interpreter down.
-
-    Freeing pydantic's and the catalog's objects one by one at exit costs a sixth of a `resolve`
-    (about 50 ms of 0.3 s, measured). When nothing could run at exit (no atexit callback, thread,
-    tracer, profiler or coverage measurement), the output is flushed and the process ends with
-    `os._exit`; otherwise it exits as usual.
-    """
-    status = main()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe: let the normal exit report it
-        sys.exit(status)
-    if _nothing_runs_at_exit():
-        os._exit(status)
-    sys.exit(status)
-
-
-def _nothing_runs_at_exit() -> bool:
-    """Whether a normal exit would run nothing but the interpreter's own teardown."""
-    callbacks = getattr(atexit, "_ncallbacks", None)
-    threads = sys.modules.get("threading")
-    return (
-        callbacks is not None
-        and callbacks() == 0
-        and (threads is None or threads.active_count() == 1)
-        and sys.gettrace() is None
-        and sys.getprofile() is None
-        and "coverage" not in sys.modules
-    )
+    """The `l40-recipes` console script."""
+    sys.exit(main())
 
 
 def _fail(error: RecipeError) -> int:
@@ -239,16 +210,16 @@ def _fail(error: RecipeError) -> int:
 
 
 def _catalog(path: Path | None) -> Catalog:
-    from ._catalog import _load  # noqa: PLC0415
-    from ._resolution import shipped_catalog_root  # noqa: PLC0415
+    from ._loading import load_catalog  # noqa: PLC0415
+    from ._shipped import shipped_catalog_root  # noqa: PLC0415
 
     if path is not None:
-        return _load(path, collect=False)  # paths shown as the user typed them
+        return load_catalog(path)  # paths shown as the user typed them
     root = shipped_catalog_root()
     # Show the shipped catalog's paths relative to where the command runs (not possible across Windows drives).
     with contextlib.suppress(ValueError):
         root = Path(os.path.relpath(root))
-    return _load(root, collect=False)
+    return load_catalog(root)
 
 
 def _query(args: argparse.Namespace) -> dict[str, object]:
@@ -302,10 +273,10 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from ._catalog import _load  # noqa: PLC0415
     from ._check import check  # noqa: PLC0415
     from ._errors import RecipeError  # noqa: PLC0415
     from ._formats import render  # noqa: PLC0415
+    from ._loading import load_catalog_for_check  # noqa: PLC0415
     from ._report import Report  # noqa: PLC0415
     from ._rules import all_rules  # noqa: PLC0415
 
@@ -317,7 +288,7 @@ def _check(args: argparse.Namespace) -> int:
             if not path.is_dir():
                 print(f"{PROG}: error: {path} is not a catalog directory", file=sys.stderr)
                 return EXIT_USAGE
-            catalog = _load(path, collect=True)
+            catalog = load_catalog_for_check(path)
         except (OSError, RecipeError) as err:  # an unreadable directory
             print(f"{PROG}: error: {err}", file=sys.stderr)
             return EXIT_USAGE
@@ -428,7 +399,8 @@ def _graph(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from ._models import ComponentRegistry, RecipeMetadata, RecipeMixin  # noqa: PLC0415
+    from ._models import RecipeMetadata, RecipeMixin  # noqa: PLC0415
+    from ._registry_models import ComponentRegistry  # noqa: PLC0415
 
     model = {"recipe": RecipeMetadata, "mixin": RecipeMixin, "registry": ComponentRegistry}[args.kind]
     schema = model.model_json_schema(by_alias=True)

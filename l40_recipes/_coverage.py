@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from ._criteria import DIMENSIONS, WILD, is_wild
+from ._catalog import Memo
 from ._errors import CoverageError
+from ._matching import candidates, criteria_index, lineage
+from ._models import DIMENSIONS, WILD, is_wild
 
 if TYPE_CHECKING:
     from ._catalog import Catalog, Overlay
@@ -21,6 +23,8 @@ __all__ = ["completion_key", "verify"]
 
 #: Dimensions that must be stated when stating them would reach more overlays.
 STRICT_DIMENSIONS: Final = frozenset({"os"})
+
+_CARRIED: Final[Memo[tuple[str, ...], frozenset[tuple[str, str]]]] = Memo("criteria carried by applied overlays")
 
 
 def _value(criteria: Criteria | None, dimension: str) -> str:
@@ -76,20 +80,21 @@ def verify(catalog: Catalog, query: Criteria, applied: list[str], *, details: bo
 
 def _carried(catalog: Catalog, applied: list[str]) -> frozenset[tuple[str, str]]:
     """Every (dimension, value) the criteria of the applied overlays carry (memoized per list)."""
-    key = ("carried", *applied)
-    cached = catalog.memo(key)
-    if cached is not None:
-        assert isinstance(cached, frozenset)
-        return cached
+    table = catalog.memo(_CARRIED)
+    key = tuple(applied)
+    found = table.get(key)
+    if found is not None:
+        return found
     # A chain's applied list extends its parent's: start from the parent's set when it is known,
     # so that a deep chain costs one step per overlay, not one per ancestor.
-    parent = catalog.memo(key[:-1]) if len(applied) > 1 else None
-    carried: set[tuple[str, str]] = set(parent) if isinstance(parent, frozenset) else set()
-    for name in applied[-1:] if isinstance(parent, frozenset) else applied:
+    parent = table.get(key[:-1]) if len(key) > 1 else None
+    carried: set[tuple[str, str]] = set(parent) if parent is not None else set()
+    for name in key[-1:] if parent is not None else key:
         criteria = _criteria_of(catalog, name)
         if criteria is not None:
             carried.update((dimension, _value(criteria, dimension)) for dimension in DIMENSIONS)
-    return catalog.remember(key, frozenset(carried))  # type: ignore[no-any-return]
+    found = table[key] = frozenset(carried)
+    return found
 
 
 def _hint(entries: list[dict[str, object]]) -> str:
@@ -108,8 +113,6 @@ def _criteria_of(catalog: Catalog, name: str) -> Criteria | None:
 
 def _completions(catalog: Catalog, query: Criteria, dimension: str, want: str) -> list[dict[str, str]]:
     """Minimal tuples of unstated values that overlays carrying `dimension=want` require."""
-    from ._resolution import criteria_index  # noqa: PLC0415 - the resolver imports this module
-
     # Only overlays carrying dimension=want and agreeing with every stated dimension qualify: walk
     # the smallest of those index buckets instead of the whole catalog.
     index = criteria_index(catalog)
@@ -207,29 +210,20 @@ def _with(query: Criteria, dimension: str, value: str) -> Criteria:
 
 
 def _declared_values(catalog: Catalog, dimension: str) -> list[str]:
-    from ._resolution import criteria_index  # noqa: PLC0415
-
     return sorted(value for value in criteria_index(catalog)[dimension] if value)
 
 
 def _reaches_unapplied(catalog: Catalog, probe: Criteria, applied: set[str]) -> bool:
-    from ._resolution import candidates  # noqa: PLC0415 - the resolver imports this module
-
     return any(name not in applied for match in candidates(catalog, probe) for name in _chain_names(catalog, match))
 
 
 def _chain_names(catalog: Catalog, overlay: Overlay) -> list[str]:
     """Upstream `inheritanceChainNames`: the overlay, its ancestors, then base.yaml's own name.
 
-    Upstream loops forever on a `spec.base` cycle; this stops at the first repeat.
+    Upstream loops forever on a `spec.base` cycle; the walk here stops at the first repeat.
     """
-    names: list[str] = []
-    seen: set[int] = set()
-    current: Overlay | None = overlay
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        names.append(current.name)
-        if current.base == "":
-            break
-        current = catalog.get(current.base)
+    walk = lineage(catalog, overlay)
+    names = [overlay.name, *(parent.name for parent in walk.parents)]
+    if walk.explicit_base and catalog.base is not None:
+        names.append(catalog.base.name)
     return names

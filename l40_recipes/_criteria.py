@@ -5,27 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from ._errors import CriteriaError
-from ._models import Criteria
+from ._models import ANY, DIMENSIONS, WILD, Criteria
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = [
-    "ANY",
-    "DIMENSIONS",
-    "ENUM_VALUES",
-    "WILD",
-    "build_query",
-    "criteria_string",
-    "is_wild",
-    "matches",
-    "parse_dimension",
-    "specificity",
-]
-
-ANY: Final = "any"
-#: The coverage dimensions, in upstream's order. `nodes` is metadata only.
-DIMENSIONS: Final = ("service", "accelerator", "intent", "os", "platform")
+__all__ = ["ENUM_VALUES", "build_query", "matches", "parse_dimension", "specificity"]
 
 #: The values upstream's parser accepts without a catalog (9793720d), per dimension.
 ENUM_VALUES: Final[dict[str, tuple[str, ...]]] = {
@@ -46,15 +31,6 @@ _ALIASES: Final[dict[str, dict[str, str]]] = {
 _PARSE_TABLE: Final[dict[str, dict[str, str]]] = {
     dimension: {**{value: value for value in ENUM_VALUES[dimension]}, **_ALIASES[dimension]} for dimension in DIMENSIONS
 }
-
-
-#: Both spellings of "unconstrained".
-WILD: Final = ("", ANY)
-
-
-def is_wild(value: str) -> bool:
-    """`""` and `any` both mean "unconstrained" for matching, specificity and coverage."""
-    return value in WILD
 
 
 def parse_dimension(dimension: str, raw: str, *, known: Mapping[str, Iterable[str]] | None = None) -> str:
@@ -147,18 +123,3 @@ def matches(overlay: Criteria, query: Criteria) -> bool:
 def specificity(criteria: Criteria) -> int:
     """Number of non-wild dimensions, plus one when `nodes` is set."""
     return sum(1 for dimension in DIMENSIONS if getattr(criteria, dimension) not in WILD) + (criteria.nodes != 0)
-
-
-def criteria_string(criteria: Criteria, *, blank_is_any: bool = False) -> str:
-    """Upstream's `Criteria.String()`: `criteria(service=eks, accelerator=h100)` or `criteria(any)`.
-
-    A dimension equal to `any` is left out; an empty one prints as `service=` (upstream's quirk),
-    unless *blank_is_any* (an overlay's criteria, where an omitted dimension means `any`).
-    """
-    left_out = WILD if blank_is_any else (ANY,)
-    parts = [
-        f"{dimension}={value}" for dimension in DIMENSIONS if (value := getattr(criteria, dimension)) not in left_out
-    ]
-    if criteria.nodes:
-        parts.append(f"nodes={criteria.nodes}")
-    return f"criteria({', '.join(parts)})" if parts else "criteria(any)"

@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ._matching import candidates, chain
 from ._profiles import owned_paths
-from ._resolution import build_recipe, candidates, chain
+from ._resolution import build_recipe
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
     from ._catalog import Catalog
     from ._errors import Location
-    from ._models import ComponentRef, Constraint, Criteria, RecipeResult, ValidationConfig
+    from ._models import ComponentRef, Constraint, Criteria, ValidationConfig
+    from ._result import RecipeResult
     from ._yaml import SourceMap
 
 __all__ = ["Contribution", "Explained", "explain", "explain_serving"]

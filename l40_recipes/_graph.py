@@ -17,18 +17,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal
 
 from ._catalog import BASE_NAME
-from ._criteria import DIMENSIONS, build_query, is_wild
+from ._criteria import build_query
 from ._errors import RecipeError
 from ._explain import explain
+from ._matching import candidates
+from ._models import DIMENSIONS, is_wild
 from ._render_graph import to_mermaid
-from ._resolution import candidates
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from ._catalog import Catalog, Overlay
-    from ._models import Criteria, RecipeResult
+    from ._models import Criteria
     from ._report import Finding
+    from ._result import RecipeResult
 
 __all__ = ["ComponentNode", "Graph", "MixinNode", "OverlayNode", "failure_graphs", "forest_graph", "query_graph"]
 

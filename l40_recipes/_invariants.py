@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._criteria import DIMENSIONS, is_wild, matches
+from ._criteria import matches
 from ._errors import ConstraintError
+from ._matching import ancestor_names
+from ._models import ANY, DIMENSIONS, is_wild
 from ._versions import evaluate_constraint
 
 if TYPE_CHECKING:
     from ._catalog import Catalog
-    from ._models import Criteria, RecipeResult
+    from ._models import Criteria
+    from ._result import RecipeResult
 
 __all__ = ["InvariantError", "check_invariants", "resolve_call"]
 
@@ -31,15 +34,6 @@ def resolve_call(query: Criteria) -> str:
     if query.nodes:
         arguments.append(f"nodes={query.nodes}")
     return f"resolve({', '.join(arguments)})"
-
-
-def _ancestors(catalog: Catalog, name: str) -> set[str]:
-    names: set[str] = set()
-    overlay = catalog.get(name)
-    while overlay is not None and overlay.base not in ("", "base") and overlay.base not in names:
-        names.add(overlay.base)
-        overlay = catalog.get(overlay.base)
-    return names
 
 
 def check_invariants(catalog: Catalog, query: Criteria, result: RecipeResult) -> None:
@@ -69,12 +63,12 @@ def check_invariants(catalog: Catalog, query: Criteria, result: RecipeResult) ->
     matching = {
         name for name in applied if (item := catalog.get(name)) and item.criteria and matches(item.criteria, query)
     }
-    reachable = matching | {ancestor for name in matching for ancestor in _ancestors(catalog, name)}
+    reachable = matching | {ancestor for name in matching for ancestor in ancestor_names(catalog, name)}
     stray = [name for name in applied if name not in reachable]
     if stray:
         msg = f"{call}: applied overlays {stray} neither match the query nor are ancestors of a match"
         raise InvariantError(msg)
-    wildcard = any((item := catalog.get(name)) and item.criteria and item.criteria.service == "any" for name in applied)
+    wildcard = any((item := catalog.get(name)) and item.criteria and item.criteria.service == ANY for name in applied)
     deployment = result.validation.deployment if result.validation else None
     floors = [c for c in (deployment.constraints or []) if c.name.startswith("Deployment.")] if deployment else []
     if not is_wild(query.accelerator) and wildcard and not any(c.name == GPU_OPERATOR_FLOOR for c in floors):

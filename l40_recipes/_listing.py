@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from ._criteria import DIMENSIONS, is_wild
 from ._errors import RecipeError
+from ._models import DIMENSIONS, is_wild
 from ._resolution import build_recipe
 
 if TYPE_CHECKING:

@@ -11,37 +11,54 @@ the loader rejects their unknown keys with the key's position.
 
 from __future__ import annotations
 
-import sys
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Final
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 __all__ = [
-    "ComponentConfig",
+    "ANY",
+    "DIMENSIONS",
+    "WILD",
     "ComponentRef",
-    "ComponentRegistry",
     "Constraint",
     "Criteria",
     "ExpectedResource",
+    "GoBool",
+    "GoInt",
+    "GoModel",
+    "GoStr",
+    "GoStrList",
     "NodeSelection",
+    "ObjectMeta",
     "ProfileComponentRef",
     "ProfileDeclaration",
     "ProfileValue",
     "RecipeMetadata",
     "RecipeMetadataSpec",
     "RecipeMixin",
-    "RecipeResult",
-    "SelectedProfile",
+    "RecipeMixinSpec",
     "ValidationConfig",
     "ValidationPhase",
-    "ValidatorCatalog",
-    "ValidatorEntry",
+    "criteria_string",
+    "is_wild",
     "to_document",
+    "zero",
 ]
 
+ANY: Final = "any"
+#: Both spellings of "unconstrained".
+WILD: Final = ("", ANY)
+#: The coverage dimensions, in upstream's order. `nodes` is metadata only.
+DIMENSIONS: Final = ("service", "accelerator", "intent", "os", "platform")
 
-def _zero(default: Any) -> BeforeValidator:
+
+def is_wild(value: str) -> bool:
+    """`""` and `any` both mean "unconstrained" for matching, specificity and coverage."""
+    return value in WILD
+
+
+def zero(default: Any) -> BeforeValidator:
     """A YAML null leaves Go's zero value, as upstream's decoder does."""
 
     def convert(value: Any) -> Any:
@@ -52,10 +69,10 @@ def _zero(default: Any) -> BeforeValidator:
     return BeforeValidator(convert)
 
 
-GoStr = Annotated[str, _zero("")]
-GoInt = Annotated[int, _zero(0)]
-GoBool = Annotated[bool, _zero(False)]
-GoStrList = Annotated[list[str], _zero(list)]
+GoStr = Annotated[str, zero("")]
+GoInt = Annotated[int, zero(0)]
+GoBool = Annotated[bool, zero(False)]
+GoStrList = Annotated[list[str], zero(list)]
 
 
 class GoModel(BaseModel):
@@ -121,9 +138,22 @@ class Criteria(GoModel):
     nodes: GoInt = 0
 
     def __str__(self) -> str:
-        from ._criteria import criteria_string  # noqa: PLC0415 - keeps the model module free of logic
-
         return criteria_string(self)
+
+
+def criteria_string(criteria: Criteria, *, blank_is_any: bool = False) -> str:
+    """Upstream's `Criteria.String()`: `criteria(service=eks, accelerator=h100)` or `criteria(any)`.
+
+    A dimension equal to `any` is left out; an empty one prints as `service=` (upstream's quirk),
+    unless *blank_is_any* (an overlay's criteria, where an omitted dimension means `any`).
+    """
+    left_out = WILD if blank_is_any else (ANY,)
+    parts = [
+        f"{dimension}={value}" for dimension in DIMENSIONS if (value := getattr(criteria, dimension)) not in left_out
+    ]
+    if criteria.nodes:
+        parts.append(f"nodes={criteria.nodes}")
+    return f"criteria({', '.join(parts)})" if parts else "criteria(any)"
 
 
 class Constraint(GoModel):
@@ -152,6 +182,36 @@ class ComponentRef(GoModel):
     """A component of a recipe: Helm or Kustomize sourcing, values and dependencies."""
 
     always = frozenset({"name", "type", "source"})
+    #: String fields a later layer replaces when it sets them (upstream `mergeComponentRef`).
+    REPLACED: ClassVar[tuple[str, ...]] = (
+        "namespace",
+        "chart",
+        "type",
+        "source",
+        "version",
+        "tag",
+        "values_file",
+        "path",
+        "health_check_asserts",
+    )
+    #: Identity and sourcing fields a mixin may not set on a component the chain already has
+    #: (upstream `mergeMixins`): everything but namespace and the manifest lists.
+    MIXIN_FORBIDDEN: ClassVar[tuple[str, ...]] = (
+        "chart",
+        "type",
+        "source",
+        "version",
+        "tag",
+        "path",
+        "values_file",
+        "overrides",
+        "patches",
+        "dependency_refs",
+        "cleanup",
+        "expected_resources",
+        "health_check_asserts",
+        "health_check_skip",
+    )
 
     name: GoStr = ""
     namespace: GoStr = ""
@@ -168,7 +228,7 @@ class ComponentRef(GoModel):
     pre_manifest_files: GoStrList = Field(default_factory=list)
     path: GoStr = ""
     cleanup: GoBool = False
-    expected_resources: Annotated[list[ExpectedResource], _zero(list)] = Field(default_factory=list)
+    expected_resources: Annotated[list[ExpectedResource], zero(list)] = Field(default_factory=list)
     health_check_asserts: GoStr = ""
     health_check_skip: GoBool = False
 
@@ -225,8 +285,8 @@ class ProfileValue(GoModel):
     """One selectable value of a profile."""
 
     advertiser: GoStr = ""
-    constraints: Annotated[list[Constraint], _zero(list)] = Field(default_factory=list)
-    component_refs: Annotated[list[ProfileComponentRef], _zero(list)] = Field(default_factory=list)
+    constraints: Annotated[list[Constraint], zero(list)] = Field(default_factory=list)
+    component_refs: Annotated[list[ProfileComponentRef], zero(list)] = Field(default_factory=list)
 
 
 class ProfileDeclaration(GoModel):
@@ -235,10 +295,10 @@ class ProfileDeclaration(GoModel):
     name: GoStr = ""
     description: GoStr = ""
     default: GoStr = ""
-    values: Annotated[dict[str, ProfileValue], _zero(dict)] = Field(default_factory=dict)
+    values: Annotated[dict[str, ProfileValue], zero(dict)] = Field(default_factory=dict)
 
 
-class _Named(GoModel):
+class ObjectMeta(GoModel):
     name: GoStr = ""
 
 
@@ -248,8 +308,8 @@ class RecipeMetadataSpec(GoModel):
     base: GoStr = ""
     criteria: Criteria | None = None
     mixins: GoStrList = Field(default_factory=list)
-    constraints: Annotated[list[Constraint], _zero(list)] = Field(default_factory=list)
-    component_refs: Annotated[list[ComponentRef], _zero(list)] = Field(default_factory=list)
+    constraints: Annotated[list[Constraint], zero(list)] = Field(default_factory=list)
+    component_refs: Annotated[list[ComponentRef], zero(list)] = Field(default_factory=list)
     validation: ValidationConfig | None = None
     profile: ProfileDeclaration | None = None
 
@@ -259,13 +319,13 @@ class RecipeMetadata(GoModel):
 
     kind: GoStr = ""
     api_version: GoStr = ""
-    metadata: Annotated[_Named, _zero(dict)] = Field(default_factory=_Named)
-    spec: Annotated[RecipeMetadataSpec, _zero(dict)] = Field(default_factory=RecipeMetadataSpec)
+    metadata: Annotated[ObjectMeta, zero(dict)] = Field(default_factory=ObjectMeta)
+    spec: Annotated[RecipeMetadataSpec, zero(dict)] = Field(default_factory=RecipeMetadataSpec)
 
 
-class _MixinSpec(GoModel):
-    constraints: Annotated[list[Constraint], _zero(list)] = Field(default_factory=list)
-    component_refs: Annotated[list[ComponentRef], _zero(list)] = Field(default_factory=list)
+class RecipeMixinSpec(GoModel):
+    constraints: Annotated[list[Constraint], zero(list)] = Field(default_factory=list)
+    component_refs: Annotated[list[ComponentRef], zero(list)] = Field(default_factory=list)
 
 
 class RecipeMixin(GoModel):
@@ -273,253 +333,30 @@ class RecipeMixin(GoModel):
 
     kind: GoStr = ""
     api_version: GoStr = ""
-    metadata: Annotated[_Named, _zero(dict)] = Field(default_factory=_Named)
-    spec: Annotated[_MixinSpec, _zero(dict)] = Field(default_factory=_MixinSpec)
-
-
-class HelmConfig(GoModel):
-    """Registry Helm defaults."""
-
-    default_repository: GoStr = ""
-    default_chart: GoStr = ""
-    default_version: GoStr = ""
-    default_namespace: GoStr = ""
-
-
-class KustomizeConfig(GoModel):
-    """Registry Kustomize defaults."""
-
-    default_source: GoStr = ""
-    default_path: GoStr = ""
-    default_tag: GoStr = ""
-
-
-class SchedulingPaths(GoModel):
-    """Helm value paths where node selectors, tolerations and taints are injected."""
-
-    node_selector_paths: GoStrList = Field(default_factory=list)
-    toleration_paths: GoStrList = Field(default_factory=list)
-    taint_paths: GoStrList = Field(default_factory=list)
-    taint_str_paths: GoStrList = Field(default_factory=list)
-
-
-class NodeSchedulingConfig(GoModel):
-    """Scheduling paths for system and accelerated nodes."""
-
-    system: Annotated[SchedulingPaths, _zero(dict)] = Field(default_factory=SchedulingPaths)
-    accelerated: Annotated[SchedulingPaths, _zero(dict)] = Field(default_factory=SchedulingPaths)
-    node_count_paths: GoStrList = Field(default_factory=list)
-
-
-class WorkloadSchedulingPaths(GoModel):
-    """Helm value paths for workload selectors."""
-
-    workload_selector_paths: GoStrList = Field(default_factory=list)
-
-
-class PodSchedulingConfig(GoModel):
-    """Pod scheduling paths."""
-
-    workload: Annotated[WorkloadSchedulingPaths, _zero(dict)] = Field(default_factory=WorkloadSchedulingPaths)
-
-
-class ComponentValidationConfig(GoModel):
-    """A registry-declared validation function."""
-
-    function: GoStr = ""
-    severity: GoStr = ""
-    conditions: dict[str, GoStrList] | None = None
-    message: GoStr = ""
-
-
-class HealthCheckConfig(GoModel):
-    """Where a component's Chainsaw health-check assert file lives."""
-
-    assert_file: GoStr = ""
-
-
-class ComponentConfig(GoModel):
-    """One component of the registry."""
-
-    name: GoStr = ""
-    display_name: GoStr = ""
-    value_override_keys: GoStrList = Field(default_factory=list)
-    helm: Annotated[HelmConfig, _zero(dict)] = Field(default_factory=HelmConfig)
-    kustomize: Annotated[KustomizeConfig, _zero(dict)] = Field(default_factory=KustomizeConfig)
-    node_scheduling: Annotated[NodeSchedulingConfig, _zero(dict)] = Field(default_factory=NodeSchedulingConfig)
-    pod_scheduling: Annotated[PodSchedulingConfig, _zero(dict)] = Field(default_factory=PodSchedulingConfig)
-    storage_class_paths: GoStrList = Field(default_factory=list)
-    shared_storage_class_paths: GoStrList = Field(default_factory=list)
-    validations: Annotated[list[ComponentValidationConfig], _zero(list)] = Field(default_factory=list)
-    health_check: Annotated[HealthCheckConfig, _zero(dict)] = Field(default_factory=HealthCheckConfig)
-    manifest_files: GoStrList = Field(default_factory=list)
-    gke_critical_priority: GoBool = False
-    has_self_ref_crds: GoBool = Field(default=False, alias="hasSelfRefCRDs")
-    owns_crds: GoBool = Field(default=False, alias="ownsCRDs")
-    manifests_use_chart_crds: GoBool = Field(default=False, alias="manifestsUseChartCRDs")
-
-    @property
-    def component_type(self) -> str:
-        """`Kustomize` iff `kustomize.defaultSource` is set, else `Helm`."""
-        return "Kustomize" if self.kustomize.default_source else "Helm"
-
-
-class ComponentRegistry(GoModel):
-    """`registry.yaml`: every component a catalog may reference, with its defaults."""
-
-    api_version: GoStr = ""
-    kind: GoStr = ""
-    components: Annotated[list[ComponentConfig], _zero(list)] = Field(default_factory=list)
-
-
-class ValidatorEntry(GoModel):
-    """One validator of `validators/catalog.yaml`."""
-
-    name: GoStr = ""
-    phase: GoStr = ""
-    description: GoStr = ""
-    image: GoStr = ""
-    timeout: GoStr = ""
-    args: GoStrList = Field(default_factory=list)
-    env: Annotated[list[Any], _zero(list)] = Field(default_factory=list)
-
-
-class _ValidatorCatalogMeta(GoModel):
-    name: GoStr = ""
-    version: GoStr = ""
-
-
-class ValidatorCatalog(GoModel):
-    """`validators/catalog.yaml`: the checks validation phases may name."""
-
-    api_version: GoStr = ""
-    kind: GoStr = ""
-    metadata: Annotated[_ValidatorCatalogMeta, _zero(dict)] = Field(default_factory=_ValidatorCatalogMeta)
-    validators: Annotated[list[ValidatorEntry], _zero(list)] = Field(default_factory=list)
-
-
-class ExcludedOverlay(GoModel):
-    """An overlay a snapshot constraint excluded (snapshot resolution only)."""
-
-    always = frozenset({"name"})
-
-    name: GoStr = ""
-    reason: GoStr = ""
-
-
-class ConstraintWarning(GoModel):
-    """A failed snapshot constraint (snapshot resolution only)."""
-
-    always = frozenset({"overlay", "constraint", "expected", "reason"})
-
-    overlay: GoStr = ""
-    constraint: GoStr = ""
-    expected: GoStr = ""
-    actual: GoStr = ""
-    reason: GoStr = ""
-
-
-class SelectedProfile(GoModel):
-    """The profile value a recipe was resolved with, and the override paths it owns."""
-
-    always = frozenset({"name", "value", "ownedPaths"})
-
-    name: str
-    value: str
-    advertiser: str = ""
-    owned_paths: dict[str, list[str]]
-
-
-class RecipeResultMetadata(GoModel):
-    """`metadata` of a resolved recipe."""
-
-    version: str = ""
-    applied_overlays: list[str] = Field(default_factory=list)
-    excluded_overlays: list[ExcludedOverlay] = Field(default_factory=list)
-    constraint_warnings: list[ConstraintWarning] = Field(default_factory=list)
-    gpu_driver_state: str = ""
-    selected_profile: SelectedProfile | None = None
-    mariadb_operator_state: str = Field(default="", alias="mariaDBOperatorState")
-
-
-class SlurmAccountingConfiguration(GoModel):
-    """Slurm accounting mode of a slurm-platform recipe."""
-
-    always = frozenset({"mode"})
-
-    mode: str
-
-
-class SlurmConfiguration(GoModel):
-    """Slurm build configuration."""
-
-    accounting: SlurmAccountingConfiguration | None = None
-
-
-class RecipeConfiguration(GoModel):
-    """Build-time configuration recorded in a recipe (`aicr.run/v1alpha3` results only)."""
-
-    slurm: SlurmConfiguration | None = None
-    runtime_inventory: dict[str, Any] | None = None
-
-
-class RecipeResult(GoModel):
-    """A resolved recipe, as upstream's `aicr recipe` emits it.
-
-    Attributes:
-        metadata: `version`, `appliedOverlays` (in merge order), and `selectedProfile` when a
-            profile applied.
-        criteria: The query, with `any` for unset dimensions.
-        component_refs: Components sorted by name, registry defaults and health checks filled.
-        deployment_order: Enabled components, dependencies first, ties broken alphabetically.
-        validation: The merged validation phases.
-    """
-
-    always = frozenset({"kind", "apiVersion", "metadata", "criteria", "componentRefs", "deploymentOrder"})
-
-    kind: str = "RecipeResult"
-    api_version: str = "aicr.run/v1alpha2"
-    metadata: RecipeResultMetadata = Field(default_factory=RecipeResultMetadata)
-    criteria: Criteria = Field(default_factory=Criteria)
-    configuration: RecipeConfiguration | None = None
-    constraints: list[Constraint] = Field(default_factory=list)
-    component_refs: list[ComponentRef] = Field(default_factory=list)
-    deployment_order: list[str] = Field(default_factory=list)
-    validation: ValidationConfig | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The recipe as upstream's JSON document: struct key order, empty fields omitted."""
-        return self.to_document()
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The recipe as JSON, byte-compatible with upstream's output where Go allows.
-
-        Go escapes `<`, `>` and `&` in strings; so does this.
-
-        Raises:
-            RecipeError: `INTERNAL`, as upstream's JSON writer, when a value has no JSON form
-                (an infinite or NaN number from `overrides: {a: .inf}`).
-        """
-        from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
-        from ._serialize import go_json  # noqa: PLC0415 - serialization helpers load on use
-
-        try:
-            return go_json(self.to_dict(), indent=indent)
-        except ValueError as err:
-            raise RecipeError("failed to serialize to JSON", code=ErrorCode.INTERNAL, cause=err) from None
-
-    def to_yaml(self) -> str:
-        """The recipe as YAML with keys sorted, as upstream's YAML output sorts them."""
-        from ._serialize import go_yaml  # noqa: PLC0415
-
-        return go_yaml(self.to_dict())
-
-    def component(self, name: str) -> ComponentRef | None:
-        """The componentRef called *name*, or None."""
-        return next((ref for ref in self.component_refs if ref.name == name), None)
-
-
-if "hypothesis" in sys.modules:  # hypothesis was imported first: register `st.from_type(Criteria)` now
-    from ._hypothesis import register_types
-
-    register_types()
+    metadata: Annotated[ObjectMeta, zero(dict)] = Field(default_factory=ObjectMeta)
+    spec: Annotated[RecipeMixinSpec, zero(dict)] = Field(default_factory=RecipeMixinSpec)
+
+
+def unknown_keys(model: GoModel, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """Paths of keys the models do not know, in document order (free-form `overrides` excluded)."""
+    extra = model.model_extra
+    found: list[tuple[str | int, ...]] = [(*path, key) for key in extra] if extra else []
+    given = model.model_fields_set
+    for name, info in type(model).model_fields.items():
+        if name not in given:
+            continue  # a default holds no keys
+        value = getattr(model, name)
+        alias = info.alias or name
+        if isinstance(value, (GoModel, list, dict)) and alias != "overrides":
+            found.extend(_unknown_in(value, (*path, alias)))
+    return found
+
+
+def _unknown_in(value: Any, path: tuple[str | int, ...]) -> list[tuple[str | int, ...]]:
+    if isinstance(value, GoModel):
+        return unknown_keys(value, path)
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in _unknown_in(item, (*path, index))]
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in _unknown_in(item, (*path, key))]
+    return []

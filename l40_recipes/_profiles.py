@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ._errors import ErrorCode, RecipeError, ResolutionError
 from ._merge import SpecState, deep_merge
-from ._models import ProfileDeclaration, RecipeMetadata, SelectedProfile
+from ._result import SelectedProfile
 
 if TYPE_CHECKING:
-    from ._models import ComponentRef
+    from ._models import ComponentRef, ProfileDeclaration, RecipeMetadata
 
 __all__ = [
     "EffectiveProfile",

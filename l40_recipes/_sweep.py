@@ -7,9 +7,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ._criteria import ANY, DIMENSIONS, ENUM_VALUES, specificity
+from ._criteria import ENUM_VALUES, specificity
 from ._errors import RecipeError
-from ._models import Criteria
+from ._models import ANY, DIMENSIONS, Criteria
 from ._resolution import build_recipe
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from typing import Final
 from ._errors import ConstraintError
 
 __all__ = [
-    "Constraint",
+    "ConstraintExpression",
     "Operator",
     "Version",
     "evaluate_constraint",
@@ -166,8 +166,8 @@ _ORDERING: Final = frozenset({Operator.GTE, Operator.GT, Operator.LTE, Operator.
 
 
 @dataclass(frozen=True, slots=True)
-class Constraint:
-    """A parsed single constraint expression such as `>= v24.6.0` or `ubuntu`."""
+class ConstraintExpression:
+    """A parsed constraint value such as `>= v24.6.0` or `ubuntu` (a `Constraint` model's `value`)."""
 
     operator: Operator
     value: str
@@ -212,11 +212,11 @@ class Constraint:
         return cmp < 0
 
 
-def parse_constraint(expression: str) -> Constraint:
+def parse_constraint(expression: str) -> ConstraintExpression:
     """Parse a single constraint expression as upstream's `ParseConstraintExpression` does.
 
     >>> parse_constraint(">= v24.6.0")
-    Constraint(operator=<Operator.GTE: '>='>, value='v24.6.0', is_version_comparison=True)
+    ConstraintExpression(operator=<Operator.GTE: '>='>, value='v24.6.0', is_version_comparison=True)
 
     Raises:
         ConstraintError: the expression is empty, has nothing after its operator, starts with a
@@ -245,7 +245,7 @@ def parse_constraint(expression: str) -> Constraint:
                 raise ConstraintError(
                     f'constraint value "{value}" has a malformed GKE build suffix (must be -gke.N with N >= 0)',
                 )
-    return Constraint(operator, value, is_version)
+    return ConstraintExpression(operator, value, is_version)
 
 
 def evaluate_constraint(expression: str, actual: str) -> bool:

@@ -210,7 +210,7 @@ def _checked(config: pytest.Config, root: Path) -> tuple[Catalog, Report]:
     directory pytest was invoked from, as a linter prints them.
     """
     from l40_recipes import check  # noqa: PLC0415 - the plugin stays light until enabled
-    from l40_recipes._catalog import load_catalog_for_check  # noqa: PLC0415
+    from l40_recipes._loading import load_catalog_for_check  # noqa: PLC0415
 
     select, ignore = _rule_list(config, "select"), _rule_list(config, "ignore")
     key = (root.resolve(), _strict(config), tuple(select or ()), tuple(ignore or ()))
@@ -420,8 +420,7 @@ class FuzzItem(pytest.Item):
         """Run the invariants under hypothesis, derandomized so every worker and rerun agrees."""
         from hypothesis import HealthCheck, given, settings  # noqa: PLC0415
 
-        from l40_recipes import RecipeError  # noqa: PLC0415
-        from l40_recipes import strategies as l40st  # noqa: PLC0415
+        from l40_recipes import RecipeError, strategies as l40st  # noqa: PLC0415
         from l40_recipes._invariants import check_invariants  # noqa: PLC0415
         from l40_recipes._resolution import build_recipe  # noqa: PLC0415
 

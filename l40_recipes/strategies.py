@@ -32,8 +32,8 @@ except ImportError as err:  # pragma: no cover - exercised only without the extr
 
 from hypothesis.errors import InvalidArgument
 
-from ._criteria import ANY, DIMENSIONS, ENUM_VALUES
-from ._models import Criteria
+from ._criteria import ENUM_VALUES
+from ._models import ANY, DIMENSIONS, Criteria, is_wild
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -94,7 +94,7 @@ def criteria(catalog: Catalog | None = None, *, wildcards: bool = True) -> Searc
     # Half of the time, a projection of an overlay's own criteria: the queries that reach recipes.
     stated = sorted(
         {
-            tuple((name, value) for name in DIMENSIONS if (value := getattr(overlay.criteria, name)) not in ("", ANY))
+            tuple((name, value) for name in DIMENSIONS if not is_wild(value := getattr(overlay.criteria, name)))
             for overlay in catalog.overlays.values()
             if overlay.criteria is not None
         },

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from l40_recipes import Catalog, ErrorCode, RecipeError, RecipeLoadError, load_catalog, resolve
-from l40_recipes._catalog import complete_for_check, load_catalog_for_check
+from l40_recipes._loading import complete_for_check, load_catalog_for_check
 
 from .conftest import REPO, overlay, write_catalog
 from .hostile import remove_deep_tree
@@ -359,7 +359,7 @@ def test_registry_lookup_helpers(shipped: Catalog) -> None:
 
 def test_only_regular_files_are_read(tmp_path: Path) -> None:
     """FIFOs and devices (or in-root symlinks to them) fail at once instead of hanging or reading forever."""
-    from l40_recipes._catalog import read_regular_file  # noqa: PLC0415
+    from l40_recipes._walk import read_regular_file  # noqa: PLC0415
 
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -373,7 +372,7 @@ _CONSOLE = "import sys\nfrom l40_recipes._cli import run\nsys.argv = ['l40-recip
 
 
 def test_console_script_flushes_its_output_and_keeps_the_exit_code(tmp_path: Path) -> None:
-    """The console script ends without interpreter teardown, yet prints everything and exits as `main`."""
+    """The console script prints everything and exits with main's status."""
     root = write_catalog(tmp_path / "catalog", {"leaf": overlay("leaf", criteria="service: eks")})
     ok = subprocess.run(
         [sys.executable, "-c", _CONSOLE, "resolve", "--service", "eks", "--catalog", str(root), "--format", "json"],
@@ -391,67 +390,6 @@ def test_console_script_flushes_its_output_and_keeps_the_exit_code(tmp_path: Pat
     )
     assert (bad.returncode, bad.stdout) == (2, "")
     assert bad.stderr.startswith("[INVALID_REQUEST] error parsing criteria")
-
-
-def test_nothing_runs_at_exit_sees_atexit_callbacks_and_tracers() -> None:
-    """The fast exit is taken only when a normal exit would run nothing of anyone's."""
-    probe = (
-        "import atexit, sys\n"
-        "from l40_recipes._cli import _nothing_runs_at_exit as quiet\n"
-        "print(quiet())\n"
-        "atexit.register(print, end='')\n"
-        "print(quiet())\n"
-        "atexit.unregister(print)\n"
-        "sys.settrace(lambda *args: None)\n"
-        "print(quiet())\n"
-    )
-    env = {key: value for key, value in os.environ.items() if not key.startswith("COVERAGE")}
-    probed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
-    assert probed.stdout.split() == ["True", "False", "False"]
-
-
-class _FastExit(Exception):
-    """Raised by the stand-in for `os._exit`."""
-
-
-def _fast_exit(status: int) -> None:
-    raise _FastExit(status)
-
-
-class _BrokenStdout(io.StringIO):
-    def flush(self) -> None:
-        raise BrokenPipeError
-
-
-@pytest.mark.parametrize("quiet", [True, False])
-def test_run_exits_fast_only_when_nothing_runs_at_exit(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], quiet: bool
-) -> None:
-    """`os._exit` with main's status when nothing runs at exit; `sys.exit` otherwise."""
-    from l40_recipes import _cli  # noqa: PLC0415
-
-    monkeypatch.setattr(sys, "argv", ["l40-recipes", "schema", "mixin"])
-    monkeypatch.setattr(_cli, "_nothing_runs_at_exit", lambda: quiet)
-    monkeypatch.setattr(os, "_exit", _fast_exit)
-    with pytest.raises(_FastExit if quiet else SystemExit) as caught:
-        _cli.run()
-    assert caught.value.args[0] == 0  # the status main() returned, either way
-    assert json.loads(capsys.readouterr().out)["title"]
-
-
-def test_run_exits_normally_when_the_output_cannot_be_flushed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A closed pipe on stdout leaves the reporting to the normal exit."""
-    from l40_recipes import _cli  # noqa: PLC0415
-
-    stdout = _BrokenStdout()
-    monkeypatch.setattr(sys, "argv", ["l40-recipes", "schema", "mixin"])
-    monkeypatch.setattr(sys, "stdout", stdout)
-    monkeypatch.setattr(_cli, "_nothing_runs_at_exit", lambda: True)
-    monkeypatch.setattr(os, "_exit", _fast_exit)
-    with pytest.raises(SystemExit) as caught:
-        _cli.run()
-    assert caught.value.code == 0
-    assert json.loads(stdout.getvalue())["title"]
 
 
 class TestExplainServing:

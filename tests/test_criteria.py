@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from l40_recipes import Criteria, CriteriaError
-from l40_recipes._criteria import build_query, criteria_string, matches, parse_dimension, specificity
+from l40_recipes._criteria import build_query, matches, parse_dimension, specificity
+from l40_recipes._models import criteria_string
 
 PARSED = [
     ("service", "  EKS ", "eks"),

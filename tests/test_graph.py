@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from l40_recipes import Catalog, load_catalog, resolve
-from l40_recipes._catalog import load_catalog_for_check
 from l40_recipes._cli import main
 from l40_recipes._criteria import build_query
 from l40_recipes._graph import FAILURE_GRAPHS, failure_graphs, forest_graph, query_graph
 from l40_recipes._listing import supported_queries
+from l40_recipes._loading import load_catalog_for_check
 from l40_recipes._render_graph import node_id, to_dot, to_mermaid
 from l40_recipes._report import Finding
 
@@ -26,7 +26,7 @@ from .conftest import REPO, overlay, write_catalog
 from .graph_syntax import dot_label_lines, parse_dot, parse_mermaid
 
 if TYPE_CHECKING:
-    from l40_recipes._models import RecipeResult
+    from l40_recipes._result import RecipeResult
 
 UPSTREAM_ROOT = Path(os.environ.get("L40_RECIPES_UPSTREAM", REPO.parent / "shared" / "upstream-aicr"))
 GOLDENS = UPSTREAM_ROOT / "9793720d" / "goldens"

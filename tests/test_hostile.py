@@ -17,8 +17,7 @@ import traceback
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from l40_recipes import RecipeError, check, load_catalog, resolve
 from l40_recipes._yaml import parse_yaml

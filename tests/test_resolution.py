@@ -19,9 +19,10 @@ from l40_recipes import (
     load_catalog,
     resolve,
 )
-from l40_recipes._catalog import load_catalog_for_check
-from l40_recipes._criteria import DIMENSIONS, is_wild
-from l40_recipes._resolution import build_recipe, candidates
+from l40_recipes._loading import load_catalog_for_check
+from l40_recipes._matching import candidates
+from l40_recipes._models import DIMENSIONS, is_wild
+from l40_recipes._resolution import build_recipe
 
 from .conftest import LEGACY_RECIPES, UPSTREAM, UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from l40_recipes import Catalog, CoverageError, RecipeResult, evaluate_constraint, load_catalog, resolve
-from l40_recipes._criteria import DIMENSIONS, is_wild
+from l40_recipes._models import DIMENSIONS, is_wild
 
 from .conftest import REPO
 

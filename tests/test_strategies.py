@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, settings as hypothesis_settings, strategies as st
 from hypothesis.errors import InvalidArgument
 
 from l40_recipes import (
@@ -26,12 +24,11 @@ from l40_recipes import (
     evaluate_constraint,
     load_catalog,
     resolve,
+    strategies as l40st,
 )
-from l40_recipes import strategies as l40st
-from l40_recipes._criteria import DIMENSIONS, is_wild
 from l40_recipes._hypothesis import PROFILES
 from l40_recipes._invariants import InvariantError, check_invariants, resolve_call
-from l40_recipes._models import RecipeMetadata
+from l40_recipes._models import DIMENSIONS, RecipeMetadata, is_wild
 from l40_recipes._resolution import build_recipe
 from l40_recipes._versions import parse_version
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from l40_recipes._catalog import Catalog, Overlay
     from l40_recipes._config import Config
     from l40_recipes._errors import Location
-    from l40_recipes._models import RecipeResult
+    from l40_recipes._result import RecipeResult
 
 __all__ = ["GROUPS", "RULES", "Context", "Rule", "render_markdown", "rule"]
 

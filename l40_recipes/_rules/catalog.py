@@ -6,8 +6,8 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Final
 
-from l40_recipes._catalog import unknown_keys
-from l40_recipes._criteria import DIMENSIONS
+from l40_recipes._matching import lineage
+from l40_recipes._models import DIMENSIONS, unknown_keys
 from l40_recipes._report import Severity
 
 from . import Context, rule
@@ -102,27 +102,18 @@ def duplicate_name(ctx: Context) -> Iterator[Finding]:
 
 
 def _walk(ctx: Context, item: Overlay) -> tuple[list[str], bool]:
-    """Names along *item*'s spec.base chain, and whether the walk closed a cycle."""
-    names = [item.name]
-    seen = {item.name}
-    current = item
-    while current.base not in ("", "base"):
-        if current.base in seen:
-            return [*names, current.base], True
-        parent = ctx.catalog.get(current.base)
-        if parent is None:
-            return names, False
-        # A parent whose walk ended without a cycle ends this one the same way (none of these
-        # names can be on it, or its walk would have come back to itself): reuse it.
-        known = ctx.catalog.memo(("rule-walk", parent.name, parent.path))
-        if isinstance(known, list):
-            names.extend(known)
-            break
-        names.append(parent.name)
-        seen.add(parent.name)
-        current = parent
-    ctx.catalog.remember(("rule-walk", item.name, item.path), names)
-    return names, False
+    """Names along *item*'s spec.base chain (itself first), and whether the walk closed a cycle.
+
+    On a cycle the name that closes it ends the list; a missing parent is left out.
+    """
+    walk = lineage(ctx.catalog, item)
+    for index, name in enumerate(walk.names):
+        if name == item.name:
+            return [item.name, *walk.names[: index + 1]], True
+    if walk.repeated is not None:
+        return [item.name, *walk.names, walk.repeated], True
+    found = walk.names[:-1] if walk.missing is not None else walk.names
+    return [item.name, *found], False
 
 
 @rule("base-cycle", "No inheritance cycles", group="references", upstream="TestNoCircularBaseReferences")

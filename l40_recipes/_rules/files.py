@@ -6,9 +6,10 @@ import re
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Final
 
-from l40_recipes._catalog import PROFILE_API_VERSION, RECIPE_METADATA_KIND, RECIPE_MIXIN_KIND, unknown_keys
-from l40_recipes._criteria import DIMENSIONS, ENUM_VALUES, parse_dimension
+from l40_recipes._criteria import ENUM_VALUES, parse_dimension
 from l40_recipes._errors import ConstraintError, CriteriaError, Location, RecipeLoadError
+from l40_recipes._headers import MIXIN_KIND, PROFILE_API_VERSION, RECIPE_METADATA_KIND
+from l40_recipes._models import DIMENSIONS, is_wild, unknown_keys
 from l40_recipes._report import Severity
 from l40_recipes._versions import parse_constraint
 from l40_recipes._yaml import parse_yaml
@@ -76,7 +77,7 @@ def required_fields(ctx: Context) -> Iterator[Finding]:
     """
     for item in _sources(ctx):
         document = item.document
-        expected = RECIPE_MIXIN_KIND if item.path.startswith("mixins/") else RECIPE_METADATA_KIND
+        expected = MIXIN_KIND if item.path.startswith("mixins/") else RECIPE_METADATA_KIND
         for key, value in (("kind", document.kind), ("apiVersion", document.api_version)):
             if not value:
                 yield ctx.finding(
@@ -170,7 +171,7 @@ def criteria_enum(ctx: Context) -> Iterator[Finding]:
             continue
         for dimension in DIMENSIONS:
             value = getattr(criteria, dimension)
-            if value in ("", "any"):
+            if is_wild(value):
                 continue
             try:
                 parse_dimension(dimension, value)
@@ -197,7 +198,7 @@ def criteria_case(ctx: Context) -> Iterator[Finding]:
             continue
         for dimension in DIMENSIONS:
             value = getattr(criteria, dimension)
-            if value in ("", "any"):
+            if is_wild(value):
                 continue
             try:
                 canonical = parse_dimension(dimension, value, known={dimension: {value.strip().lower()}})

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from l40_recipes._criteria import DIMENSIONS, criteria_string
 from l40_recipes._errors import ConstraintError, CoverageError, Location, RecipeError
 from l40_recipes._merge import SpecState, dependency_error
-from l40_recipes._models import Criteria, RecipeResult, ValidationConfig
+from l40_recipes._models import ANY, DIMENSIONS, Criteria, ValidationConfig, criteria_string, is_wild
 from l40_recipes._report import Severity
 from l40_recipes._resolution import build_recipe
+from l40_recipes._result import RecipeResult
 from l40_recipes._versions import Operator, parse_constraint, parse_version
 
 from . import Context, rule
@@ -32,12 +32,12 @@ _LOWER_BOUNDS: Final = (Operator.GTE, Operator.GT)
 def gateable(item: Overlay) -> bool:
     """Upstream's floor scope: overlays with criteria whose service and intent are not the literal `any`."""
     criteria = item.criteria
-    return criteria is not None and criteria.intent != "any" and criteria.service != "any"
+    return criteria is not None and ANY not in (criteria.intent, criteria.service)
 
 
 def accelerator_bound(item: Overlay) -> bool:
     """The overlay names a concrete accelerator."""
-    return item.criteria is not None and item.criteria.accelerator not in ("", "any")
+    return item.criteria is not None and not is_wild(item.criteria.accelerator)
 
 
 def _query(item: Overlay) -> str:
@@ -427,7 +427,7 @@ def coverage_projection(ctx: Context) -> Iterator[Finding]:
         criteria = item.criteria
         if criteria is None or _reaches_cycle(ctx, item):
             continue
-        stated = [d for d in DIMENSIONS if getattr(criteria, d) not in ("", "any")]
+        stated = [d for d in DIMENSIONS if not is_wild(getattr(criteria, d))]
         # The full criteria (every bit set) are the `resolves` rule's query: resolved and reported there.
         for mask in range(1, (1 << len(stated)) - 1):
             chosen = tuple((d, getattr(criteria, d)) for i, d in enumerate(stated) if mask & (1 << i))

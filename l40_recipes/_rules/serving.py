@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
     from l40_recipes._catalog import Overlay
     from l40_recipes._errors import Location
-    from l40_recipes._models import RecipeResult
     from l40_recipes._report import Finding
+    from l40_recipes._result import RecipeResult
 
 _CHECK: Final = "inference-perf"
 _EXPLAIN: Final = "run `l40-recipes explain --serving` with this recipe's criteria for the arithmetic"

@@ -1,0 +1,236 @@
+"""Finishing components: deployment order, registry defaults, inlined health checks and coherence.
+
+Upstream `finalizeRecipeResult`, `ApplyRegistryDefaults`, `hydrateHealthCheckAsserts`, `ValidateCoherence`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ._accounting import check_accounting
+from ._errors import ErrorCode, RecipeError, ResolutionError
+from ._headers import CONFIGURED_RESULT_API_VERSION, RESULT_API_VERSION
+from ._merge import SpecState, dependency_error, topological_sort
+from ._result import (
+    RecipeResult,
+    RecipeResultMetadata,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ._catalog import Catalog
+    from ._models import ComponentRef, Criteria
+
+__all__ = ["Finished", "assemble", "check_coherence", "finish"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A composition's components, completed, and the order to deploy the enabled ones."""
+
+    refs: tuple[ComponentRef, ...]
+    order: tuple[str, ...]
+
+
+def finish(catalog: Catalog, refs: Sequence[ComponentRef]) -> Finished:
+    """Validate the merged dependencies, order the enabled components and complete every ref.
+
+    Raises:
+        ResolutionError: a dependency names no component of the recipe, or dependencies loop.
+    """
+    problem = dependency_error(refs)
+    if problem is not None:
+        raise ResolutionError(
+            "merged recipe validation failed",
+            cause=RecipeError(problem[0], code=ErrorCode.INVALID_REQUEST),
+            hint="every dependencyRefs entry must name a component of the recipe, without cycles",
+        )
+    try:
+        order = topological_sort(refs)
+    except RecipeError as err:  # pragma: no cover - dependency_error finds every cycle first
+        raise ResolutionError("failed to compute deployment order", code=ErrorCode.INTERNAL, cause=err) from None
+    completed = tuple(
+        _hydrate_health_check(catalog, _apply_registry_defaults(catalog, _canonical_type(ref))) for ref in refs
+    )
+    return Finished(completed, tuple(order))
+
+
+def assemble(
+    query: Criteria, state: SpecState, applied: Sequence[str], finished: Finished, version: str
+) -> RecipeResult:
+    """Upstream `finalizeRecipeResult`: the recipe document, stamped with `metadata.version` and checked.
+
+    Raises:
+        ResolutionError: two components share a name, or a component is incoherent.
+    """
+    result = RecipeResult(
+        api_version=RESULT_API_VERSION,
+        metadata=RecipeResultMetadata(version=version, applied_overlays=list(applied)),
+        criteria=query,
+        constraints=list(state.constraints),
+        component_refs=list(finished.refs),
+        deployment_order=list(finished.order),
+        validation=state.validation,
+    )
+    seen: dict[str, int] = {}
+    for index, ref in enumerate(finished.refs):
+        if ref.name == "":
+            continue
+        if ref.name in seen:
+            msg = f'recipe has duplicate component ref name "{ref.name}" (refs {seen[ref.name]} and {index})'
+            raise ResolutionError(msg, hint="list each component once in base.yaml")
+        seen[ref.name] = index
+    check_coherence(result)
+    return result
+
+
+def _canonical_type(ref: ComponentRef) -> ComponentRef:
+    lowered = ref.type.lower()
+    canonical = {"helm": "Helm", "kustomize": "Kustomize"}.get(lowered)
+    if canonical is None or canonical == ref.type:
+        return ref
+    return ref.model_copy(update={"type": canonical})
+
+
+def _apply_registry_defaults(catalog: Catalog, ref: ComponentRef) -> ComponentRef:
+    """Fill unset sourcing fields from the registry (`ApplyRegistryDefaults`); set fields are kept."""
+    assert catalog.registry is not None
+    config = catalog.registry.get(ref.name)
+    if config is None:
+        return ref
+    update: dict[str, Any] = {}
+    component_type = ref.type or config.component_type
+    if not ref.type:
+        update["type"] = component_type
+    if component_type == "Helm":
+        helm = config.helm
+        for attribute, default in (
+            ("source", helm.default_repository),
+            ("version", helm.default_version),
+            ("namespace", helm.default_namespace),
+            ("chart", helm.default_chart.rsplit("/", 1)[-1]),
+        ):
+            if not getattr(ref, attribute) and default:
+                update[attribute] = default
+    elif component_type == "Kustomize":
+        kustomize = config.kustomize
+        for attribute, default in (
+            ("source", kustomize.default_source),
+            ("tag", kustomize.default_tag),
+            ("path", kustomize.default_path),
+        ):
+            if not getattr(ref, attribute) and default:
+                update[attribute] = default
+    if not ref.manifest_files and config.manifest_files:
+        update["manifest_files"] = list(config.manifest_files)
+    return ref.model_copy(update=update) if update else ref
+
+
+def _hydrate_health_check(catalog: Catalog, ref: ComponentRef) -> ComponentRef:
+    """Inline the registry's health-check assert file (`hydrateHealthCheckAsserts`)."""
+    assert catalog.registry is not None
+    if ref.health_check_skip or ref.health_check_asserts:
+        return ref
+    config = catalog.registry.get(ref.name)
+    if config is None or not config.health_check.assert_file:
+        return ref
+    assert_file = config.health_check.assert_file
+    try:
+        text = catalog.read_text(assert_file)
+    except RecipeError as err:
+        raise ResolutionError(
+            f'failed to read healthCheck.assertFile for component "{ref.name}" from "{assert_file}"',
+            code=ErrorCode.INTERNAL,
+            cause=err,
+            location=catalog.registry.locate_component(ref.name, "healthCheck", "assertFile"),
+            hint="point healthCheck.assertFile at an existing file inside the catalog (checks/<name>/health-check.yaml)",
+        ) from None
+    return ref.model_copy(update={"health_check_asserts": text})
+
+
+def _coherence_problem(ref: ComponentRef) -> str | None:
+    """Upstream `ComponentRef.coherenceProblem`, message for message."""
+    name = ref.name
+    if ref.patches:
+        return (
+            f'component "{name}" declares patches, but no deployer applies patch files; '
+            "remove `patches` (removing it does not change the generated bundle). See #1588."
+        )
+    kind = ref.type.lower()
+    if kind == "helm":
+        return _helm_problem(ref)
+    if kind == "kustomize":
+        if not ref.path:
+            return f'component "{name}" is Kustomize but has no path; a path is required to build from'
+        if ref.tag and not ref.source:
+            return (
+                f'component "{name}" is Kustomize with tag "{ref.tag}" but no source; a tag is only '
+                "meaningful with a git source"
+            )
+        if ref.manifest_files:
+            return (
+                f'component "{name}" is Kustomize but also declares manifestFiles; a component may '
+                "declare either Kustomize (tag/path) or raw manifest files, not both"
+            )
+        return None
+    return f'component "{name}" has unsupported type "{ref.type}"; expected "Helm" or "Kustomize"'
+
+
+def _helm_problem(ref: ComponentRef) -> str | None:
+    name = ref.name
+    if ref.tag or ref.path:
+        return (
+            f'component "{name}" is Helm but carries Kustomize field(s) (tag="{ref.tag}", path="{ref.path}"); '
+            "the field-classifying deployers would treat it as Kustomize while the Type-switching Flux "
+            "deployer would treat it as Helm, so the same ref deploys differently — remove the tag/path, "
+            "or convert it into a coherent Kustomize ref (which needs a path, and a source if it sets a tag)"
+        )
+    for attribute, label, fix in (
+        ("chart", "a chart name", "set the exact chart name or omit the field"),
+        ("source", "a source", "set the exact repository or omit the field"),
+        ("version", "a chart version", "set the exact chart version"),
+    ):
+        value = getattr(ref, attribute)
+        if value != value.strip():
+            return f'Helm component "{name}" has {label} with surrounding whitespace ("{value}"); {fix} (see #1615)'
+    if ref.version and not ref.version.strip().removeprefix("v"):
+        return (
+            f'Helm component "{name}" has chart version "{ref.version}", which Flux/Argo CD '
+            "normalize to empty for non-OCI outputs and vendored wrappers replace with a "
+            "fabricated default; set a full chart version (see #1615)"
+        )
+    if ref.source:
+        if not ref.version:
+            return (
+                f'Helm component "{name}" has no chart version; set version: on the componentRef — '
+                "criteria-resolved recipes may inherit it from helm.defaultVersion in the component registry (see #1615)"
+            )
+    elif ref.chart:
+        return (
+            f'Helm component "{name}" has a chart name ("{ref.chart}") but no source repository; '
+            "the deployers have no repository to pull from — set source:, or remove the chart "
+            "for a manifest-only component (see #1615)"
+        )
+    elif not ref.manifest_files:
+        return (
+            f'Helm component "{name}" has no deployable primary (no source, no chart, '
+            "and no primary manifestFiles; preManifestFiles alone are auxiliary to a primary "
+            "release) — add a chart source or primary manifest files (see #1615)"
+        )
+    return None
+
+
+def check_coherence(result: RecipeResult) -> None:
+    """Upstream `RecipeResult.ValidateCoherence`."""
+    if result.api_version and result.api_version not in (RESULT_API_VERSION, CONFIGURED_RESULT_API_VERSION):
+        msg = f'RecipeResult apiVersion "{result.api_version}" is not supported'
+        raise ResolutionError(msg)
+    check_accounting(result)
+    problems = sorted(
+        problem for ref in result.component_refs if ref.enabled and (problem := _coherence_problem(ref)) is not None
+    )
+    if problems:
+        msg = "recipe has incoherent component ref(s): " + "; ".join(problems)
+        raise ResolutionError(msg, hint="fix the componentRefs named above in the overlay that sets them")

@@ -1,0 +1,373 @@
+"""Loading a catalog directory, the way upstream's `buildMetadataStore` does.
+
+Upstream walks every file under its data root. A catalog here may live at a repository root next to
+unrelated YAML (CI workflows, pre-commit hooks, tests), so only the upstream layout is walked:
+`overlays/`, `mixins/`, `components/`, `checks/`, `validators/` and `registry.yaml`. Inside those,
+files are classified exactly as upstream classifies them, in upstream's walk order.
+
+Nothing here writes to the catalog, and nothing outside the catalog root is ever read: a symlink or
+a referenced path that leaves the root is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from ._catalog import Catalog, Mixin, Overlay, Registry, ValidatorsFile, inside
+from ._decoding import check_constraint_paths, check_profile_contract, decode, registry_rejection, reject_unknown
+from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
+from ._headers import MIXIN_KIND, PROFILE_API_VERSION, RECIPE_METADATA_KIND
+from ._models import DIMENSIONS, RecipeMetadata, RecipeMixin, is_wild
+from ._registry_models import ComponentConfig, ComponentRegistry, ValidatorCatalog
+from ._walk import classify_file, read_regular_file, walk
+from ._yaml import Document, parse_yaml
+
+
+def load_catalog(path: str | os.PathLike[str]) -> Catalog:
+    """Load the catalog at *path*: a catalog root, or its `overlays/` directory.
+
+    >>> catalog = load_catalog("overlays")            # doctest: +SKIP
+    >>> sorted(catalog.overlays)[:2]                  # doctest: +SKIP
+    ['eks', 'eks-inference']
+
+    Raises:
+        RecipeLoadError: a file is not valid YAML, has the wrong shape, repeats a key, a mixin is
+            invalid, base.yaml or registry.yaml is missing or invalid. The error names the file,
+            line and column and says how to fix it.
+    """
+    return _load(Path(path), collect=False)
+
+
+def load_catalog_for_check(path: str | os.PathLike[str]) -> Catalog:
+    """Load *path* collecting load errors in `Catalog.problems` instead of raising them."""
+    return _load(Path(path), collect=True)
+
+
+def complete_for_check(catalog: Catalog) -> Catalog:
+    """*catalog* with what loading for resolution skips (component files, validator catalog) read.
+
+    A catalog loaded by `load_catalog()` is copied first, so the caller's object is left as it
+    was; problems reading the extra files are collected in the copy's `problems`.
+    """
+    if catalog.complete:
+        return catalog
+    copy = replace(catalog, problems=list(catalog.problems), files={}, _text_cache={}, _memo={})
+    _Loader(copy, collect=True).complete()
+    return copy
+
+
+def catalog_root(path: Path) -> Path:
+    """The catalog root for *path*: the path itself, or the parent of an `overlays/` directory."""
+    if path.name == "overlays" or (
+        path.is_dir() and (path / "base.yaml").is_file() and not (path / "overlays").is_dir()
+    ):
+        return path.parent
+    return path
+
+
+def _load(path: Path, *, collect: bool) -> Catalog:
+    """Load the catalog at *path*."""
+    try:
+        if not path.exists():
+            msg = f"catalog path {str(path)!r} does not exist"
+            raise RecipeLoadError(msg, code=ErrorCode.NOT_FOUND, hint="pass a catalog root or its overlays/ directory")
+        if not path.is_dir():
+            msg = f"catalog path {str(path)!r} is not a directory"
+            raise RecipeLoadError(msg, hint="pass a catalog root or its overlays/ directory, not a file")
+        with os.scandir(path):
+            pass
+        root = catalog_root(path)
+    except OSError as err:
+        msg = f"catalog path {str(path)!r} cannot be read: {err.strerror or err}"
+        raise RecipeLoadError(msg, hint="make the directory readable and searchable by this user") from None
+    display_root = os.path.normpath(str(root)).replace(os.sep, "/")
+    catalog = Catalog(root=root, display_root=display_root)
+    _Loader(catalog, collect=collect).run()
+    return catalog
+
+
+class _Loader:
+    def __init__(self, catalog: Catalog, *, collect: bool) -> None:
+        self.catalog = catalog
+        self.collect = collect
+        self.root = str(catalog.root)
+
+    def fail(self, error: RecipeLoadError) -> None:
+        if not self.collect:
+            raise error
+        self.catalog.problems.append(error)
+
+    def run(self) -> None:
+        catalog = self.catalog
+        for relative, link in walk(catalog.root):
+            catalog.walked.append(relative)
+            if link:
+                catalog.links.add(relative)
+            try:
+                self.classify(relative)
+            except RecipeLoadError as err:
+                self.fail(err)
+        if catalog.base is None:
+            self.fail(
+                RecipeLoadError(
+                    "base.yaml not found",
+                    code=ErrorCode.INTERNAL,
+                    location=Location(catalog.display("overlays/base.yaml")),
+                    hint="a catalog needs overlays/base.yaml (kind: RecipeMetadata, metadata.name: base)",
+                ),
+            )
+        else:
+            self.check_base_dependencies(catalog.base)
+        self.load_registry()
+        if self.collect:
+            self.complete()
+        known: dict[str, set[str]] = {dimension: set() for dimension in DIMENSIONS}
+        for overlay in catalog.overlays.values():
+            if overlay.criteria is None:
+                continue
+            for dimension in DIMENSIONS:
+                value = str(getattr(overlay.criteria, dimension)).strip().lower()
+                if not is_wild(value):
+                    known[dimension].add(value)
+        catalog.known_values = {dimension: frozenset(values) for dimension, values in known.items()}
+
+    def complete(self) -> None:
+        """Read what only `check()` needs: component files and `validators/catalog.yaml`.
+
+        `aicr recipe` reads neither, so a catalog loaded for resolving does not either: a broken
+        validator catalog must not break resolution that upstream performs.
+        """
+        catalog = self.catalog
+        if catalog.complete:
+            return
+        catalog.complete = True
+        for relative in catalog.walked:
+            if classify_file(relative) == "component":
+                content = self.read(relative)
+                if content is not None:
+                    catalog.files[relative] = content
+        self.load_validators()
+
+    def read(self, relative: str) -> bytes | None:
+        # The walk does not follow directory symlinks, so only a symlinked file can leave the root.
+        catalog = self.catalog
+        # Plain strings, not Path objects: this runs once per file, and pathlib's per-call
+        # overhead is a tenth of loading a small overlay.
+        target: Path | str | None = os.path.join(self.root, relative)  # noqa: PTH118
+        if relative in catalog.links:
+            target = inside(catalog.root, relative)
+        if target is None:
+            self.fail(
+                RecipeLoadError(
+                    f"{relative} is a symlink that leaves the catalog root; it was not read",
+                    location=Location(self.catalog.display(relative)),
+                    hint="replace the symlink with the file itself, or point it inside the catalog",
+                ),
+            )
+            return None
+        try:
+            return read_regular_file(str(target))
+        except OSError as err:
+            self.fail(
+                RecipeLoadError(
+                    f"failed to read {relative}: {err.strerror or err}",
+                    code=ErrorCode.INTERNAL,
+                    location=Location(self.catalog.display(relative)),
+                    hint="make it a readable regular file (FIFOs, devices and sockets are never read)",
+                ),
+            )
+            return None
+
+    def classify(self, relative: str) -> None:
+        kind = classify_file(relative)
+        if kind == "mixin":
+            self.load_mixin(relative)
+        elif kind == "overlay":
+            self.load_overlay(relative)
+        # component files are read by complete(), for check() only; the rest is read on demand
+
+    def parse(self, relative: str) -> Document | None:
+        content = self.read(relative)
+        if content is None:
+            return None
+        return parse_yaml(content, path=self.catalog.display(relative))
+
+    def load_mixin(self, relative: str) -> None:
+        document = self.parse(relative)
+        if document is None:
+            return
+        mixin = decode(RecipeMixin, document, relative, what="mixin")
+        reject_unknown(mixin, document, relative, what="mixin")
+        if mixin.kind != MIXIN_KIND:
+            raise RecipeLoadError(
+                f'mixin file {relative} has wrong kind "{mixin.kind}", expected "{MIXIN_KIND}"',
+                location=document.source.locate(("kind",)),
+                hint=f"set `kind: {MIXIN_KIND}`",
+            )
+        name = mixin.metadata.name
+        if name in self.catalog.mixins:
+            raise RecipeLoadError(
+                f'duplicate mixin name "{name}" in {relative}',
+                location=document.source.locate(("metadata", "name")),
+                hint=f"rename one of the mixins; {self.catalog.mixins[name].path} already uses {name!r}",
+            )
+        check_constraint_paths(mixin.spec.constraints, relative, ("spec", "constraints"), document.source)
+        self.catalog.mixins[name] = Mixin(name, relative, mixin, document.source)
+
+    def load_overlay(self, relative: str) -> None:
+        document = self.parse(relative)
+        if document is None:
+            return
+        data = document.data
+        if data is not None and not isinstance(data, dict):
+            raise RecipeLoadError(
+                f"failed to parse header for {relative}: the document is a {type(data).__name__}, not a mapping",
+                location=document.source.locate(()),
+                hint="a recipe file is a mapping with kind, apiVersion, metadata and spec",
+            )
+        header = data or {}
+        kind, api_version = header.get("kind"), header.get("apiVersion")
+        for key, value in (("kind", kind), ("apiVersion", api_version)):
+            if value is not None and not isinstance(value, str):
+                raise RecipeLoadError(
+                    f"failed to parse header for {relative}: {key} must be a string",
+                    location=document.source.locate((key,)),
+                    hint=f"write `{key}` as a plain string",
+                )
+        kind = kind or ""
+        if api_version == PROFILE_API_VERSION and kind != RECIPE_METADATA_KIND:
+            raise RecipeLoadError(
+                f'profile catalog file {relative} requires kind "{RECIPE_METADATA_KIND}", got "{kind}"',
+                location=document.source.locate(("kind",)),
+                hint=f"set `kind: {RECIPE_METADATA_KIND}`",
+            )
+        if kind not in ("", RECIPE_METADATA_KIND):
+            return
+        metadata = decode(RecipeMetadata, document, relative, what="recipe")
+        if api_version == PROFILE_API_VERSION:
+            reject_unknown(metadata, document, relative, what=f"strict {PROFILE_API_VERSION} RecipeMetadata")
+            if document.extra_documents:
+                raise RecipeLoadError(
+                    f"profile RecipeMetadata {relative} contains multiple YAML documents",
+                    location=document.source.locate(()),
+                    hint="keep one document per profile overlay (remove the `---` separator)",
+                )
+        check_profile_contract(metadata, relative, document.source)
+        if api_version == PROFILE_API_VERSION and metadata.metadata.name == "":
+            raise RecipeLoadError(
+                f"profile RecipeMetadata {relative} requires metadata.name",
+                location=document.source.locate(("metadata",)),
+                hint="set metadata.name",
+            )
+        spec = metadata.spec
+        check_constraint_paths(spec.constraints, relative, ("spec", "constraints"), document.source)
+        readiness = spec.validation.readiness if spec.validation else None
+        if readiness is not None and readiness.constraints:
+            check_constraint_paths(
+                readiness.constraints,
+                relative,
+                ("spec", "validation", "readiness", "constraints"),
+                document.source,
+            )
+        if spec.profile is not None:
+            for value_name in sorted(spec.profile.values):
+                check_constraint_paths(
+                    spec.profile.values[value_name].constraints,
+                    relative,
+                    ("spec", "profile", "values", value_name, "constraints"),
+                    document.source,
+                )
+        overlay = Overlay(metadata.metadata.name, relative, metadata, document.source, document)
+        if relative.rsplit("/", 1)[-1] == "base.yaml" and "overlays/" in relative:
+            self.catalog.base = overlay
+        else:
+            self.catalog.overlays[overlay.name] = overlay
+            self.catalog.overlay_files.append(overlay)
+
+    def check_base_dependencies(self, base: Overlay) -> None:
+        from ._merge import dependency_error  # noqa: PLC0415 - avoids an import cycle
+
+        problem = dependency_error(base.spec.component_refs)
+        if problem is not None:
+            message, index = problem
+            self.fail(
+                RecipeLoadError(
+                    "base recipe validation failed",
+                    cause=RecipeError(message, code=ErrorCode.INVALID_REQUEST),
+                    location=base.locate("spec", "componentRefs", index, "dependencyRefs"),
+                    hint="make every dependencyRefs entry name a component of base.yaml, without cycles",
+                ),
+            )
+
+    def load_registry(self) -> None:
+        catalog = self.catalog
+        relative = "registry.yaml"
+        if not (catalog.root / relative).is_file():
+            self.fail(
+                RecipeLoadError(
+                    "failed to read registry.yaml",
+                    code=ErrorCode.INTERNAL,
+                    cause=FileNotFoundError(f"open {relative}: file does not exist"),
+                    location=Location(catalog.display(relative)),
+                    hint="a catalog root needs registry.yaml (kind: ComponentRegistry) next to overlays/",
+                ),
+            )
+            return
+        try:
+            document = self.parse(relative)
+            if document is None:
+                return
+            registry = decode(ComponentRegistry, document, relative, what="registry")
+        except RecipeLoadError as err:
+            self.fail(
+                RecipeLoadError(
+                    "failed to parse registry.yaml",
+                    code=ErrorCode.INTERNAL,
+                    cause=RecipeError(err.message, code=err.code),
+                    location=err.location,
+                    hint=err.hint,
+                ),
+            )
+            return
+        by_name: dict[str, ComponentConfig] = {}
+        for index, component in enumerate(registry.components):
+            problem = registry_rejection(component)
+            if problem is not None:
+                self.fail(
+                    RecipeLoadError(
+                        problem[0],
+                        location=document.source.locate(("components", index, *problem[1])),
+                        hint=problem[2],
+                    ),
+                )
+            by_name[component.name] = component
+        catalog.registry = Registry(relative, registry, document.source, document, by_name)
+        self.read_health_checks(registry)
+
+    def read_health_checks(self, registry: ComponentRegistry) -> None:
+        """Read every `healthCheck.assertFile` now, so resolving reads nothing (even after the catalog moves).
+
+        A file that cannot be read is no load error (upstream fails only a recipe that deploys the
+        component); its error is kept and raised when a resolution needs the file.
+        """
+        for component in registry.components:
+            assert_file = component.health_check.assert_file
+            if not assert_file:
+                continue
+            self.catalog.preload(assert_file)
+
+    def load_validators(self) -> None:
+        relative = "validators/catalog.yaml"
+        if not (self.catalog.root / relative).is_file():
+            return
+        try:
+            document = self.parse(relative)
+            if document is None:
+                return
+            validators = decode(ValidatorCatalog, document, relative, what="validator catalog")
+        except RecipeLoadError as err:
+            self.fail(err)
+            return
+        self.catalog.validators = ValidatorsFile(relative, validators, document.source)

@@ -1,0 +1,88 @@
+"""Which files of a catalog root are read, in what order, how each is classified, and how a file is read safely."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+
+#: Top-level entries of a catalog root that are walked (upstream's `recipes/` layout).
+LAYOUT: Final = ("checks", "components", "mixins", "overlays", "registry.yaml", "validators")
+
+
+def classify_file(relative: str) -> str:
+    """How upstream classifies a walked file: `mixin`, `component`, `overlay`, or `other`."""
+    filename = relative.rsplit("/", 1)[-1]
+    if "checks/" in relative:
+        return "other"
+    if relative.startswith("mixins/"):
+        return "mixin" if filename.endswith(".yaml") else "other"
+    if "components/" in relative:
+        return "component"
+    if not filename.endswith(".yaml") or filename in ("registry.yaml", "data-v1.yaml"):
+        return "other"
+    return "overlay"
+
+
+def walk(root: Path) -> Iterator[tuple[str, bool]]:
+    """(relative path, is a symlink) of the catalog's files, in Go `fs.WalkDir` order (sorted per directory).
+
+    Symlinks are yielded, never followed: reading one goes through the root check, and one that
+    names a directory fails to read like any unreadable file. Sockets, FIFOs and devices are skipped.
+    """
+    yield from _walk_directory(str(root), "", top=True)
+
+
+def _walk_directory(directory: str, prefix: str, *, top: bool = False) -> Iterator[tuple[str, bool]]:
+    # Iterative (a stack of open listings), so that no depth of directories can exhaust the stack.
+    stack: list[tuple[str, Iterator[os.DirEntry[str]]]] = [(prefix, _listing(directory, top=top))]
+    while stack:
+        here, entries = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        relative = here + entry.name
+        try:
+            if entry.is_symlink():
+                yield relative, True
+            elif entry.is_dir(follow_symlinks=False):
+                stack.append((relative + "/", _listing(entry.path, top=False)))
+            elif entry.is_file(follow_symlinks=False):
+                yield relative, False
+        except OSError:  # pragma: no cover - the entry vanished between listing and stat
+            continue
+
+
+def _listing(directory: str, *, top: bool) -> Iterator[os.DirEntry[str]]:
+    """The entries of *directory* sorted by name (only the catalog layout at the top); none if unreadable."""
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return iter(())
+    return iter([entry for entry in entries if not top or entry.name in LAYOUT])
+
+
+def read_regular_file(path: str) -> bytes:
+    """The bytes of the regular file at *path*.
+
+    Opened without blocking and checked with `fstat` before reading, so a FIFO, device or socket
+    (or a symlink to one) fails at once instead of hanging or reading forever.
+
+    Raises:
+        OSError: the file cannot be opened, is not a regular file (`EINVAL`), or holds a NUL in its name.
+    """
+    if "\0" in path:
+        raise OSError(errno.EINVAL, "file name contains a NUL byte")
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return stream.read()
