@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ._registry_models import ComponentConfig
+    from ._semantics import AicrVersion
     from ._yaml import Document, SourceMap
 
 
@@ -90,18 +91,19 @@ def check_constraint_paths(
             ) from None
 
 
-def check_profile_contract(metadata: RecipeMetadata, relative: str, source: SourceMap) -> None:
+def check_profile_contract(metadata: RecipeMetadata, relative: str, source: SourceMap, semantics: AicrVersion) -> None:
     from ._profiles import validate_metadata_profile  # noqa: PLC0415 - avoids an import cycle
 
     try:
-        validate_metadata_profile(metadata)
+        validate_metadata_profile(metadata, semantics.profile_api_version)
     except RecipeError as err:
         raise RecipeLoadError(
             f"invalid profile declaration in {relative}",
             code=err.code,
             cause=err,
             location=source.locate(("spec", "profile") if metadata.spec.profile else ("apiVersion",)),
-            hint=err.hint or "profile overlays use apiVersion aicr.run/v1alpha3 and a complete spec.profile",
+            hint=err.hint
+            or f"profile overlays use apiVersion {semantics.profile_api_version} and a complete spec.profile",
         ) from None
 
 

@@ -14,23 +14,33 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ._catalog import Catalog, Mixin, Overlay, Registry, ValidatorsFile, inside
 from ._decoding import check_constraint_paths, check_profile_contract, decode, registry_rejection, reject_unknown
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
-from ._headers import MIXIN_KIND, PROFILE_API_VERSION, RECIPE_METADATA_KIND
+from ._headers import MIXIN_KIND
 from ._models import DIMENSIONS, RecipeMetadata, RecipeMixin, is_wild
 from ._registry_models import ComponentConfig, ComponentRegistry, ValidatorCatalog
+from ._semantics import AicrVersion, HeaderError, aicr_version as as_aicr_version, detect
 from ._walk import classify_file, walk
 from ._yaml import Document, parse_yaml
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._cache import ParseCache
 
+_T = TypeVar("_T")
 
-def load_catalog(path: str | os.PathLike[str]) -> Catalog:
+
+def load_catalog(path: str | os.PathLike[str], *, aicr_version: AicrVersion | str | None = None) -> Catalog:
     """Load the catalog at *path*: a catalog root, or its `overlays/` directory.
+
+    *aicr_version* (`"0.20"` or `"1.0"`) reads the catalog as that upstream release; by default the
+    release is detected from the headers (`aicr.run/v1beta1`/`v1beta2` → 1.0; `aicr.run/v1alpha2`/
+    `v1alpha3`/`aicr.nvidia.com/v1alpha1` → 0.20; none of these → 0.20) and recorded in
+    `Catalog.aicr_version`.
 
     >>> catalog = load_catalog("overlays")            # doctest: +SKIP
     >>> sorted(catalog.overlays)[:2]                  # doctest: +SKIP
@@ -38,15 +48,17 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
 
     Raises:
         RecipeLoadError: a file is not valid YAML, has the wrong shape, repeats a key, a mixin is
-            invalid, base.yaml or registry.yaml is missing or invalid. The error names the file,
-            line and column and says how to fix it.
+            invalid, base.yaml or registry.yaml is missing or invalid, a header is refused by the
+            chosen release, or the headers mix releases. The error names the file, line and column
+            and says how to fix it.
+        ValueError: *aicr_version* is not a reproduced release.
     """
-    return _load(Path(path), collect=False)
+    return _load(Path(path), collect=False, aicr_version=as_aicr_version(aicr_version))
 
 
-def load_catalog_for_check(path: str | os.PathLike[str]) -> Catalog:
+def load_catalog_for_check(path: str | os.PathLike[str], *, aicr_version: AicrVersion | str | None = None) -> Catalog:
     """Load *path* collecting load errors in `Catalog.problems` instead of raising them."""
-    return _load(Path(path), collect=True)
+    return _load(Path(path), collect=True, aicr_version=as_aicr_version(aicr_version))
 
 
 def complete_for_check(catalog: Catalog) -> Catalog:
@@ -71,7 +83,7 @@ def catalog_root(path: Path) -> Path:
     return path
 
 
-def _load(path: Path, *, collect: bool, cache: bool = False) -> Catalog:
+def _load(path: Path, *, collect: bool, cache: bool = False, aicr_version: AicrVersion | None = None) -> Catalog:
     """Load the catalog at *path*; *cache* uses the command line's parse cache (see `_cache`)."""
     if not path.exists():
         msg = f"catalog path {str(path)!r} does not exist"
@@ -82,6 +94,8 @@ def _load(path: Path, *, collect: bool, cache: bool = False) -> Catalog:
     root = catalog_root(path)
     display_root = os.path.normpath(str(root)).replace(os.sep, "/")
     catalog = Catalog(root=root, display_root=display_root)
+    if aicr_version is not None:
+        catalog.aicr_version, catalog.aicr_version_source = aicr_version, "forced"
     parses: ParseCache | None = None
     if cache:
         from ._cache import ParseCache  # noqa: PLC0415 - only the command line caches
@@ -99,6 +113,9 @@ class _Loader:
         self.collect = collect
         self.cache = cache
         self.root = str(catalog.root)
+        #: Files read and parsed ahead of loading (to choose the release), or why they could not be.
+        self.parsed: dict[str, Document | RecipeLoadError] = {}
+        self.unread: dict[str, RecipeLoadError] = {}
 
     def fail(self, error: RecipeLoadError) -> None:
         if not self.collect:
@@ -111,6 +128,8 @@ class _Loader:
             catalog.walked.append(relative)
             if link:
                 catalog.links.add(relative)
+        self.choose_version()
+        for relative in catalog.walked:
             try:
                 self.classify(relative)
             except RecipeLoadError as err:
@@ -152,11 +171,44 @@ class _Loader:
         for relative in catalog.walked:
             if classify_file(relative) == "component":
                 content = self.read(relative)
-                if content is not None:
+                if isinstance(content, bytes):
                     catalog.files[relative] = content
         self.load_validators()
 
-    def read(self, relative: str) -> bytes | None:
+    def choose_version(self) -> None:
+        """Read every recipe file's header and choose the release, unless the caller forced one."""
+        catalog = self.catalog
+        headers: list[tuple[str, str]] = []
+        relatives = [relative for relative in catalog.walked if classify_file(relative) in ("mixin", "overlay")]
+        if (catalog.root / "registry.yaml").is_file():
+            relatives.append("registry.yaml")
+        for relative in relatives:
+            content = self.read(relative, report=False)
+            if not isinstance(content, bytes):
+                if content is not None:
+                    self.unread[relative] = content
+                continue
+            try:
+                self.parsed[relative] = self.parse_content(relative, content)
+            except RecipeLoadError as err:
+                self.parsed[relative] = err
+                continue
+            document = self.parsed[relative]
+            data = document.data if isinstance(document, Document) else None
+            if isinstance(data, dict) and isinstance(data.get("apiVersion"), str):
+                headers.append((relative, data["apiVersion"]))
+        if catalog.aicr_version_source == "forced":
+            return
+        try:
+            found = detect(headers, display=catalog.display)
+        except RecipeLoadError as err:
+            self.fail(err)
+            return
+        if found is not None:
+            catalog.aicr_version, catalog.aicr_version_source = found, "detected"
+
+    def read(self, relative: str, *, report: bool = True) -> bytes | RecipeLoadError | None:
+        """The bytes of *relative*; a failure is reported (raised or collected) unless *report* is False."""
         # The walk does not follow directory symlinks, so only a symlinked file can leave the root.
         catalog = self.catalog
         # Plain strings, not Path objects: this runs once per file, and pathlib's per-call
@@ -164,28 +216,28 @@ class _Loader:
         target: Path | str | None = os.path.join(self.root, relative)  # noqa: PTH118
         if relative in catalog.links:
             target = inside(catalog.root, relative)
+        problem: RecipeLoadError
         if target is None:
-            self.fail(
-                RecipeLoadError(
-                    f"{relative} is a symlink that leaves the catalog root; it was not read",
-                    location=Location(self.catalog.display(relative)),
-                    hint="replace the symlink with the file itself, or point it inside the catalog",
-                ),
+            problem = RecipeLoadError(
+                f"{relative} is a symlink that leaves the catalog root; it was not read",
+                location=Location(self.catalog.display(relative)),
+                hint="replace the symlink with the file itself, or point it inside the catalog",
             )
-            return None
-        try:
-            with open(target, "rb") as stream:  # noqa: PTH123 - see above
-                return stream.read()
-        except OSError as err:
-            self.fail(
-                RecipeLoadError(
+        else:
+            try:
+                with open(target, "rb") as stream:  # noqa: PTH123 - see above
+                    return stream.read()
+            except OSError as err:
+                problem = RecipeLoadError(
                     f"failed to read {relative}: {err.strerror or err}",
                     code=ErrorCode.INTERNAL,
                     location=Location(self.catalog.display(relative)),
                     hint="make the file readable",
-                ),
-            )
-            return None
+                )
+        if not report:
+            return problem
+        self.fail(problem)
+        return None
 
     def classify(self, relative: str) -> None:
         kind = classify_file(relative)
@@ -196,9 +248,22 @@ class _Loader:
         # component files are read by complete(), for check() only; the rest is read on demand
 
     def parse(self, relative: str) -> Document | None:
-        content = self.read(relative)
-        if content is None:
+        """The parsed *relative* (read ahead by `choose_version` when it is a recipe file)."""
+        unread = self.unread.pop(relative, None)
+        if unread is not None:
+            self.fail(unread)
             return None
+        ahead = self.parsed.pop(relative, None)
+        if isinstance(ahead, Document):
+            return ahead
+        if ahead is not None:
+            raise ahead
+        content = self.read(relative)
+        if not isinstance(content, bytes):
+            return None
+        return self.parse_content(relative, content)
+
+    def parse_content(self, relative: str, content: bytes) -> Document:
         if self.cache is not None:
             return self.cache.parse(content, relative=relative, display=self.catalog.display(relative))
         return parse_yaml(content, path=self.catalog.display(relative))
@@ -207,6 +272,8 @@ class _Loader:
         document = self.parse(relative)
         if document is None:
             return
+        kind, api_version = self.header(document, relative, what="mixin")
+        self.gate(self.catalog.aicr_version.mixin_header, kind, api_version, relative, document)
         mixin = decode(RecipeMixin, document, relative, what="mixin")
         reject_unknown(mixin, document, relative, what="mixin")
         if mixin.kind != MIXIN_KIND:
@@ -229,42 +296,22 @@ class _Loader:
         document = self.parse(relative)
         if document is None:
             return
-        data = document.data
-        if data is not None and not isinstance(data, dict):
-            raise RecipeLoadError(
-                f"failed to parse header for {relative}: the document is a {type(data).__name__}, not a mapping",
-                location=document.source.locate(()),
-                hint="a recipe file is a mapping with kind, apiVersion, metadata and spec",
-            )
-        header = data or {}
-        kind, api_version = header.get("kind"), header.get("apiVersion")
-        for key, value in (("kind", kind), ("apiVersion", api_version)):
-            if value is not None and not isinstance(value, str):
-                raise RecipeLoadError(
-                    f"failed to parse header for {relative}: {key} must be a string",
-                    location=document.source.locate((key,)),
-                    hint=f"write `{key}` as a plain string",
-                )
-        kind = kind or ""
-        if api_version == PROFILE_API_VERSION and kind != RECIPE_METADATA_KIND:
-            raise RecipeLoadError(
-                f'profile catalog file {relative} requires kind "{RECIPE_METADATA_KIND}", got "{kind}"',
-                location=document.source.locate(("kind",)),
-                hint=f"set `kind: {RECIPE_METADATA_KIND}`",
-            )
-        if kind not in ("", RECIPE_METADATA_KIND):
+        semantics = self.catalog.aicr_version
+        kind, api_version = self.header(document, relative, what="recipe")
+        track = self.gate(semantics.overlay_header, kind, api_version, relative, document)
+        if track == "skip":
             return
         metadata = decode(RecipeMetadata, document, relative, what="recipe")
-        if api_version == PROFILE_API_VERSION:
-            reject_unknown(metadata, document, relative, what=f"strict {PROFILE_API_VERSION} RecipeMetadata")
+        if track == "profile":
+            reject_unknown(metadata, document, relative, what=f"strict {api_version} RecipeMetadata")
             if document.extra_documents:
                 raise RecipeLoadError(
                     f"profile RecipeMetadata {relative} contains multiple YAML documents",
                     location=document.source.locate(()),
                     hint="keep one document per profile overlay (remove the `---` separator)",
                 )
-        check_profile_contract(metadata, relative, document.source)
-        if api_version == PROFILE_API_VERSION and metadata.metadata.name == "":
+        check_profile_contract(metadata, relative, document.source, semantics)
+        if track == "profile" and metadata.metadata.name == "":
             raise RecipeLoadError(
                 f"profile RecipeMetadata {relative} requires metadata.name",
                 location=document.source.locate(("metadata",)),
@@ -294,6 +341,38 @@ class _Loader:
         else:
             self.catalog.overlays[overlay.name] = overlay
             self.catalog.overlay_files.append(overlay)
+
+    @staticmethod
+    def header(document: Document, relative: str, *, what: str) -> tuple[str, str]:
+        """`(kind, apiVersion)` of a recipe, mixin or registry file; absent values are `""`."""
+        data = document.data
+        if data is not None and not isinstance(data, dict):
+            raise RecipeLoadError(
+                f"failed to parse header for {relative}: the document is a {type(data).__name__}, not a mapping",
+                location=document.source.locate(()),
+                hint=f"a {what} file is a mapping with kind, apiVersion, metadata and spec",
+            )
+        header = data or {}
+        values: list[str] = []
+        for key in ("kind", "apiVersion"):
+            value = header.get(key)
+            if value is not None and not isinstance(value, str):
+                raise RecipeLoadError(
+                    f"failed to parse header for {relative}: {key} must be a string",
+                    location=document.source.locate((key,)),
+                    hint=f"write `{key}` as a plain string",
+                )
+            values.append(value or "")
+        return values[0], values[1]
+
+    @staticmethod
+    def gate(rule: Callable[[str, str, str], _T], kind: str, api_version: str, relative: str, document: Document) -> _T:
+        """Apply the release's header *rule*, turning its refusal into a load error at the header line."""
+        try:
+            return rule(kind, api_version, relative)
+        except HeaderError as err:
+            where = (err.key,) if err.key in (document.data or {}) else ()
+            raise RecipeLoadError(err.message, location=document.source.locate(where), hint=err.hint) from None
 
     def check_base_dependencies(self, base: Overlay) -> None:
         from ._merge import dependency_error  # noqa: PLC0415 - avoids an import cycle
@@ -328,18 +407,35 @@ class _Loader:
             document = self.parse(relative)
             if document is None:
                 return
+            kind, api_version = self.header(document, relative, what="registry")
+        except RecipeLoadError as err:
+            self.fail(self.registry_failure(err))
+            return
+        try:
+            self.gate(catalog.aicr_version.registry_header, kind, api_version, relative, document)
+        except RecipeLoadError as err:
+            self.fail(err)
+            return
+        try:
             registry = decode(ComponentRegistry, document, relative, what="registry")
         except RecipeLoadError as err:
-            self.fail(
-                RecipeLoadError(
-                    "failed to parse registry.yaml",
-                    code=ErrorCode.INTERNAL,
-                    cause=RecipeError(err.message, code=err.code),
-                    location=err.location,
-                    hint=err.hint,
-                ),
-            )
+            self.fail(self.registry_failure(err))
             return
+        self.index_registry(document, registry)
+
+    @staticmethod
+    def registry_failure(err: RecipeLoadError) -> RecipeLoadError:
+        return RecipeLoadError(
+            "failed to parse registry.yaml",
+            code=ErrorCode.INTERNAL,
+            cause=RecipeError(err.message, code=err.code),
+            location=err.location,
+            hint=err.hint,
+        )
+
+    def index_registry(self, document: Document, registry: ComponentRegistry) -> None:
+        catalog = self.catalog
+        relative = "registry.yaml"
         by_name: dict[str, ComponentConfig] = {}
         for index, component in enumerate(registry.components):
             problem = registry_rejection(component)

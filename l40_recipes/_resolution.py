@@ -17,7 +17,6 @@ from ._components import Finished, assemble, check_coherence, finish
 from ._composition import composition
 from ._criteria import build_query, specificity
 from ._errors import CriteriaError, ErrorCode, RecipeError
-from ._headers import CONFIGURED_RESULT_API_VERSION
 from ._loading import load_catalog
 from ._matching import candidates
 from ._models import DIMENSIONS, Criteria
@@ -111,7 +110,7 @@ def _as_query(
             f"unknown criteria dimension(s) {', '.join(map(repr, unknown))}; expected {', '.join(DIMENSIONS)} or nodes"
         )
         raise TypeError(msg)
-    return build_query(raw, known=catalog.known_values)
+    return build_query(raw, known=catalog.known_values, semantics=catalog.aicr_version)
 
 
 def build_recipe(
@@ -144,18 +143,21 @@ def build_recipe(
             finished = table[composed.key] = finish(catalog, state.component_refs)
     else:
         finished = finish(catalog, state.component_refs)
-    result = assemble(query, state, composed.applied, finished, __version__ if version is None else version)
+    semantics = catalog.aicr_version
+    result = assemble(
+        query, state, composed.applied, finished, __version__ if version is None else version, semantics=semantics
+    )
     if selected is None and query.platform != "slurm":
         return result  # nothing changed since assemble() checked coherence
     if selected is not None:
         check_profile_targets(selected, result.component_refs)
         result = result.model_copy(
             update={
-                "api_version": CONFIGURED_RESULT_API_VERSION,
+                "api_version": semantics.configured_result_api_version,
                 "metadata": result.metadata.model_copy(update={"selected_profile": selected}),
             },
         )
     if query.platform == "slurm":
-        result = apply_slurm_accounting(result)
-    check_coherence(result)
+        result = apply_slurm_accounting(result, semantics)
+    check_coherence(result, semantics)
     return result
