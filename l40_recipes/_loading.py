@@ -14,24 +14,28 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from ._catalog import Catalog, Mixin, Overlay, Registry, ValidatorsFile, inside
-from ._decoding import check_constraint_paths, check_profile_contract, decode, registry_rejection, reject_unknown
+from ._decoding import (
+    check_constraint_paths,
+    check_profile_contract,
+    decode,
+    gate_header,
+    read_header,
+    registry_rejection,
+    reject_unknown,
+)
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
 from ._headers import MIXIN_KIND
 from ._models import DIMENSIONS, RecipeMetadata, RecipeMixin, is_wild
 from ._registry_models import ComponentConfig, ComponentRegistry, ValidatorCatalog
-from ._semantics import AicrVersion, HeaderError, aicr_version as as_aicr_version, detect
+from ._semantics import AicrVersion, aicr_version as as_aicr_version, detect
 from ._walk import classify_file, walk
 from ._yaml import Document, parse_yaml
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from ._cache import ParseCache
-
-_T = TypeVar("_T")
 
 
 def load_catalog(path: str | os.PathLike[str], *, aicr_version: AicrVersion | str | None = None) -> Catalog:
@@ -272,8 +276,8 @@ class _Loader:
         document = self.parse(relative)
         if document is None:
             return
-        kind, api_version = self.header(document, relative, what="mixin")
-        self.gate(self.catalog.aicr_version.mixin_header, kind, api_version, relative, document)
+        kind, api_version = read_header(document, relative, what="mixin")
+        gate_header(self.catalog.aicr_version.mixin_header, kind, api_version, relative, document)
         mixin = decode(RecipeMixin, document, relative, what="mixin")
         reject_unknown(mixin, document, relative, what="mixin")
         if mixin.kind != MIXIN_KIND:
@@ -297,8 +301,8 @@ class _Loader:
         if document is None:
             return
         semantics = self.catalog.aicr_version
-        kind, api_version = self.header(document, relative, what="recipe")
-        track = self.gate(semantics.overlay_header, kind, api_version, relative, document)
+        kind, api_version = read_header(document, relative, what="recipe")
+        track = gate_header(semantics.overlay_header, kind, api_version, relative, document)
         if track == "skip":
             return
         metadata = decode(RecipeMetadata, document, relative, what="recipe")
@@ -342,38 +346,6 @@ class _Loader:
             self.catalog.overlays[overlay.name] = overlay
             self.catalog.overlay_files.append(overlay)
 
-    @staticmethod
-    def header(document: Document, relative: str, *, what: str) -> tuple[str, str]:
-        """`(kind, apiVersion)` of a recipe, mixin or registry file; absent values are `""`."""
-        data = document.data
-        if data is not None and not isinstance(data, dict):
-            raise RecipeLoadError(
-                f"failed to parse header for {relative}: the document is a {type(data).__name__}, not a mapping",
-                location=document.source.locate(()),
-                hint=f"a {what} file is a mapping with kind, apiVersion, metadata and spec",
-            )
-        header = data or {}
-        values: list[str] = []
-        for key in ("kind", "apiVersion"):
-            value = header.get(key)
-            if value is not None and not isinstance(value, str):
-                raise RecipeLoadError(
-                    f"failed to parse header for {relative}: {key} must be a string",
-                    location=document.source.locate((key,)),
-                    hint=f"write `{key}` as a plain string",
-                )
-            values.append(value or "")
-        return values[0], values[1]
-
-    @staticmethod
-    def gate(rule: Callable[[str, str, str], _T], kind: str, api_version: str, relative: str, document: Document) -> _T:
-        """Apply the release's header *rule*, turning its refusal into a load error at the header line."""
-        try:
-            return rule(kind, api_version, relative)
-        except HeaderError as err:
-            where = (err.key,) if err.key in (document.data or {}) else ()
-            raise RecipeLoadError(err.message, location=document.source.locate(where), hint=err.hint) from None
-
     def check_base_dependencies(self, base: Overlay) -> None:
         from ._merge import dependency_error  # noqa: PLC0415 - avoids an import cycle
 
@@ -407,12 +379,12 @@ class _Loader:
             document = self.parse(relative)
             if document is None:
                 return
-            kind, api_version = self.header(document, relative, what="registry")
+            kind, api_version = read_header(document, relative, what="registry")
         except RecipeLoadError as err:
             self.fail(self.registry_failure(err))
             return
         try:
-            self.gate(catalog.aicr_version.registry_header, kind, api_version, relative, document)
+            gate_header(catalog.aicr_version.registry_header, kind, api_version, relative, document)
         except RecipeLoadError as err:
             self.fail(err)
             return

@@ -25,7 +25,8 @@ from ._profiles import (
     check_profile_targets,
     parse_selection,
 )
-from ._shipped import shipped_catalog
+from ._semantics import AicrVersion, aicr_version as as_aicr_version
+from ._shipped import shipped_catalog, shipped_catalog_root
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ def resolve(
     catalog: Catalog | str | os.PathLike[str] | None = None,
     profile: str | None = None,
     version: str | None = None,
+    aicr_version: AicrVersion | str | None = None,
     **dimensions: object,
 ) -> RecipeResult:
     """Resolve a query into a recipe, as `aicr recipe` would.
@@ -66,6 +68,8 @@ def resolve(
         catalog: A loaded `Catalog`, or a catalog path; default: the catalog shipped with the package.
         profile: `name=value`, like `aicr recipe --profile`.
         version: `metadata.version` to stamp; default: this package's version.
+        aicr_version: The upstream release to resolve as (`"0.20"` or `"1.0"`); default: the
+            catalog's own (`Catalog.aicr_version`, detected from its headers).
         **dimensions: Raw values for `service`, `accelerator` (or `gpu`), `intent`, `os`,
             `platform` and `nodes`, parsed like CLI flags (trimmed, lowercased, aliases applied).
 
@@ -74,20 +78,35 @@ def resolve(
         CoverageError: a stated dimension has no overlay (upstream's exact message and completions).
         ResolutionError: the composition is inconsistent (cycles, missing parents, mixins, profiles).
         RecipeLoadError: *catalog* is a path whose files do not load.
+        RecipeError: *aicr_version* differs from the release a loaded `Catalog` was read as.
+        ValueError: *aicr_version* is not a reproduced release.
     """
-    loaded = _as_catalog(catalog)
+    loaded = _as_catalog(catalog, as_aicr_version(aicr_version))
     query = _as_query(criteria, dimensions, loaded)
     if specificity(query) == 0:
         raise CriteriaError(NO_CRITERIA_MESSAGE)
     return build_recipe(loaded, query, profile=profile, version=version)
 
 
-def _as_catalog(catalog: Catalog | str | os.PathLike[str] | None) -> Catalog:
+def _as_catalog(catalog: Catalog | str | os.PathLike[str] | None, wanted: AicrVersion | None) -> Catalog:
     if catalog is None:
-        return shipped_catalog()
+        shipped = shipped_catalog()
+        if wanted is None or wanted is shipped.aicr_version:
+            return shipped
+        return load_catalog(shipped_catalog_root(), aicr_version=wanted)
     if isinstance(catalog, Catalog):
+        if wanted is not None and wanted is not catalog.aicr_version:
+            msg = (
+                f"the catalog was loaded as aicr {catalog.aicr_version.name} "
+                f"({catalog.aicr_version_source}); it cannot be resolved as aicr {wanted.name}"
+            )
+            raise RecipeError(
+                msg,
+                code=ErrorCode.INVALID_REQUEST,
+                hint=f'load it with load_catalog(path, aicr_version="{wanted.name}"), or pass the path instead',
+            )
         return catalog
-    return load_catalog(catalog)
+    return load_catalog(catalog, aicr_version=wanted)
 
 
 def _as_query(
