@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ._errors import Location
 from ._report import Severity
+from ._semantics import AICR_VERSIONS, aicr_version as as_aicr_version
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -89,6 +90,8 @@ class Config:
     waivers: tuple[Waiver, ...] = ()
     requirements: tuple[Requirement, ...] = DEFAULT_REQUIREMENTS
     pin_exemptions: tuple[PinExemption, ...] = ()
+    #: `aicr-version`: the upstream release the catalog is read as (`0.20`, `1.0`); None: detect.
+    aicr_version: str | None = None
     source: str = ""
     #: Problems with the configuration itself: (location, message, hint).
     problems: tuple[tuple[Location, str, str], ...] = ()
@@ -191,6 +194,18 @@ def _parse(section: dict[str, Any], shown: str, text: str) -> Config:
                 Requirement(str(entry.get("name", ", ".join(any_of))), tuple(sorted(when.items())), tuple(any_of)),
             )
         requirements = tuple(parsed)
+    raw_version = section.get("aicr-version")
+    aicr_version: str | None = None
+    if raw_version is not None:
+        try:
+            found = as_aicr_version(str(raw_version))
+            aicr_version = found.name if found is not None else None
+        except ValueError:
+            problem(
+                "aicr-version",
+                f"[tool.{SECTION}] aicr-version must be one of {', '.join(AICR_VERSIONS)}, got {raw_version!r}",
+                'write aicr-version = "1.0" (or "0.20")',
+            )
     exemptions = tuple(
         PinExemption(str(entry.get("overlay", "")), str(entry.get("component", "")), str(entry.get("reason", "")))
         for entry in section.get("version-pin-exemptions") or []
@@ -204,6 +219,7 @@ def _parse(section: dict[str, Any], shown: str, text: str) -> Config:
         waivers=tuple(waivers),
         requirements=requirements,
         pin_exemptions=exemptions,
+        aicr_version=aicr_version,
         source=shown,
         problems=tuple(problems),
     )
