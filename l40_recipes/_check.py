@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING
 
 from ._catalog import Catalog
 from ._config import Config, load_config
-from ._loading import complete_for_check, load_catalog_for_check
+from ._loading import catalog_root, complete_for_check, load_catalog_for_check
 from ._report import Finding, Report, Severity
 from ._rules import Context, all_rules
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
+
+    from ._semantics import AicrVersion
 
 __all__ = ["check"]
 
@@ -28,6 +30,7 @@ def check(
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
     config: Config | None = None,
+    aicr_version: AicrVersion | str | None = None,
 ) -> Report:
     """Check a catalog against every rule (see `docs/rules.md`); never raises for catalog problems.
 
@@ -42,11 +45,14 @@ def check(
         select: Run only these rule ids or groups. Default: the configuration's, else every rule.
         ignore: Skip these rule ids or groups (added to the configuration's).
         config: Use this configuration instead of reading `pyproject.toml`.
+        aicr_version: Read a catalog path as this upstream release (`"0.20"`, `"1.0"`). Default:
+            `aicr-version` from `[tool.l40-recipes]`, else detected from the headers. A loaded
+            `Catalog` keeps the release it was loaded as.
 
     Returns:
         A `Report` whose findings are sorted by file, line, column and rule.
     """
-    return _check(catalog, strict=strict, select=select, ignore=ignore, config=config)
+    return _check(catalog, strict=strict, select=select, ignore=ignore, config=config, aicr_version=aicr_version)
 
 
 def _check(
@@ -56,9 +62,15 @@ def _check(
     select: Iterable[str] | None,
     ignore: Iterable[str] | None,
     config: Config | None,
+    aicr_version: AicrVersion | str | None = None,
 ) -> Report:
-    loaded = complete_for_check(catalog) if isinstance(catalog, Catalog) else load_catalog_for_check(Path(catalog))
-    settings = config if config is not None else load_config(loaded.root)
+    if isinstance(catalog, Catalog):
+        loaded = complete_for_check(catalog)
+        settings = config if config is not None else load_config(loaded.root)
+    else:
+        settings = config if config is not None else load_config(catalog_root(Path(catalog)))
+        chosen = aicr_version if aicr_version is not None else settings.aicr_version
+        loaded = load_catalog_for_check(Path(catalog), aicr_version=chosen)
     settings = replace(
         settings,
         strict=settings.strict if strict is None else strict,

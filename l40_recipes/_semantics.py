@@ -252,6 +252,9 @@ class AicrVersion:
             `mixinSafeOverridePaths` (instead of being forbidden outright).
         strict_chart_fields: Whether blank or bare-`v` chart versions and padded chart, source or
             version values are refused after registry defaults.
+        accepted_ordinary: Header values `check()` accepts for ordinary overlays, mixins and the registry.
+        accepted_profile: Header values `check()` accepts for profile overlays.
+        superseded_by: The newer reproduced release that refuses this one's headers, or `""`.
     """
 
     name: str
@@ -270,6 +273,9 @@ class AicrVersion:
     mixin_contributions: str
     mixin_override_allowlist: bool
     strict_chart_fields: bool
+    accepted_ordinary: tuple[str, ...]
+    accepted_profile: tuple[str, ...]
+    superseded_by: str
     parse_table: Mapping[str, Mapping[str, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -327,6 +333,10 @@ V0_20: Final = AicrVersion(
     mixin_contributions="Namespace, ManifestFiles, or PreManifestFiles",
     mixin_override_allowlist=False,
     strict_chart_fields=False,
+    # Upstream's 0.20 tests require the alpha values; the beta ones are their successors (v0.21+).
+    accepted_ordinary=(V1ALPHA2, V1BETA1),
+    accepted_profile=(V1ALPHA3, V1BETA2),
+    superseded_by="1.0",
 )
 
 V1_0: Final = AicrVersion(
@@ -348,6 +358,9 @@ V1_0: Final = AicrVersion(
     ),
     mixin_override_allowlist=True,
     strict_chart_fields=True,
+    accepted_ordinary=(V1BETA1,),
+    accepted_profile=(V1BETA2,),
+    superseded_by="",
 )
 
 #: Every reproduced release, by the name `--aicr-version` takes.
