@@ -75,6 +75,15 @@ def _add_query(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--catalog", type=Path, help="catalog root or overlays/ directory (default: the shipped catalog)"
     )
+    _add_aicr_version(parser)
+
+
+def _add_aicr_version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--aicr-version",
+        choices=("0.20", "1.0"),
+        help="upstream aicr release to read the catalog as (default: detected from its headers)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--select", help="comma-separated rule ids or groups to run")
     check.add_argument("--ignore", help="comma-separated rule ids or groups to skip")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output")
+    _add_aicr_version(check)
 
     explain = commands.add_parser("explain", help="show which overlay, file and line set every field")
     _add_query(explain)
@@ -118,6 +128,12 @@ def _parser() -> argparse.ArgumentParser:
         "--catalog", type=Path, help="catalog root or overlays/ directory (default: the shipped catalog)"
     )
     listing.add_argument("--format", choices=("text", "json"), default="text")
+    _add_aicr_version(listing)
+
+    migrate = commands.add_parser("migrate", help="rewrite catalog headers for a newer aicr (only the header lines)")
+    migrate.add_argument("path", type=Path, metavar="PATH", help="catalog root or overlays/ directory")
+    migrate.add_argument("--to", default="1.0", choices=("1.0",), help="target aicr release (default: 1.0)")
+    migrate.add_argument("--check", action="store_true", help="write nothing; exit 1 if any header would change")
 
     schema = commands.add_parser(
         "schema", help="JSON Schema for editors (RecipeMetadata, RecipeMixin, ComponentRegistry)"
@@ -146,6 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "explain": _explain,
         "list": _list,
         "schema": _schema,
+        "migrate": _migrate,
     }[args.command]
     # A command is one short burst of allocations that all live until it exits: the cyclic
     # collector would only walk them (about 5% of a `resolve`).
@@ -166,7 +183,7 @@ def _fail(error: RecipeError) -> int:
     return error.exit_code
 
 
-def _catalog(path: Path | None, *, cache: bool) -> Catalog:
+def _catalog(path: Path | None, *, cache: bool, aicr_version: str | None = None) -> Catalog:
     from ._loading import load_catalog  # noqa: PLC0415
     from ._shipped import shipped_catalog_root  # noqa: PLC0415
 
@@ -174,7 +191,7 @@ def _catalog(path: Path | None, *, cache: bool) -> Catalog:
     # Show paths relative to where the command runs, as linters do (not possible across Windows drives).
     with contextlib.suppress(ValueError):
         root = Path(os.path.relpath(root))
-    return load_catalog(root)
+    return load_catalog(root, aicr_version=aicr_version)
 
 
 def _query(args: argparse.Namespace) -> dict[str, object]:
@@ -201,7 +218,7 @@ def _resolve(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     try:
-        catalog = _catalog(args.catalog, cache=args.cache)
+        catalog = _catalog(args.catalog, cache=args.cache, aicr_version=args.aicr_version)
         recipe = resolve(_query(args), catalog=catalog, profile=args.profile, version=args.stamp_version)
     except RecipeError as err:
         return _fail(err)
@@ -226,7 +243,6 @@ def _split(value: str | None) -> list[str] | None:
 def _check(args: argparse.Namespace) -> int:
     from ._check import check  # noqa: PLC0415
     from ._formats import render  # noqa: PLC0415
-    from ._loading import load_catalog_for_check  # noqa: PLC0415
     from ._report import Report  # noqa: PLC0415
     from ._rules import all_rules  # noqa: PLC0415
 
@@ -237,8 +253,13 @@ def _check(args: argparse.Namespace) -> int:
         if not path.is_dir():
             print(f"{PROG}: error: {path} is not a catalog directory", file=sys.stderr)
             return EXIT_USAGE
-        catalog = load_catalog_for_check(path)
-        report = check(catalog, strict=args.strict, select=_split(args.select), ignore=_split(args.ignore))
+        report = check(
+            path,
+            strict=args.strict,
+            select=_split(args.select),
+            ignore=_split(args.ignore),
+            aicr_version=args.aicr_version,
+        )
         findings.extend(report.findings)
         strict = strict or report.strict
     combined = Report.of(findings, strict=strict)
@@ -254,8 +275,8 @@ def _explain(args: argparse.Namespace) -> int:
     from ._resolution import NO_CRITERIA_MESSAGE  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog, cache=args.cache)
-        query = build_query(_query(args), known=catalog.known_values)
+        catalog = _catalog(args.catalog, cache=args.cache, aicr_version=args.aicr_version)
+        query = build_query(_query(args), known=catalog.known_values, semantics=catalog.aicr_version)
         if query == build_query({}):
             raise CriteriaError(NO_CRITERIA_MESSAGE)
         result, fields = explain(catalog, query, profile=args.profile)
@@ -285,7 +306,7 @@ def _list(args: argparse.Namespace) -> int:
     from ._resolution import build_recipe  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog, cache=args.cache)
+        catalog = _catalog(args.catalog, cache=args.cache, aicr_version=args.aicr_version)
     except RecipeError as err:
         return _fail(err)
     rows: list[dict[str, Any]] = []
@@ -312,6 +333,22 @@ def _list(args: argparse.Namespace) -> int:
         shown = ", ".join(overlays) if isinstance(overlays, list) else f"error: {overlays}"
         sys.stdout.write(f"{command}\n    {shown}\n")
     return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from ._errors import RecipeError  # noqa: PLC0415
+    from ._migrate import migrate  # noqa: PLC0415
+
+    try:
+        changes = migrate(args.path, to=args.to, check=args.check)
+    except RecipeError as err:
+        return _fail(err)
+    rewritten = [change for change in changes if not change.note]
+    for change in changes:
+        print(change, file=sys.stderr if change.note else sys.stdout)
+    verb = "would rewrite" if args.check else "rewrote"
+    print(f"{verb} {len(rewritten)} header(s) for aicr {args.to}", file=sys.stderr)
+    return EXIT_FINDINGS if args.check and rewritten else 0
 
 
 def _schema(args: argparse.Namespace) -> int:
