@@ -348,7 +348,8 @@ def _migrate(args: argparse.Namespace) -> int:
         print(change, file=sys.stderr if change.note else sys.stdout)
     verb = "would rewrite" if args.check else "rewrote"
     print(f"{verb} {len(rewritten)} header(s) for aicr {args.to}", file=sys.stderr)
-    return EXIT_FINDINGS if args.check and rewritten else 0
+    # A file that needs more than a header (a note) is never done: exit 1 in both modes.
+    return EXIT_FINDINGS if (args.check and rewritten) or len(rewritten) < len(changes) else 0
 
 
 def _schema(args: argparse.Namespace) -> int:

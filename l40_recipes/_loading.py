@@ -183,6 +183,7 @@ class _Loader:
         """Read every recipe file's header and choose the release, unless the caller forced one."""
         catalog = self.catalog
         headers: list[tuple[str, str]] = []
+        where: dict[str, Location] = {}
         relatives = [relative for relative in catalog.walked if classify_file(relative) in ("mixin", "overlay")]
         if (catalog.root / "registry.yaml").is_file():
             relatives.append("registry.yaml")
@@ -193,18 +194,19 @@ class _Loader:
                     self.unread[relative] = content
                 continue
             try:
-                self.parsed[relative] = self.parse_content(relative, content)
+                document = self.parse_content(relative, content)
             except RecipeLoadError as err:
                 self.parsed[relative] = err
                 continue
-            document = self.parsed[relative]
-            data = document.data if isinstance(document, Document) else None
+            self.parsed[relative] = document
+            data = document.data
             if isinstance(data, dict) and isinstance(data.get("apiVersion"), str):
                 headers.append((relative, data["apiVersion"]))
+                where[relative] = document.source.locate_value(("apiVersion",))
         if catalog.aicr_version_source == "forced":
             return
         try:
-            found = detect(headers, display=catalog.display)
+            found = detect(headers, display=catalog.display, locate=where.get)
         except RecipeLoadError as err:
             self.fail(err)
             return

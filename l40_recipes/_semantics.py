@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Literal
 
-from ._errors import RecipeLoadError
+from ._errors import Location, RecipeLoadError
 from ._models import ANY, DIMENSIONS
 
 if TYPE_CHECKING:
@@ -391,8 +391,15 @@ def aicr_version(value: AicrVersion | str | None) -> AicrVersion | None:
     return found
 
 
-def detect(headers: Iterable[tuple[str, str]], *, display: Callable[[str], str] = str) -> AicrVersion | None:
+def detect(
+    headers: Iterable[tuple[str, str]],
+    *,
+    display: Callable[[str], str] = str,
+    locate: Callable[[str], Location | None] = lambda _relative: None,
+) -> AicrVersion | None:
     """The release the catalog files' `(path, apiVersion)` headers were written for, or None when none says.
+
+    A mix is reported at the first 0.20 header (*locate* gives its position), the one to migrate.
 
     Raises:
         RecipeLoadError: files of both releases are mixed; the message lists each side's files.
@@ -411,6 +418,7 @@ def detect(headers: Iterable[tuple[str, str]], *, display: Callable[[str], str] 
         )
         raise RecipeLoadError(
             msg,
+            location=locate(old[0]),
             hint="a catalog is read as one aicr release: run `l40-recipes migrate --to 1.0 <catalog>` to move "
             "every header to 1.0, or fix the stray files",
         )
