@@ -13,10 +13,12 @@ Everything that differs between the two is a field of `AicrVersion`; the loader,
 the rules ask the catalog's `AicrVersion` instead of testing a version number. A catalog chooses
 its version at load (`detect()`), or the caller forces one (`aicr_version=`).
 
-Known gaps of the 1.0 rules, where the upstream source was not recovered (see README):
-the registry header message (v1.0 `components.go`), the text of the chart-version checks, and the
-v1.0 wording of the profile discriminator (`profile.go`) are written here by analogy with the
-recovered messages and marked so below.
+Known gaps of the 1.0 rules, where the upstream source was not recovered (see README): the registry
+header message (v1.0 `components.go`) and the v1.0 wording of the profile discriminator
+(`profile.go`) are written by analogy with the recovered messages and marked so below. v1.0's
+refusal of blank or bare-`v` chart versions and of padded chart/source/version values is not
+reproduced: only its existence is documented, not its scope or text, and a guess would refuse
+manifest-only Helm components that the 9793720d catalog (and so, probably, v1.0) resolves.
 """
 
 from __future__ import annotations
@@ -250,8 +252,6 @@ class AicrVersion:
         mixin_contributions: What a mixin may contribute to such a component, as upstream says it.
         mixin_override_allowlist: Whether mixin `overrides` are checked against the registry's
             `mixinSafeOverridePaths` (instead of being forbidden outright).
-        strict_chart_fields: Whether blank or bare-`v` chart versions and padded chart, source or
-            version values are refused after registry defaults.
         accepted_ordinary: Header values `check()` accepts for ordinary overlays, mixins and the registry.
         accepted_profile: Header values `check()` accepts for profile overlays.
         superseded_by: The newer reproduced release that refuses this one's headers, or `""`.
@@ -272,7 +272,6 @@ class AicrVersion:
     mixin_forbidden: tuple[str, ...]
     mixin_contributions: str
     mixin_override_allowlist: bool
-    strict_chart_fields: bool
     accepted_ordinary: tuple[str, ...]
     accepted_profile: tuple[str, ...]
     superseded_by: str
@@ -332,7 +331,6 @@ V0_20: Final = AicrVersion(
     mixin_forbidden=_MIXIN_FORBIDDEN_0_20,
     mixin_contributions="Namespace, ManifestFiles, or PreManifestFiles",
     mixin_override_allowlist=False,
-    strict_chart_fields=False,
     # Upstream's 0.20 tests require the alpha values; the beta ones are their successors (v0.21+).
     accepted_ordinary=(V1ALPHA2, V1BETA1),
     accepted_profile=(V1ALPHA3, V1BETA2),
@@ -357,7 +355,6 @@ V1_0: Final = AicrVersion(
         "Namespace, ManifestFiles, PreManifestFiles, DependencyRefs, or registry-allowlisted Overrides paths"
     ),
     mixin_override_allowlist=True,
-    strict_chart_fields=True,
     accepted_ordinary=(V1BETA1,),
     accepted_profile=(V1BETA2,),
     superseded_by="",
