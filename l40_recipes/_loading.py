@@ -175,7 +175,7 @@ class _Loader:
         for relative in catalog.walked:
             if classify_file(relative) == "component":
                 content = self.read(relative)
-                if isinstance(content, bytes):
+                if content is not None:
                     catalog.files[relative] = content
         self.load_validators()
 
@@ -188,10 +188,9 @@ class _Loader:
         if (catalog.root / "registry.yaml").is_file():
             relatives.append("registry.yaml")
         for relative in relatives:
-            content = self.read(relative, report=False)
-            if not isinstance(content, bytes):
-                if content is not None:
-                    self.unread[relative] = content
+            content = self.read_or_problem(relative)
+            if isinstance(content, RecipeLoadError):
+                self.unread[relative] = content
                 continue
             try:
                 document = self.parse_content(relative, content)
@@ -213,8 +212,16 @@ class _Loader:
         if found is not None:
             catalog.aicr_version, catalog.aicr_version_source = found, "detected"
 
-    def read(self, relative: str, *, report: bool = True) -> bytes | RecipeLoadError | None:
-        """The bytes of *relative*; a failure is reported (raised or collected) unless *report* is False."""
+    def read(self, relative: str) -> bytes | None:
+        """The bytes of *relative*, or None when it cannot be read (the failure is raised or collected)."""
+        content = self.read_or_problem(relative)
+        if isinstance(content, RecipeLoadError):
+            self.fail(content)
+            return None
+        return content
+
+    def read_or_problem(self, relative: str) -> bytes | RecipeLoadError:
+        """The bytes of *relative*, or the load error saying why it cannot be read."""
         # The walk does not follow directory symlinks, so only a symlinked file can leave the root.
         catalog = self.catalog
         # Plain strings, not Path objects: this runs once per file, and pathlib's per-call
@@ -222,28 +229,22 @@ class _Loader:
         target: Path | str | None = os.path.join(self.root, relative)  # noqa: PTH118
         if relative in catalog.links:
             target = inside(catalog.root, relative)
-        problem: RecipeLoadError
         if target is None:
-            problem = RecipeLoadError(
+            return RecipeLoadError(
                 f"{relative} is a symlink that leaves the catalog root; it was not read",
                 location=Location(self.catalog.display(relative)),
                 hint="replace the symlink with the file itself, or point it inside the catalog",
             )
-        else:
-            try:
-                with open(target, "rb") as stream:  # noqa: PTH123 - see above
-                    return stream.read()
-            except OSError as err:
-                problem = RecipeLoadError(
-                    f"failed to read {relative}: {err.strerror or err}",
-                    code=ErrorCode.INTERNAL,
-                    location=Location(self.catalog.display(relative)),
-                    hint="make the file readable",
-                )
-        if not report:
-            return problem
-        self.fail(problem)
-        return None
+        try:
+            with open(target, "rb") as stream:  # noqa: PTH123 - see above
+                return stream.read()
+        except OSError as err:
+            return RecipeLoadError(
+                f"failed to read {relative}: {err.strerror or err}",
+                code=ErrorCode.INTERNAL,
+                location=Location(self.catalog.display(relative)),
+                hint="make the file readable",
+            )
 
     def classify(self, relative: str) -> None:
         kind = classify_file(relative)
@@ -265,7 +266,7 @@ class _Loader:
         if ahead is not None:
             raise ahead
         content = self.read(relative)
-        if not isinstance(content, bytes):
+        if content is None:
             return None
         return self.parse_content(relative, content)
 

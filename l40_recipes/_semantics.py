@@ -292,11 +292,6 @@ class AicrVersion:
         """Both apiVersions a resolved recipe of this release may carry."""
         return (self.result_api_version, self.configured_result_api_version)
 
-    @property
-    def api_versions(self) -> tuple[str, str]:
-        """The catalog header values this release expects: ordinary, then profile."""
-        return (self.ordinary_api_version, self.profile_api_version)
-
 
 _MIXIN_FORBIDDEN_0_20: Final = (
     "chart",

@@ -184,6 +184,14 @@ CASES: list[tuple[str, str, str, dict[str, str], dict[str, str], str | None]] = 
         "collides with path",
     ),
     (
+        "values-file-is-the-base-file",
+        "TestMergeMixins_DetectsBaseValuesFileCollision (a valuesFile that is the base values.yaml, read once)",
+        "- {name: nvsentinel, type: Helm, valuesFile: components/nvsentinel/values.yaml}",
+        {"m": f"    - {{name: nvsentinel, overrides: {AUDIT_ON}}}\n"},
+        {"components/nvsentinel/values.yaml": "global:\n  auditLogging:\n    enabled: false\n"},
+        'collides with path "global.auditLogging.enabled"',
+    ),
+    (
         "new-component-not-allowlisted",
         "TestMergeMixins_ValidatesOverridesOnNewlyIntroducedComponent",
         "",

@@ -39,6 +39,8 @@ def _catalog(tmp_path: Path) -> Path:
         extra={
             "mixins/m.yaml": "kind: RecipeMixin\napiVersion: 'aicr.run/v1alpha2'\nmetadata:\n  name: m\nspec: {}\n",
             "overlays/notes.yaml": "kind: ConfigMap\napiVersion: v1\n",
+            "overlays/headless.yaml": "kind: RecipeMetadata\nmetadata:\n  name: headless\n",
+            "overlays/list.yaml": "- kind: RecipeMetadata\n",
         },
     )
     eks = root / "overlays" / "eks.yaml"
@@ -65,6 +67,8 @@ def test_headers_move_to_1_0_and_nothing_else_changes(tmp_path: Path) -> None:
         assert new == expected, path
     assert b"\r\n" in (root / "overlays" / "eks.yaml").read_bytes()
     assert b'apiVersion: "aicr.run/v1beta2"   # quoted, with a comment' in (root / "overlays" / "gke.yaml").read_bytes()
+    (root / "overlays" / "headless.yaml").unlink()
+    (root / "overlays" / "list.yaml").unlink()
     assert load_catalog(root).aicr_version.name == "1.0"
     assert migrate(root) == []
 
