@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 from ._catalog import Catalog
 from ._config import Config, load_config
+from ._errors import ErrorCode, RecipeError
 from ._loading import catalog_root, complete_for_check, load_catalog_for_check
 from ._report import Finding, Report, Severity
 from ._rules import Context, all_rules
+from ._semantics import aicr_version as as_aicr_version
 
 if TYPE_CHECKING:
     import os
@@ -47,7 +49,11 @@ def check(
         config: Use this configuration instead of reading `pyproject.toml`.
         aicr_version: Read a catalog path as this upstream release (`"0.20"`, `"1.0"`). Default:
             `aicr-version` from `[tool.l40-recipes]`, else detected from the headers. A loaded
-            `Catalog` keeps the release it was loaded as.
+            `Catalog` keeps the release it was loaded as; asking for another is an error.
+
+    Raises:
+        RecipeError: *aicr_version* differs from the release a loaded `Catalog` was read as.
+        ValueError: *aicr_version* is not a reproduced release.
 
     Returns:
         A `Report` whose findings are sorted by file, line, column and rule.
@@ -65,6 +71,14 @@ def _check(
     aicr_version: AicrVersion | str | None = None,
 ) -> Report:
     if isinstance(catalog, Catalog):
+        wanted = as_aicr_version(aicr_version)
+        if wanted is not None and wanted is not catalog.aicr_version:
+            msg = f"the catalog was loaded as aicr {catalog.aicr_version.name}; it cannot be checked as aicr {wanted.name}"
+            raise RecipeError(
+                msg,
+                code=ErrorCode.INVALID_REQUEST,
+                hint=f'pass the path instead, or load it with load_catalog(path, aicr_version="{wanted.name}")',
+            )
         loaded = complete_for_check(catalog)
         settings = config if config is not None else load_config(loaded.root)
     else:

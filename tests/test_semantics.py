@@ -344,6 +344,9 @@ def test_undeclared_0_20_catalog_gets_one_api_version_warning(tmp_path: Path) ->
     (tmp_path / "pyproject.toml").write_text('[tool.l40-recipes]\naicr-version = "0.20"\n')
     assert check(root, select=["api-version"]).findings == ()
     assert check(load_catalog(root), select=["api-version"]).findings == ()
+    assert check(load_catalog(root), select=["api-version"], aicr_version="0.20").findings == ()
+    with pytest.raises(RecipeError, match=r"loaded as aicr 0\.20; it cannot be checked as aicr 1\.0"):
+        check(load_catalog(root), aicr_version="1.0")
 
 
 def test_config_aicr_version_must_be_known(tmp_path: Path) -> None:
