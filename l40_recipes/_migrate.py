@@ -37,6 +37,7 @@ __all__ = ["Change", "migrate"]
 #: Per target release: old header value → new one. A profile overlay (`v1alpha3`) moves to `v1beta2`.
 _MAPPINGS: Final[dict[str, dict[str, str]]] = {"1.0": {V1ALPHA2: V1BETA1, V1ALPHA3: V1BETA2}}
 _KINDS: Final = frozenset({RECIPE_METADATA_KIND, MIXIN_KIND, REGISTRY_KIND})
+_EXPECTED_KIND: Final = {"overlay": RECIPE_METADATA_KIND, "mixin": MIXIN_KIND}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +103,27 @@ def migrate(path: str | os.PathLike[str], *, to: str = "1.0", check: bool = Fals
         content = target.read_bytes()
         document = parse_yaml(content, path=display(relative))
         data = document.data
-        if not isinstance(data, dict) or data.get("kind") not in _KINDS:
+        if not isinstance(data, dict):
             continue
         old = data.get("apiVersion")
-        if not isinstance(old, str):
+        kind = data.get("kind")
+        if not isinstance(old, str) or (kind not in _KINDS and (kind or old not in mapping)):
             continue
         location = document.source.locate_value(("apiVersion",))
+        if not kind:
+            # 0.20 reads a kind-less overlay as RecipeMetadata; 1.0 refuses it (`kind` is required),
+            # and adding a line is more than this command does.
+            expected = _EXPECTED_KIND.get(classify_file(relative), REGISTRY_KIND)
+            notes.append(
+                Change(
+                    display(relative),
+                    location.line,
+                    old,
+                    "",
+                    f"has no kind; aicr 1.0 requires `kind: {expected}`: add it, then migrate again",
+                ),
+            )
+            continue
         if old == LEGACY_V1ALPHA1:
             notes.append(
                 Change(

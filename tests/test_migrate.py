@@ -112,6 +112,29 @@ def test_legacy_headers_are_reported_not_rewritten(tmp_path: Path, capsys: pytes
     assert main(["migrate", str(root)]) == 1
 
 
+def test_kindless_overlays_are_reported_not_rewritten(tmp_path: Path) -> None:
+    """0.20 reads a kind-less overlay as RecipeMetadata; 1.0 requires the kind, so the author adds it."""
+    kindless = overlay("eks", criteria="service: eks").replace("kind: RecipeMetadata\n", "")
+    root = write_catalog(
+        tmp_path,
+        {"eks": kindless, "other": "apiVersion: example.com/v1\n"},
+        extra={"mixins/m.yaml": "apiVersion: aicr.run/v1alpha2\nmetadata:\n  name: m\n"},
+    )
+    (root / "registry.yaml").write_text((root / "registry.yaml").read_text().replace("kind: ComponentRegistry\n", ""))
+    notes = [change for change in migrate(root) if change.note]
+    assert [(note.path.rsplit("/", 1)[-1], note.line) for note in notes] == [
+        ("m.yaml", 1),
+        ("eks.yaml", 1),
+        ("registry.yaml", 1),
+    ]
+    assert [note.note.split("`")[1] for note in notes] == [
+        "kind: RecipeMixin",
+        "kind: RecipeMetadata",
+        "kind: ComponentRegistry",
+    ]
+    assert (root / "overlays" / "eks.yaml").read_text() == kindless
+
+
 def test_broken_file_stops_before_anything_is_written(tmp_path: Path) -> None:
     root = write_catalog(tmp_path, {"eks": overlay("eks"), "zz": "kind: RecipeMetadata\napiVersion: [\n"})
     before = (root / "overlays" / "base.yaml").read_bytes()
