@@ -144,6 +144,11 @@ def _load_error(root: Path, **kwargs: Any) -> RecipeLoadError:
             id="retired-alpha",
         ),
         pytest.param(
+            overlay("eks", api_version="aicr.nvidia.com/v1alpha1"),
+            'RecipeMetadata file overlays/eks.yaml has apiVersion "aicr.nvidia.com/v1alpha1", expected',
+            id="never-valid-legacy-no-note",
+        ),
+        pytest.param(
             overlay("eks", api_version='""'),
             'RecipeMetadata file overlays/eks.yaml has apiVersion "", expected "aicr.run/v1beta1" or '
             '"aicr.run/v1beta2"; update the catalog header for this aicr release',
