@@ -293,6 +293,8 @@ class AicrVersion:
         return (self.result_api_version, self.configured_result_api_version)
 
 
+#: Identity and sourcing fields a mixin may not set on a component the chain already has, at
+#: 9793720d (`mergeMixins`): everything but namespace and the manifest lists.
 _MIXIN_FORBIDDEN_0_20: Final = (
     "chart",
     "type",
