@@ -77,6 +77,7 @@ if TYPE_CHECKING:
         SlurmAccountingConfiguration as SlurmAccountingConfiguration,
         SlurmConfiguration as SlurmConfiguration,
     )
+    from ._semantics import AicrVersion as AicrVersion
     from ._versions import (
         ConstraintExpression as ConstraintExpression,
         Operator as Operator,
@@ -90,6 +91,7 @@ if TYPE_CHECKING:
 _LOCATIONS = {
     "Catalog": "_catalog",
     "load_catalog": "_loading",
+    "AicrVersion": "_semantics",
     "Mixin": "_catalog",
     "Overlay": "_catalog",
     "Registry": "_catalog",

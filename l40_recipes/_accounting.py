@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ._errors import ErrorCode, RecipeError, ResolutionError
-from ._headers import CONFIGURED_RESULT_API_VERSION
 from ._merge import deep_merge, topological_sort
 from ._profiles import (
     ownership_conflict,
@@ -16,6 +15,9 @@ from ._result import (
     SlurmAccountingConfiguration,
     SlurmConfiguration,
 )
+
+if TYPE_CHECKING:
+    from ._semantics import AicrVersion
 
 _SLURM: Final = "slinky-slurm"
 
@@ -31,7 +33,7 @@ def accounting_ownership() -> dict[str, list[str]]:
     return paths
 
 
-def apply_slurm_accounting(result: RecipeResult) -> RecipeResult:
+def apply_slurm_accounting(result: RecipeResult, semantics: AicrVersion) -> RecipeResult:
     """Upstream `applyBuildConfig` for a Slurm recipe in its default accounting mode, `disabled`.
 
     Accounting is switched off on slinky-slurm and the MariaDB components are not installed. The
@@ -69,7 +71,7 @@ def apply_slurm_accounting(result: RecipeResult) -> RecipeResult:
         ) from None
     return result.model_copy(
         update={
-            "api_version": CONFIGURED_RESULT_API_VERSION,
+            "api_version": semantics.configured_result_api_version,
             "configuration": RecipeConfiguration(
                 slurm=SlurmConfiguration(accounting=SlurmAccountingConfiguration(mode=mode)),
             ),
@@ -79,13 +81,18 @@ def apply_slurm_accounting(result: RecipeResult) -> RecipeResult:
     )
 
 
-def check_accounting(result: RecipeResult) -> None:
-    """Upstream `validateAccountingConfiguration` for the modes this package builds."""
+def check_accounting(result: RecipeResult, semantics: AicrVersion) -> None:
+    """Upstream `validateAccountingConfiguration` for the modes this package builds.
+
+    A configuration needs the release's profile-track apiVersion (`aicr.run/v1beta2` at 1.0:
+    `aicr.run/v1` with a configuration is an error).
+    """
+    configured = semantics.configured_result_api_version
     configuration = result.configuration
     if configuration is None or configuration.slurm is None or configuration.slurm.accounting is None:
         return
-    if result.api_version != CONFIGURED_RESULT_API_VERSION:
-        msg = f'configuration.slurm.accounting requires apiVersion "{CONFIGURED_RESULT_API_VERSION}" (got "{result.api_version}")'
+    if result.api_version != configured:
+        msg = f'configuration.slurm.accounting requires apiVersion "{configured}" (got "{result.api_version}")'
         raise ResolutionError(msg)
     if result.criteria.platform != "slurm":
         msg = "configuration.slurm.accounting is only valid for a Slurm recipe"

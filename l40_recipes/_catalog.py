@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 from pydantic import BaseModel
 
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
+from ._semantics import V0_20, AicrVersion
 from ._walk import read_regular_file
 
 if TYPE_CHECKING:
@@ -148,6 +149,9 @@ class Catalog:
         walked: Every file of the catalog layout, relative to the root, in walk order.
         links: The walked files that are symlinks.
         complete: Whether `validators` and `files` have been read.
+        aicr_version: The upstream release the catalog is read, resolved and checked as.
+        aicr_version_source: How that release was chosen: `forced` by the caller, `detected` from
+            the headers, or `default` (no header says; today's rules, 0.20).
     """
 
     root: Path
@@ -164,6 +168,8 @@ class Catalog:
     walked: list[str] = field(default_factory=list)
     links: set[str] = field(default_factory=set)
     complete: bool = False
+    aicr_version: AicrVersion = V0_20
+    aicr_version_source: str = "default"
     _text_cache: dict[str, str] = field(default_factory=dict, repr=False)
     #: Files read at load that could not be read: the error text, raised again when they are used.
     _unreadable: dict[str, str] = field(default_factory=dict, repr=False)

@@ -8,13 +8,17 @@ from typing import TYPE_CHECKING
 
 from ._catalog import Catalog
 from ._config import Config, load_config
-from ._loading import complete_for_check, load_catalog_for_check
+from ._errors import ErrorCode, RecipeError
+from ._loading import catalog_root, complete_for_check, load_catalog_for_check
 from ._report import Finding, Report, Severity
 from ._rules import Context, all_rules
+from ._semantics import aicr_version as as_aicr_version
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
+
+    from ._semantics import AicrVersion
 
 __all__ = ["check"]
 
@@ -28,6 +32,7 @@ def check(
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
     config: Config | None = None,
+    aicr_version: AicrVersion | str | None = None,
 ) -> Report:
     """Check a catalog against every rule (see `docs/rules.md`); never raises for catalog problems.
 
@@ -42,11 +47,18 @@ def check(
         select: Run only these rule ids or groups. Default: the configuration's, else every rule.
         ignore: Skip these rule ids or groups (added to the configuration's).
         config: Use this configuration instead of reading `pyproject.toml`.
+        aicr_version: Read a catalog path as this upstream release (`"0.20"`, `"1.0"`). Default:
+            `aicr-version` from `[tool.l40-recipes]`, else detected from the headers. A loaded
+            `Catalog` keeps the release it was loaded as; asking for another is an error.
+
+    Raises:
+        RecipeError: *aicr_version* differs from the release a loaded `Catalog` was read as.
+        ValueError: *aicr_version* is not a reproduced release.
 
     Returns:
         A `Report` whose findings are sorted by file, line, column and rule.
     """
-    return _check(catalog, strict=strict, select=select, ignore=ignore, config=config)
+    return _check(catalog, strict=strict, select=select, ignore=ignore, config=config, aicr_version=aicr_version)
 
 
 def _check(
@@ -56,9 +68,24 @@ def _check(
     select: Iterable[str] | None,
     ignore: Iterable[str] | None,
     config: Config | None,
+    aicr_version: AicrVersion | str | None = None,
 ) -> Report:
-    loaded = complete_for_check(catalog) if isinstance(catalog, Catalog) else load_catalog_for_check(Path(catalog))
-    settings = config if config is not None else load_config(loaded.root, display_root=loaded.display_root)
+    if isinstance(catalog, Catalog):
+        wanted = as_aicr_version(aicr_version)
+        if wanted is not None and wanted is not catalog.aicr_version:
+            msg = f"the catalog was loaded as aicr {catalog.aicr_version.name}; it cannot be checked as aicr {wanted.name}"
+            raise RecipeError(
+                msg,
+                code=ErrorCode.INVALID_REQUEST,
+                hint=f'pass the path instead, or load it with load_catalog(path, aicr_version="{wanted.name}")',
+            )
+        loaded = complete_for_check(catalog)
+        settings = config if config is not None else load_config(loaded.root, display_root=loaded.display_root)
+    else:
+        found = config if config is not None else load_config(catalog_root(Path(catalog)))
+        chosen = aicr_version if aicr_version is not None else found.aicr_version
+        loaded = load_catalog_for_check(Path(catalog), aicr_version=chosen)
+        settings = config if config is not None else load_config(loaded.root, display_root=loaded.display_root)
     settings = replace(
         settings,
         strict=settings.strict if strict is None else strict,

@@ -81,6 +81,15 @@ def _add_query(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--catalog", type=Path, help="catalog root or overlays/ directory (default: the shipped catalog)"
     )
+    _add_aicr_version(parser)
+
+
+def _add_aicr_version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--aicr-version",
+        choices=("0.20", "1.0"),
+        help="upstream aicr release to read the catalog as (default: detected from its headers)",
+    )
 
 
 def _parser() -> _Parser:
@@ -111,6 +120,7 @@ def _parser() -> _Parser:
     check.add_argument("--select", help="comma-separated rule ids or groups to run")
     check.add_argument("--ignore", help="comma-separated rule ids or groups to skip")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output")
+    _add_aicr_version(check)
 
     explain = commands.add_parser("explain", help="show which overlay, file and line set every field")
     _add_query(explain)
@@ -124,6 +134,7 @@ def _parser() -> _Parser:
         "--catalog", type=Path, help="catalog root or overlays/ directory (default: the shipped catalog)"
     )
     listing.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    _add_aicr_version(listing)
 
     graph = commands.add_parser(
         "graph", help="the applied overlays and the component graph of a query, as Mermaid or DOT"
@@ -131,6 +142,11 @@ def _parser() -> _Parser:
     _add_query(graph)
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     graph.add_argument("--all", action="store_true", help="the whole overlay inheritance forest of the catalog")
+
+    migrate = commands.add_parser("migrate", help="rewrite catalog headers for a newer aicr (only the header lines)")
+    migrate.add_argument("path", type=Path, metavar="PATH", help="catalog root or overlays/ directory")
+    migrate.add_argument("--to", default="1.0", choices=("1.0",), help="target aicr release (default: 1.0)")
+    migrate.add_argument("--check", action="store_true", help="write nothing; exit 1 if any header would change")
 
     schema = commands.add_parser(
         "schema", help="JSON Schema for editors (RecipeMetadata, RecipeMixin, ComponentRegistry)"
@@ -170,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "list": _list,
         "graph": _graph,
         "schema": _schema,
+        "migrate": _migrate,
     }[args.command]
     # A command is one short burst of allocations that all live until it exits: the cyclic
     # collector would only walk them (about 5% of a `resolve`).
@@ -209,17 +226,17 @@ def _fail(error: RecipeError) -> int:
     return error.exit_code
 
 
-def _catalog(path: Path | None) -> Catalog:
+def _catalog(path: Path | None, *, aicr_version: str | None = None) -> Catalog:
     from ._loading import load_catalog  # noqa: PLC0415
     from ._shipped import shipped_catalog_root  # noqa: PLC0415
 
     if path is not None:
-        return load_catalog(path)  # paths shown as the user typed them
+        return load_catalog(path, aicr_version=aicr_version)  # paths shown as the user typed them
     root = shipped_catalog_root()
     # Show the shipped catalog's paths relative to where the command runs (not possible across Windows drives).
     with contextlib.suppress(ValueError):
         root = Path(os.path.relpath(root))
-    return load_catalog(root)
+    return load_catalog(root, aicr_version=aicr_version)
 
 
 def _query(args: argparse.Namespace) -> dict[str, object]:
@@ -246,7 +263,7 @@ def _resolve(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     try:
-        catalog = _catalog(args.catalog)
+        catalog = _catalog(args.catalog, aicr_version=args.aicr_version)
         recipe = resolve(_query(args), catalog=catalog, profile=args.profile, version=args.stamp_version)
     except RecipeError as err:
         return _fail(err)
@@ -276,7 +293,6 @@ def _check(args: argparse.Namespace) -> int:
     from ._check import check  # noqa: PLC0415
     from ._errors import RecipeError  # noqa: PLC0415
     from ._formats import render  # noqa: PLC0415
-    from ._loading import load_catalog_for_check  # noqa: PLC0415
     from ._report import Report  # noqa: PLC0415
     from ._rules import all_rules  # noqa: PLC0415
 
@@ -288,11 +304,16 @@ def _check(args: argparse.Namespace) -> int:
             if not path.is_dir():
                 print(f"{PROG}: error: {path} is not a catalog directory", file=sys.stderr)
                 return EXIT_USAGE
-            catalog = load_catalog_for_check(path)
-        except (OSError, RecipeError) as err:  # an unreadable directory
+            report = check(
+                path,
+                strict=args.strict,
+                select=_split(args.select),
+                ignore=_split(args.ignore),
+                aicr_version=args.aicr_version,
+            )
+        except (OSError, RecipeError) as err:  # an unreadable directory, an unknown --aicr-version
             print(f"{PROG}: error: {err}", file=sys.stderr)
             return EXIT_USAGE
-        report = check(catalog, strict=args.strict, select=_split(args.select), ignore=_split(args.ignore))
         findings.extend(report.findings)
         strict = strict or report.strict
     combined = Report.of(findings, strict=strict)
@@ -308,8 +329,8 @@ def _explain(args: argparse.Namespace) -> int:
     from ._resolution import NO_CRITERIA_MESSAGE  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog)
-        query = build_query(_query(args), known=catalog.known_values)
+        catalog = _catalog(args.catalog, aicr_version=args.aicr_version)
+        query = build_query(_query(args), known=catalog.known_values, semantics=catalog.aicr_version)
         if query == build_query({}):
             raise CriteriaError(NO_CRITERIA_MESSAGE)
         result, fields = explain(catalog, query, profile=args.profile)
@@ -365,7 +386,7 @@ def _list(args: argparse.Namespace) -> int:
     from ._listing import render_listing, supported_queries  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog)
+        catalog = _catalog(args.catalog, aicr_version=args.aicr_version)
     except RecipeError as err:
         return _fail(err)
     sys.stdout.write(render_listing(catalog, supported_queries(catalog), args.format))
@@ -380,8 +401,8 @@ def _graph(args: argparse.Namespace) -> int:
     from ._resolution import NO_CRITERIA_MESSAGE  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog)
-        query = build_query(_query(args), known=catalog.known_values)
+        catalog = _catalog(args.catalog, aicr_version=args.aicr_version)
+        query = build_query(_query(args), known=catalog.known_values, semantics=catalog.aicr_version)
         if args.all:
             if query != build_query({}):
                 raise CriteriaError("graph --all draws the whole catalog: give either --all or criteria")
@@ -396,6 +417,23 @@ def _graph(args: argparse.Namespace) -> int:
     if graph.error:  # the picture shows where the chain broke; the status still says it broke
         print(graph.error, file=sys.stderr)
     return graph.exit_code
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from ._errors import RecipeError  # noqa: PLC0415
+    from ._migrate import migrate  # noqa: PLC0415
+
+    try:
+        changes = migrate(args.path, to=args.to, check=args.check)
+    except RecipeError as err:
+        return _fail(err)
+    rewritten = [change for change in changes if not change.note]
+    for change in changes:
+        print(change, file=sys.stderr if change.note else sys.stdout)
+    verb = "would rewrite" if args.check else "rewrote"
+    print(f"{verb} {len(rewritten)} header(s) for aicr {args.to}", file=sys.stderr)
+    # A file that needs more than a header (a note) is never done: exit 1 in both modes.
+    return EXIT_FINDINGS if (args.check and rewritten) or len(rewritten) < len(changes) else 0
 
 
 def _schema(args: argparse.Namespace) -> int:

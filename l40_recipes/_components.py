@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from ._accounting import check_accounting
 from ._errors import ErrorCode, RecipeError, ResolutionError
-from ._headers import CONFIGURED_RESULT_API_VERSION, RESULT_API_VERSION
 from ._merge import SpecState, dependency_error, topological_sort
 from ._result import (
     RecipeResult,
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
 
     from ._catalog import Catalog
     from ._models import ComponentRef, Criteria
+    from ._semantics import AicrVersion
 
 __all__ = ["Finished", "assemble", "check_coherence", "finish"]
 
@@ -58,7 +58,13 @@ def finish(catalog: Catalog, refs: Sequence[ComponentRef]) -> Finished:
 
 
 def assemble(
-    query: Criteria, state: SpecState, applied: Sequence[str], finished: Finished, version: str
+    query: Criteria,
+    state: SpecState,
+    applied: Sequence[str],
+    finished: Finished,
+    version: str,
+    *,
+    semantics: AicrVersion,
 ) -> RecipeResult:
     """Upstream `finalizeRecipeResult`: the recipe document, stamped with `metadata.version` and checked.
 
@@ -66,7 +72,7 @@ def assemble(
         ResolutionError: two components share a name, or a component is incoherent.
     """
     result = RecipeResult(
-        api_version=RESULT_API_VERSION,
+        api_version=semantics.result_api_version,
         metadata=RecipeResultMetadata(version=version, applied_overlays=list(applied)),
         criteria=query,
         constraints=list(state.constraints),
@@ -82,7 +88,7 @@ def assemble(
             msg = f'recipe has duplicate component ref name "{ref.name}" (refs {seen[ref.name]} and {index})'
             raise ResolutionError(msg, hint="list each component once in base.yaml")
         seen[ref.name] = index
-    check_coherence(result)
+    check_coherence(result, semantics)
     return result
 
 
@@ -222,12 +228,12 @@ def _helm_problem(ref: ComponentRef) -> str | None:
     return None
 
 
-def check_coherence(result: RecipeResult) -> None:
-    """Upstream `RecipeResult.ValidateCoherence`."""
-    if result.api_version and result.api_version not in (RESULT_API_VERSION, CONFIGURED_RESULT_API_VERSION):
+def check_coherence(result: RecipeResult, semantics: AicrVersion) -> None:
+    """Upstream `RecipeResult.ValidateCoherence`, with *semantics*' result apiVersions."""
+    if result.api_version and result.api_version not in semantics.result_api_versions:
         msg = f'RecipeResult apiVersion "{result.api_version}" is not supported'
         raise ResolutionError(msg)
-    check_accounting(result)
+    check_accounting(result, semantics)
     problems = sorted(
         problem for ref in result.component_refs if ref.enabled and (problem := _coherence_problem(ref)) is not None
     )

@@ -1,24 +1,33 @@
 """Composition: the candidates' chains merged root to leaf, each overlay once, then the mixins.
 
-Upstream `mergeOverlayChains`, `mergeMixins` and `resolveProfileDeclaration`.
+Upstream `mergeOverlayChains`, `mergeMixins` and `resolveProfileDeclaration`. What a mixin may
+contribute to a component the chain already has is the catalog's release's rule
+(`AicrVersion.mixin_forbidden`, `mixin_override_allowlist`): at 0.20 only namespace and manifest
+lists; at 1.0 also dependencyRefs (union-merged) and overrides at the paths the registry
+allowlists in `mixinSafeOverridePaths`.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ._catalog import BASE_NAME, Catalog, Memo
-from ._errors import ErrorCode, Location, ResolutionError
+from ._errors import ErrorCode, Location, RecipeError, ResolutionError
 from ._matching import chain
 from ._merge import SpecState
 from ._profiles import (
     EffectiveProfile,
 )
+from ._yaml import parse_yaml
 
 if TYPE_CHECKING:
-    from ._catalog import Overlay
+    from ._catalog import Mixin, Overlay
     from ._models import ComponentRef, Constraint
+    from ._semantics import AicrVersion
+
+_LOG: Final = logging.getLogger("l40_recipes")
 
 
 def _profile_declaration(catalog: Catalog, found: list[Overlay]) -> EffectiveProfile | None:
@@ -168,6 +177,7 @@ def _merge_mixins(catalog: Catalog, state: SpecState, sources: dict[str, Locatio
     """Merge every referenced mixin after the chains; conflicts are errors (`mergeMixins`)."""
     if not state.mixins:
         return
+    semantics = catalog.aicr_version
     constraint_names = {constraint.name for constraint in state.constraints}
     component_names = {ref.name for ref in state.component_refs}
     constraints: list[Constraint] = []
@@ -189,20 +199,28 @@ def _merge_mixins(catalog: Catalog, state: SpecState, sources: dict[str, Locatio
                     location=mixin.locate("spec", "constraints"),
                     hint="remove the constraint from either the mixin or the overlay chain",
                 )
+        if semantics.mixin_override_allowlist:  # part of the same 1.0 rule: one entry per component
+            _reject_duplicate_refs(name, mixin)
         for ref in spec.component_refs:
-            if ref.name not in component_names:
-                continue
-            offending = _mixin_conflict(ref)
-            if offending is not None:
-                raise ResolutionError(
-                    f'mixin "{name}" component "{ref.name}" sets identity/sourcing field "{offending}" which '
-                    "conflicts with the inheritance chain; mixins may only contribute Namespace, ManifestFiles, "
-                    "or PreManifestFiles to an existing component",
-                    location=mixin.locate("spec", "componentRefs"),
-                    hint=f"move {offending!r} of {ref.name!r} out of the mixin into an overlay",
-                )
-        constraints.extend(spec.constraints)
-        refs.extend(spec.component_refs)
+            existing = ref.name in component_names
+            if existing:
+                offending = _mixin_conflict(ref, semantics)
+                if offending is not None:
+                    raise ResolutionError(
+                        f'mixin "{name}" component "{ref.name}" sets identity/sourcing field "{offending}" which '
+                        f"conflicts with the inheritance chain; mixins may only contribute "
+                        f"{semantics.mixin_contributions} to an existing component",
+                        location=mixin.locate("spec", "componentRefs"),
+                        hint=f"move {offending!r} of {ref.name!r} out of the mixin into an overlay",
+                    )
+            if semantics.mixin_override_allowlist:
+                _check_mixin_overrides(catalog, state, name, mixin, ref, existing=existing)
+        if semantics.mixin_override_allowlist:
+            # 1.0 checks each mixin against the chain and the mixins merged before it.
+            state.merge(spec.constraints, spec.component_refs)
+        else:
+            constraints.extend(spec.constraints)
+            refs.extend(spec.component_refs)
         constraint_names.update(constraint.name for constraint in spec.constraints)
         component_names.update(ref.name for ref in spec.component_refs)
     # One merge of everything, in mixin order: the same result as merging mixin by mixin (no
@@ -211,8 +229,183 @@ def _merge_mixins(catalog: Catalog, state: SpecState, sources: dict[str, Locatio
     state.mixins = []
 
 
-def _mixin_conflict(ref: ComponentRef) -> str | None:
-    for attribute in ref.MIXIN_FORBIDDEN:
+def _mixin_conflict(ref: ComponentRef, semantics: AicrVersion) -> str | None:
+    for attribute in semantics.mixin_forbidden:
         if getattr(ref, attribute):
             return type(ref).model_fields[attribute].alias or attribute
     return None
+
+
+# --- 1.0: registry-allowlisted mixin overrides (upstream v1.0 `mergeMixins` and its helpers) ----
+
+
+def _reject_duplicate_refs(name: str, mixin: Mixin) -> None:
+    seen: set[str] = set()
+    for ref in mixin.document.spec.component_refs:
+        if ref.name in seen:
+            raise ResolutionError(
+                f'mixin "{name}" declares component "{ref.name}" more than once in its own componentRefs list',
+                location=mixin.locate("spec", "componentRefs"),
+                hint=f"merge the entries for {ref.name!r} into one",
+            )
+        seen.add(ref.name)
+
+
+def _allowlist(catalog: Catalog, component: str) -> list[str]:
+    registry = catalog.registry
+    config = registry.get(component) if registry is not None else None
+    return list(config.mixin_safe_override_paths) if config is not None else []
+
+
+def _check_mixin_overrides(
+    catalog: Catalog, state: SpecState, name: str, mixin: Mixin, ref: ComponentRef, *, existing: bool
+) -> None:
+    """The 1.0 checks of one mixin componentRef: allowlist, collisions, empty maps, disabled target."""
+    allowlist = _allowlist(catalog, ref.name)
+    where = mixin.locate("spec", "componentRefs")
+    if not existing:
+        # A component without an allowlist has not opted in: a mixin introducing it is free.
+        if not allowlist:
+            return
+        if ref.values_file:
+            raise ResolutionError(
+                f'mixin "{name}" component "{ref.name}" sets valuesFile "{ref.values_file}" while introducing an '
+                "allowlisted component; a mixin may only supply such a component's values via "
+                "registry-allowlisted inline overrides, never a values file",
+                location=where,
+                hint=f"move the values of {ref.name!r} into inline overrides at allowlisted paths",
+            )
+    if not ref.overrides:
+        return
+    label = f'mixin "{name}" component "{ref.name}" overrides'
+    _reject_empty_maps(ref.overrides, label, where)
+    paths = _leaf_paths(ref.overrides, label, where)
+    for path in paths:
+        if path not in allowlist:
+            raise ResolutionError(
+                f'mixin "{name}" component "{ref.name}" sets overrides path "{path}", which is not in the '
+                f"component's registry-declared mixinSafeOverridePaths allowlist [{' '.join(allowlist)}] — a mixin "
+                "may only set paths its target component has explicitly opted in for mixin use",
+                location=where,
+                hint=f"add {path!r} to mixinSafeOverridePaths of {ref.name!r} in registry.yaml, or set it in an overlay",
+            )
+    layers: list[dict[str, Any]] = []
+    if existing:
+        current = next(item for item in state.component_refs if item.name == ref.name)
+        layers = _raw_layers(catalog, current)
+    for path in paths:
+        for layer in layers:
+            configured = _configured_prefix(layer, path)
+            if configured is not None:
+                raise ResolutionError(
+                    f'mixin "{name}" component "{ref.name}" overrides path "{path}" collides with path '
+                    f'"{configured}" already set by the leaf\'s own chain or another mixin — mixins may not '
+                    "silently overwrite a value the chain already configured",
+                    location=where,
+                    hint=f"set {path!r} either in the chain or in the mixin, not both",
+                )
+    for layer in reversed(layers):
+        if "enabled" in layer:
+            if layer["enabled"] is False:
+                _LOG.warning(
+                    'mixin "%s" sets overrides on component "%s", which the recipe\'s inheritance chain already '
+                    "disables (overrides.enabled: false) -- these values will have no effect unless something "
+                    "later re-enables the component",
+                    name,
+                    ref.name,
+                )
+            break
+
+
+def _reject_empty_maps(values: dict[str, Any], label: str, where: Location, prefix: str = "") -> None:
+    for key in sorted(values, key=str):
+        value = values[key]
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if not isinstance(value, dict):
+            continue
+        if not value:
+            raise ResolutionError(
+                f'{label}: path "{path}" is an empty map ({{}}); a mixin override must set a real scalar or '
+                "non-empty map, never an empty one -- an empty map can silently blank an existing value at an "
+                "ancestor path, or pass an allowlist check on the leaf path itself and write a map where the "
+                "chart expects a scalar",
+                location=where,
+                hint=f"remove {path!r} or give it a value",
+            )
+        _reject_empty_maps(value, label, where, path)
+
+
+def _leaf_paths(values: dict[str, Any], label: str, where: Location) -> list[str]:
+    """Sorted dotted leaf paths of *values*; keys must be non-empty and dot-free."""
+    paths: list[str] = []
+
+    def visit(node: dict[str, Any], prefix: str) -> None:
+        for key in sorted(node, key=str):
+            text = str(key)
+            if text == "" or "." in text:
+                raise ResolutionError(
+                    f'{label}: override key "{text}" must be nonempty and may not contain a literal dot',
+                    location=where,
+                    hint="nest the keys instead of writing a dotted key",
+                )
+            path = f"{prefix}.{text}" if prefix else text
+            value = node[key]
+            if isinstance(value, dict) and value:
+                visit(value, path)
+            else:
+                paths.append(path)
+
+    visit(values, "")
+    return sorted(paths)
+
+
+def _configured_prefix(raw: dict[str, Any], path: str) -> str | None:
+    """The shallowest prefix of *path* that *raw* sets (any value, null included), or None."""
+    segments = path.split(".")
+    current: dict[str, Any] = raw
+    for index, segment in enumerate(segments):
+        if segment not in current:
+            return None
+        value = current[segment]
+        if not isinstance(value, dict) or not value or index == len(segments) - 1:
+            return ".".join(segments[: index + 1])
+        current = value
+    return None  # pragma: no cover - the loop always returns on the last segment
+
+
+def _raw_layers(catalog: Catalog, ref: ComponentRef) -> list[dict[str, Any]]:
+    """The unmerged values that configure *ref*: base values.yaml, its valuesFile, its overrides."""
+    layers: list[dict[str, Any]] = []
+    if ref.values_file:
+        base = f"components/{ref.name}/values.yaml"
+        if ref.values_file != base:
+            found = _values(catalog, base, ref.name, missing_ok=True)
+            if found is not None:
+                layers.append(found)
+        found = _values(catalog, ref.values_file, ref.name, missing_ok=False)
+        layers.append(found or {})
+    if ref.overrides:
+        layers.append(ref.overrides)
+    return layers
+
+
+def _values(catalog: Catalog, relative: str, component: str, *, missing_ok: bool) -> dict[str, Any] | None:
+    if missing_ok and not (catalog.root / relative).is_file():
+        return None  # no base values.yaml: no base layer
+    try:
+        text = catalog.read_text(relative)
+    except RecipeError as err:
+        raise ResolutionError(
+            f'read values file "{relative}" for component "{component}" mixin collision check',
+            code=ErrorCode.INTERNAL,
+            cause=err,
+        ) from None
+    try:
+        data = parse_yaml(text.encode(), path=catalog.display(relative)).data
+    except RecipeError as err:
+        raise ResolutionError(
+            f'parse values file "{relative}" for component "{component}" mixin collision check',
+            code=ErrorCode.INTERNAL,
+            cause=err,
+        ) from None
+    return data if isinstance(data, dict) else {}

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ._errors import Location
 from ._report import Severity
+from ._semantics import AICR_VERSIONS, aicr_version as as_aicr_version
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -97,6 +98,8 @@ class Config:
     #: Extra serving-table rows (docs/serving.md), validated: accelerator name / model id -> row.
     accelerators: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: `aicr-version`: the upstream release the catalog is read as (`0.20`, `1.0`); None: detect.
+    aicr_version: str | None = None
     source: str = ""
     #: Problems with the configuration itself: (location, message, hint).
     problems: tuple[tuple[Location, str, str], ...] = ()
@@ -182,6 +185,7 @@ class _Section(_Entry):
     """The keys of `[tool.l40-recipes]` other than its arrays of tables (validated entry by entry)."""
 
     strict: bool = False
+    aicr_version: str | None = Field(default=None, alias="aicr-version")
     select: list[str] | None = None
     ignore: list[str] | None = None
     severity: dict[str, str] = Field(default_factory=dict)  # each level is checked apart, keeping the valid ones
@@ -198,6 +202,7 @@ _HINTS: Final = {
     "accelerators": "write [tool.l40-recipes.accelerators.<name>] rows; see docs/serving.md for the keys",
     "models": 'write [tool.l40-recipes.models."<id>"] rows; see docs/serving.md for the keys',
     "strict": "write strict = true or strict = false",
+    "aicr-version": 'write aicr-version = "1.0" (or "0.20")',
     "select": 'write select = ["rule-id", "group", ...]',
     "ignore": 'write ignore = ["rule-id", "group", ...]',
     "severity": 'write severity = { rule-id = "error" } (error or warning)',
@@ -318,6 +323,17 @@ def _parse(section: dict[str, Any], shown: str, text: str) -> Config:
     accelerators, models = _serving_rows(
         section, lambda needle, message, hint: problem(_line_of(text, needle), message, hint)
     )
+    aicr_version: str | None = None
+    if settings.aicr_version is not None:
+        try:
+            found = as_aicr_version(settings.aicr_version)
+            aicr_version = found.name if found is not None else None
+        except ValueError:
+            problem(
+                _line_of(text, "aicr-version"),
+                f"[tool.{SECTION}] aicr-version must be one of {', '.join(AICR_VERSIONS)}, got {settings.aicr_version!r}",
+                'write aicr-version = "1.0" (or "0.20")',
+            )
     return Config(
         strict=settings.strict,
         select=frozenset(settings.select) if settings.select is not None else None,
@@ -328,6 +344,7 @@ def _parse(section: dict[str, Any], shown: str, text: str) -> Config:
         pin_exemptions=tuple(exemptions),
         accelerators=accelerators,
         models=models,
+        aicr_version=aicr_version,
         source=shown,
         problems=tuple(problems),
     )

@@ -6,44 +6,38 @@ from typing import TYPE_CHECKING, Final
 
 from ._errors import CriteriaError
 from ._models import ANY, DIMENSIONS, WILD, Criteria
+from ._semantics import V0_20
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
+    from ._semantics import AicrVersion
+
 __all__ = ["ENUM_VALUES", "build_query", "matches", "parse_dimension", "specificity"]
 
-#: The values upstream's parser accepts without a catalog (9793720d), per dimension.
-ENUM_VALUES: Final[dict[str, tuple[str, ...]]] = {
-    "service": ("aks", "bcm", "eks", "gke", "kind", "lke", "metal3", "ocp", "oke"),
-    "accelerator": ("a100", "b200", "gb200", "gb300", "h100", "h200", "l40", "l40s", "rtx-pro-6000"),
-    "intent": ("inference", "training"),
-    "os": ("amazonlinux", "cos", "ol", "rhel", "talos", "ubuntu"),
-    "platform": ("dynamo", "kubeflow", "nim", "runai", "slurm"),
-}
-
-_ALIASES: Final[dict[str, dict[str, str]]] = {
-    "service": {"": ANY, ANY: ANY, "self-managed": ANY, "self": ANY, "vanilla": ANY, "openshift": "ocp"},
-    "accelerator": {"": ANY, ANY: ANY},
-    "intent": {"": ANY, ANY: ANY},
-    "os": {"": ANY, ANY: ANY, "al2": "amazonlinux", "al2023": "amazonlinux"},
-    "platform": {"": ANY, ANY: ANY},
-}
-_PARSE_TABLE: Final[dict[str, dict[str, str]]] = {
-    dimension: {**{value: value for value in ENUM_VALUES[dimension]}, **_ALIASES[dimension]} for dimension in DIMENSIONS
-}
+#: The values upstream's parser accepts without a catalog at 0.20 (9793720d), per dimension; each
+#: release's own are `AicrVersion.enum_values`.
+ENUM_VALUES: Final[Mapping[str, tuple[str, ...]]] = V0_20.enum_values
 
 
-def parse_dimension(dimension: str, raw: str, *, known: Mapping[str, Iterable[str]] | None = None) -> str:
-    """Normalize one query value: trim, lowercase, apply aliases; accept catalog-registered values.
+def parse_dimension(
+    dimension: str,
+    raw: str,
+    *,
+    known: Mapping[str, Iterable[str]] | None = None,
+    semantics: AicrVersion = V0_20,
+) -> str:
+    """Normalize one query value: trim, lowercase, apply *semantics*' aliases; accept catalog-registered values.
 
     Raises:
         CriteriaError: `invalid <dimension> type: <raw>`, upstream's message, with *raw* as given.
     """
-    if dimension not in _PARSE_TABLE:
+    table = semantics.parse_table
+    if dimension not in table:
         msg = f"unknown criteria dimension {dimension!r}; expected one of {', '.join(DIMENSIONS)} or nodes"
         raise CriteriaError(msg)
     normalized = raw.strip().lower()
-    canonical = _PARSE_TABLE[dimension].get(normalized)
+    canonical = table[dimension].get(normalized)
     if canonical is not None:
         return canonical
     if known is not None and normalized in set(known.get(dimension, ())):
@@ -55,8 +49,11 @@ def build_query(
     values: Mapping[str, object],
     *,
     known: Mapping[str, Iterable[str]] | None = None,
+    semantics: AicrVersion = V0_20,
 ) -> Criteria:
     """Build a query the way `aicr recipe` does: every dimension starts at `any`.
+
+    Values are parsed with *semantics*' enums and aliases (the catalog's `aicr_version`).
 
     *values* maps dimension names (and `gpu` as an alias of `accelerator`, and `nodes`) to raw
     values; `None` leaves a dimension unset.
@@ -78,7 +75,7 @@ def build_query(
                 msg = f"{dimension} must be a string, got {type(raw).__name__} {raw!r}"
                 raise CriteriaError(msg)
             else:
-                fields[dimension] = parse_dimension(dimension, raw, known=known)
+                fields[dimension] = parse_dimension(dimension, raw, known=known, semantics=semantics)
         except CriteriaError as err:
             raise CriteriaError("error parsing criteria", cause=err) from None
     return Criteria.model_validate(fields)

@@ -9,12 +9,15 @@ from pydantic import BaseModel, ValidationError
 from ._errors import RecipeError, RecipeLoadError
 from ._measurement import validate_path
 from ._models import Constraint, GoModel, RecipeMetadata, unknown_keys
+from ._semantics import HeaderError
 
 _M = TypeVar("_M", bound=BaseModel)
+_T = TypeVar("_T")
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from ._registry_models import ComponentConfig
+    from ._semantics import AicrVersion
     from ._yaml import Document, SourceMap
 
 
@@ -90,18 +93,19 @@ def check_constraint_paths(
             ) from None
 
 
-def check_profile_contract(metadata: RecipeMetadata, relative: str, source: SourceMap) -> None:
+def check_profile_contract(metadata: RecipeMetadata, relative: str, source: SourceMap, semantics: AicrVersion) -> None:
     from ._profiles import validate_metadata_profile  # noqa: PLC0415 - avoids an import cycle
 
     try:
-        validate_metadata_profile(metadata)
+        validate_metadata_profile(metadata, semantics.profile_api_version)
     except RecipeError as err:
         raise RecipeLoadError(
             f"invalid profile declaration in {relative}",
             code=err.code,
             cause=err,
             location=source.locate(("spec", "profile") if metadata.spec.profile else ("apiVersion",)),
-            hint=err.hint or "profile overlays use apiVersion aicr.run/v1alpha3 and a complete spec.profile",
+            hint=err.hint
+            or f"profile overlays use apiVersion {semantics.profile_api_version} and a complete spec.profile",
         ) from None
 
 
@@ -129,3 +133,37 @@ def registry_rejection(component: ComponentConfig) -> tuple[str, tuple[str | int
             "remove manifestFiles or the kustomize block",
         )
     return None
+
+
+def read_header(document: Document, relative: str, *, what: str) -> tuple[str, str]:
+    """`(kind, apiVersion)` of a recipe, mixin or registry file; absent values are `""`."""
+    data = document.data
+    if data is not None and not isinstance(data, dict):
+        raise RecipeLoadError(
+            f"failed to parse header for {relative}: the document is a {type(data).__name__}, not a mapping",
+            location=document.source.locate(()),
+            hint=f"a {what} file is a mapping with kind, apiVersion, metadata and spec",
+        )
+    header = data or {}
+    values: list[str] = []
+    for key in ("kind", "apiVersion"):
+        value = header.get(key)
+        if value is not None and not isinstance(value, str):
+            raise RecipeLoadError(
+                f"failed to parse header for {relative}: {key} must be a string",
+                location=document.source.locate((key,)),
+                hint=f"write `{key}` as a plain string",
+            )
+        values.append(value or "")
+    return values[0], values[1]
+
+
+def gate_header(
+    rule: Callable[[str, str, str], _T], kind: str, api_version: str, relative: str, document: Document
+) -> _T:
+    """Apply the release's header *rule*, turning its refusal into a load error at the header line."""
+    try:
+        return rule(kind, api_version, relative)
+    except HeaderError as err:
+        where = (err.key,) if err.key in (document.data or {}) else ()
+        raise RecipeLoadError(err.message, location=document.source.locate(where), hint=err.hint) from None

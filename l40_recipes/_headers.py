@@ -1,7 +1,9 @@
 """Document headers: the `kind` and `apiVersion` values each kind of AICR document carries.
 
 Upstream's catalogs gate their files on these (`pkg/header` from v0.21 on); at 9793720d the reader
-checks only what the constants below are compared with in the loader and the rules.
+checks only what the constants below are compared with in the loader and the rules. The values
+here are 0.20's; what each reproduced release accepts and emits (and how it gates headers) is its
+`AicrVersion` in `_semantics`, the one place a release's rules plug in.
 """
 
 from __future__ import annotations

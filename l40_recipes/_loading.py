@@ -16,17 +16,31 @@ from dataclasses import replace
 from pathlib import Path
 
 from ._catalog import Catalog, Mixin, Overlay, Registry, ValidatorsFile, inside
-from ._decoding import check_constraint_paths, check_profile_contract, decode, registry_rejection, reject_unknown
+from ._decoding import (
+    check_constraint_paths,
+    check_profile_contract,
+    decode,
+    gate_header,
+    read_header,
+    registry_rejection,
+    reject_unknown,
+)
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
-from ._headers import MIXIN_KIND, PROFILE_API_VERSION, RECIPE_METADATA_KIND
+from ._headers import MIXIN_KIND
 from ._models import DIMENSIONS, RecipeMetadata, RecipeMixin, is_wild
 from ._registry_models import ComponentConfig, ComponentRegistry, ValidatorCatalog
+from ._semantics import AicrVersion, aicr_version as as_aicr_version, detect
 from ._walk import classify_file, read_regular_file, walk
 from ._yaml import Document, parse_yaml
 
 
-def load_catalog(path: str | os.PathLike[str]) -> Catalog:
+def load_catalog(path: str | os.PathLike[str], *, aicr_version: AicrVersion | str | None = None) -> Catalog:
     """Load the catalog at *path*: a catalog root, or its `overlays/` directory.
+
+    *aicr_version* (`"0.20"` or `"1.0"`) reads the catalog as that upstream release; by default the
+    release is detected from the headers (`aicr.run/v1beta1`/`v1beta2` → 1.0; `aicr.run/v1alpha2`/
+    `v1alpha3`/`aicr.nvidia.com/v1alpha1` → 0.20; none of these → 0.20) and recorded in
+    `Catalog.aicr_version`.
 
     >>> catalog = load_catalog("overlays")            # doctest: +SKIP
     >>> sorted(catalog.overlays)[:2]                  # doctest: +SKIP
@@ -34,15 +48,17 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
 
     Raises:
         RecipeLoadError: a file is not valid YAML, has the wrong shape, repeats a key, a mixin is
-            invalid, base.yaml or registry.yaml is missing or invalid. The error names the file,
-            line and column and says how to fix it.
+            invalid, base.yaml or registry.yaml is missing or invalid, a header is refused by the
+            chosen release, or the headers mix releases. The error names the file, line and column
+            and says how to fix it.
+        ValueError: *aicr_version* is not a reproduced release.
     """
-    return _load(Path(path), collect=False)
+    return _load(Path(path), collect=False, aicr_version=as_aicr_version(aicr_version))
 
 
-def load_catalog_for_check(path: str | os.PathLike[str]) -> Catalog:
+def load_catalog_for_check(path: str | os.PathLike[str], *, aicr_version: AicrVersion | str | None = None) -> Catalog:
     """Load *path* collecting load errors in `Catalog.problems` instead of raising them."""
-    return _load(Path(path), collect=True)
+    return _load(Path(path), collect=True, aicr_version=as_aicr_version(aicr_version))
 
 
 def complete_for_check(catalog: Catalog) -> Catalog:
@@ -67,7 +83,7 @@ def catalog_root(path: Path) -> Path:
     return path
 
 
-def _load(path: Path, *, collect: bool) -> Catalog:
+def _load(path: Path, *, collect: bool, aicr_version: AicrVersion | None = None) -> Catalog:
     """Load the catalog at *path*."""
     try:
         if not path.exists():
@@ -84,6 +100,8 @@ def _load(path: Path, *, collect: bool) -> Catalog:
         raise RecipeLoadError(msg, hint="make the directory readable and searchable by this user") from None
     display_root = os.path.normpath(str(root)).replace(os.sep, "/")
     catalog = Catalog(root=root, display_root=display_root)
+    if aicr_version is not None:
+        catalog.aicr_version, catalog.aicr_version_source = aicr_version, "forced"
     _Loader(catalog, collect=collect).run()
     return catalog
 
@@ -93,6 +111,9 @@ class _Loader:
         self.catalog = catalog
         self.collect = collect
         self.root = str(catalog.root)
+        #: Files read and parsed ahead of loading (to choose the release), or why they could not be.
+        self.parsed: dict[str, Document | RecipeLoadError] = {}
+        self.unread: dict[str, RecipeLoadError] = {}
 
     def fail(self, error: RecipeLoadError) -> None:
         if not self.collect:
@@ -105,6 +126,8 @@ class _Loader:
             catalog.walked.append(relative)
             if link:
                 catalog.links.add(relative)
+        self.choose_version()
+        for relative in catalog.walked:
             try:
                 self.classify(relative)
             except RecipeLoadError as err:
@@ -150,7 +173,49 @@ class _Loader:
                     catalog.files[relative] = content
         self.load_validators()
 
+    def choose_version(self) -> None:
+        """Read every recipe file's header and choose the release, unless the caller forced one."""
+        catalog = self.catalog
+        headers: list[tuple[str, str]] = []
+        where: dict[str, Location] = {}
+        relatives = [relative for relative in catalog.walked if classify_file(relative) in ("mixin", "overlay")]
+        if (catalog.root / "registry.yaml").is_file():
+            relatives.append("registry.yaml")
+        for relative in relatives:
+            content = self.read_or_problem(relative)
+            if isinstance(content, RecipeLoadError):
+                self.unread[relative] = content
+                continue
+            try:
+                document = self.parse_content(relative, content)
+            except RecipeLoadError as err:
+                self.parsed[relative] = err
+                continue
+            self.parsed[relative] = document
+            data = document.data
+            if isinstance(data, dict) and isinstance(data.get("apiVersion"), str):
+                headers.append((relative, data["apiVersion"]))
+                where[relative] = document.source.locate_value(("apiVersion",))
+        if catalog.aicr_version_source == "forced":
+            return
+        try:
+            found = detect(headers, display=catalog.display, locate=where.get)
+        except RecipeLoadError as err:
+            self.fail(err)
+            return
+        if found is not None:
+            catalog.aicr_version, catalog.aicr_version_source = found, "detected"
+
     def read(self, relative: str) -> bytes | None:
+        """The bytes of *relative*, or None when it cannot be read (the failure is raised or collected)."""
+        content = self.read_or_problem(relative)
+        if isinstance(content, RecipeLoadError):
+            self.fail(content)
+            return None
+        return content
+
+    def read_or_problem(self, relative: str) -> bytes | RecipeLoadError:
+        """The bytes of *relative*, or the load error saying why it cannot be read."""
         # The walk does not follow directory symlinks, so only a symlinked file can leave the root.
         catalog = self.catalog
         # Plain strings, not Path objects: this runs once per file, and pathlib's per-call
@@ -159,26 +224,20 @@ class _Loader:
         if relative in catalog.links:
             target = inside(catalog.root, relative)
         if target is None:
-            self.fail(
-                RecipeLoadError(
-                    f"{relative} is a symlink that leaves the catalog root; it was not read",
-                    location=Location(self.catalog.display(relative)),
-                    hint="replace the symlink with the file itself, or point it inside the catalog",
-                ),
+            return RecipeLoadError(
+                f"{relative} is a symlink that leaves the catalog root; it was not read",
+                location=Location(self.catalog.display(relative)),
+                hint="replace the symlink with the file itself, or point it inside the catalog",
             )
-            return None
         try:
             return read_regular_file(str(target))
         except OSError as err:
-            self.fail(
-                RecipeLoadError(
-                    f"failed to read {relative}: {err.strerror or err}",
-                    code=ErrorCode.INTERNAL,
-                    location=Location(self.catalog.display(relative)),
-                    hint="make it a readable regular file (FIFOs, devices and sockets are never read)",
-                ),
+            return RecipeLoadError(
+                f"failed to read {relative}: {err.strerror or err}",
+                code=ErrorCode.INTERNAL,
+                location=Location(self.catalog.display(relative)),
+                hint="make it a readable regular file (FIFOs, devices and sockets are never read)",
             )
-            return None
 
     def classify(self, relative: str) -> None:
         kind = classify_file(relative)
@@ -189,15 +248,30 @@ class _Loader:
         # component files are read by complete(), for check() only; the rest is read on demand
 
     def parse(self, relative: str) -> Document | None:
+        """The parsed *relative* (read ahead by `choose_version` when it is a recipe file)."""
+        unread = self.unread.pop(relative, None)
+        if unread is not None:
+            self.fail(unread)
+            return None
+        ahead = self.parsed.pop(relative, None)
+        if isinstance(ahead, Document):
+            return ahead
+        if ahead is not None:
+            raise ahead
         content = self.read(relative)
         if content is None:
             return None
+        return self.parse_content(relative, content)
+
+    def parse_content(self, relative: str, content: bytes) -> Document:
         return parse_yaml(content, path=self.catalog.display(relative))
 
     def load_mixin(self, relative: str) -> None:
         document = self.parse(relative)
         if document is None:
             return
+        kind, api_version = read_header(document, relative, what="mixin")
+        gate_header(self.catalog.aicr_version.mixin_header, kind, api_version, relative, document)
         mixin = decode(RecipeMixin, document, relative, what="mixin")
         reject_unknown(mixin, document, relative, what="mixin")
         if mixin.kind != MIXIN_KIND:
@@ -220,42 +294,22 @@ class _Loader:
         document = self.parse(relative)
         if document is None:
             return
-        data = document.data
-        if data is not None and not isinstance(data, dict):
-            raise RecipeLoadError(
-                f"failed to parse header for {relative}: the document is a {type(data).__name__}, not a mapping",
-                location=document.source.locate(()),
-                hint="a recipe file is a mapping with kind, apiVersion, metadata and spec",
-            )
-        header = data or {}
-        kind, api_version = header.get("kind"), header.get("apiVersion")
-        for key, value in (("kind", kind), ("apiVersion", api_version)):
-            if value is not None and not isinstance(value, str):
-                raise RecipeLoadError(
-                    f"failed to parse header for {relative}: {key} must be a string",
-                    location=document.source.locate((key,)),
-                    hint=f"write `{key}` as a plain string",
-                )
-        kind = kind or ""
-        if api_version == PROFILE_API_VERSION and kind != RECIPE_METADATA_KIND:
-            raise RecipeLoadError(
-                f'profile catalog file {relative} requires kind "{RECIPE_METADATA_KIND}", got "{kind}"',
-                location=document.source.locate(("kind",)),
-                hint=f"set `kind: {RECIPE_METADATA_KIND}`",
-            )
-        if kind not in ("", RECIPE_METADATA_KIND):
+        semantics = self.catalog.aicr_version
+        kind, api_version = read_header(document, relative, what="recipe")
+        track = gate_header(semantics.overlay_header, kind, api_version, relative, document)
+        if track == "skip":
             return
         metadata = decode(RecipeMetadata, document, relative, what="recipe")
-        if api_version == PROFILE_API_VERSION:
-            reject_unknown(metadata, document, relative, what=f"strict {PROFILE_API_VERSION} RecipeMetadata")
+        if track == "profile":
+            reject_unknown(metadata, document, relative, what=f"strict {api_version} RecipeMetadata")
             if document.extra_documents:
                 raise RecipeLoadError(
                     f"profile RecipeMetadata {relative} contains multiple YAML documents",
                     location=document.source.locate(()),
                     hint="keep one document per profile overlay (remove the `---` separator)",
                 )
-        check_profile_contract(metadata, relative, document.source)
-        if api_version == PROFILE_API_VERSION and metadata.metadata.name == "":
+        check_profile_contract(metadata, relative, document.source, semantics)
+        if track == "profile" and metadata.metadata.name == "":
             raise RecipeLoadError(
                 f"profile RecipeMetadata {relative} requires metadata.name",
                 location=document.source.locate(("metadata",)),
@@ -319,18 +373,35 @@ class _Loader:
             document = self.parse(relative)
             if document is None:
                 return
+            kind, api_version = read_header(document, relative, what="registry")
+        except RecipeLoadError as err:
+            self.fail(self.registry_failure(err))
+            return
+        try:
+            gate_header(catalog.aicr_version.registry_header, kind, api_version, relative, document)
+        except RecipeLoadError as err:
+            self.fail(err)
+            return
+        try:
             registry = decode(ComponentRegistry, document, relative, what="registry")
         except RecipeLoadError as err:
-            self.fail(
-                RecipeLoadError(
-                    "failed to parse registry.yaml",
-                    code=ErrorCode.INTERNAL,
-                    cause=RecipeError(err.message, code=err.code),
-                    location=err.location,
-                    hint=err.hint,
-                ),
-            )
+            self.fail(self.registry_failure(err))
             return
+        self.index_registry(document, registry)
+
+    @staticmethod
+    def registry_failure(err: RecipeLoadError) -> RecipeLoadError:
+        return RecipeLoadError(
+            "failed to parse registry.yaml",
+            code=ErrorCode.INTERNAL,
+            cause=RecipeError(err.message, code=err.code),
+            location=err.location,
+            hint=err.hint,
+        )
+
+    def index_registry(self, document: Document, registry: ComponentRegistry) -> None:
+        catalog = self.catalog
+        relative = "registry.yaml"
         by_name: dict[str, ComponentConfig] = {}
         for index, component in enumerate(registry.components):
             problem = registry_rejection(component)

@@ -194,24 +194,6 @@ class ComponentRef(GoModel):
         "path",
         "health_check_asserts",
     )
-    #: Identity and sourcing fields a mixin may not set on a component the chain already has
-    #: (upstream `mergeMixins`): everything but namespace and the manifest lists.
-    MIXIN_FORBIDDEN: ClassVar[tuple[str, ...]] = (
-        "chart",
-        "type",
-        "source",
-        "version",
-        "tag",
-        "path",
-        "values_file",
-        "overrides",
-        "patches",
-        "dependency_refs",
-        "cleanup",
-        "expected_resources",
-        "health_check_asserts",
-        "health_check_skip",
-    )
 
     name: GoStr = ""
     namespace: GoStr = ""

@@ -58,15 +58,19 @@ def parse_selection(raw: str | None) -> tuple[str, str] | None:
     return name, value
 
 
-def validate_metadata_profile(metadata: RecipeMetadata) -> None:
-    """Upstream `ValidateRecipeMetadataProfile`: v1alpha3 iff a profile, and the profile is valid."""
+def validate_metadata_profile(metadata: RecipeMetadata, profile_api_version: str = PROFILE_API_VERSION) -> None:
+    """Upstream `ValidateRecipeMetadataProfile`: the profile apiVersion iff a profile, and the profile is valid.
+
+    *profile_api_version* is the release's (`aicr.run/v1alpha3` at 0.20, `aicr.run/v1beta2` at
+    1.0; v1.0 `profile.go` was not recovered, so its wording is assumed unchanged).
+    """
     profile = metadata.spec.profile
-    if metadata.api_version == PROFILE_API_VERSION and profile is None:
-        raise _invalid(f'RecipeMetadata uses apiVersion "{PROFILE_API_VERSION}" but has no spec.profile declaration')
-    if profile is not None and metadata.api_version != PROFILE_API_VERSION:
+    if metadata.api_version == profile_api_version and profile is None:
+        raise _invalid(f'RecipeMetadata uses apiVersion "{profile_api_version}" but has no spec.profile declaration')
+    if profile is not None and metadata.api_version != profile_api_version:
         raise _invalid(
             f'RecipeMetadata declares spec.profile but uses apiVersion "{metadata.api_version}"; '
-            f'expected "{PROFILE_API_VERSION}"',
+            f'expected "{profile_api_version}"',
         )
     if profile is not None:
         owned_paths(profile)

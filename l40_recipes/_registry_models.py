@@ -18,6 +18,7 @@ __all__ = [
     "NodeSchedulingConfig",
     "PodSchedulingConfig",
     "SchedulingPaths",
+    "UpgradesConfig",
     "ValidatorCatalog",
     "ValidatorCatalogMetadata",
     "ValidatorEntry",
@@ -86,6 +87,12 @@ class HealthCheckConfig(GoModel):
     assert_file: GoStr = ""
 
 
+class UpgradesConfig(GoModel):
+    """Where a component's `ComponentUpgrades` document lives (aicr 1.0, ADR-021); read, not used."""
+
+    file: GoStr = ""
+
+
 class ComponentConfig(GoModel):
     """One component of the registry."""
 
@@ -105,6 +112,9 @@ class ComponentConfig(GoModel):
     has_self_ref_crds: GoBool = Field(default=False, alias="hasSelfRefCRDs")
     owns_crds: GoBool = Field(default=False, alias="ownsCRDs")
     manifests_use_chart_crds: GoBool = Field(default=False, alias="manifestsUseChartCRDs")
+    #: Override paths a mixin may set on this component (aicr 1.0; empty: the component has not opted in).
+    mixin_safe_override_paths: GoStrList = Field(default_factory=list)
+    upgrades: Annotated[UpgradesConfig, zero(dict)] = Field(default_factory=UpgradesConfig)
 
     @property
     def component_type(self) -> str:

@@ -17,7 +17,6 @@ from ._components import Finished, assemble, check_coherence, finish
 from ._composition import composition
 from ._criteria import build_query, specificity
 from ._errors import CriteriaError, ErrorCode, RecipeError
-from ._headers import CONFIGURED_RESULT_API_VERSION
 from ._loading import load_catalog
 from ._matching import candidates
 from ._models import DIMENSIONS, Criteria
@@ -26,7 +25,8 @@ from ._profiles import (
     check_profile_targets,
     parse_selection,
 )
-from ._shipped import shipped_catalog
+from ._semantics import AicrVersion, aicr_version as as_aicr_version
+from ._shipped import shipped_catalog, shipped_catalog_root
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ def resolve(
     catalog: Catalog | str | os.PathLike[str] | None = None,
     profile: str | None = None,
     version: str | None = None,
+    aicr_version: AicrVersion | str | None = None,
     **dimensions: object,
 ) -> RecipeResult:
     """Resolve a query into a recipe, as `aicr recipe` would.
@@ -67,6 +68,8 @@ def resolve(
         catalog: A loaded `Catalog`, or a catalog path; default: the catalog shipped with the package.
         profile: `name=value`, like `aicr recipe --profile`.
         version: `metadata.version` to stamp; default: this package's version.
+        aicr_version: The upstream release to resolve as (`"0.20"` or `"1.0"`); default: the
+            catalog's own (`Catalog.aicr_version`, detected from its headers).
         **dimensions: Raw values for `service`, `accelerator` (or `gpu`), `intent`, `os`,
             `platform` and `nodes`, parsed like CLI flags (trimmed, lowercased, aliases applied).
 
@@ -75,20 +78,35 @@ def resolve(
         CoverageError: a stated dimension has no overlay (upstream's exact message and completions).
         ResolutionError: the composition is inconsistent (cycles, missing parents, mixins, profiles).
         RecipeLoadError: *catalog* is a path whose files do not load.
+        RecipeError: *aicr_version* differs from the release a loaded `Catalog` was read as.
+        ValueError: *aicr_version* is not a reproduced release.
     """
-    loaded = _as_catalog(catalog)
+    loaded = _as_catalog(catalog, as_aicr_version(aicr_version))
     query = _as_query(criteria, dimensions, loaded)
     if specificity(query) == 0:
         raise CriteriaError(NO_CRITERIA_MESSAGE)
     return build_recipe(loaded, query, profile=profile, version=version)
 
 
-def _as_catalog(catalog: Catalog | str | os.PathLike[str] | None) -> Catalog:
+def _as_catalog(catalog: Catalog | str | os.PathLike[str] | None, wanted: AicrVersion | None) -> Catalog:
     if catalog is None:
-        return shipped_catalog()
+        shipped = shipped_catalog()
+        if wanted is None or wanted is shipped.aicr_version:
+            return shipped
+        return load_catalog(shipped_catalog_root(), aicr_version=wanted)
     if isinstance(catalog, Catalog):
+        if wanted is not None and wanted is not catalog.aicr_version:
+            msg = (
+                f"the catalog was loaded as aicr {catalog.aicr_version.name} "
+                f"({catalog.aicr_version_source}); it cannot be resolved as aicr {wanted.name}"
+            )
+            raise RecipeError(
+                msg,
+                code=ErrorCode.INVALID_REQUEST,
+                hint=f'load it with load_catalog(path, aicr_version="{wanted.name}"), or pass the path instead',
+            )
         return catalog
-    return load_catalog(catalog)
+    return load_catalog(catalog, aicr_version=wanted)
 
 
 def _as_query(
@@ -111,7 +129,7 @@ def _as_query(
             f"unknown criteria dimension(s) {', '.join(map(repr, unknown))}; expected {', '.join(DIMENSIONS)} or nodes"
         )
         raise TypeError(msg)
-    return build_query(raw, known=catalog.known_values)
+    return build_query(raw, known=catalog.known_values, semantics=catalog.aicr_version)
 
 
 def build_recipe(
@@ -144,18 +162,21 @@ def build_recipe(
             finished = table[composed.key] = finish(catalog, state.component_refs)
     else:
         finished = finish(catalog, state.component_refs)
-    result = assemble(query, state, composed.applied, finished, __version__ if version is None else version)
+    semantics = catalog.aicr_version
+    result = assemble(
+        query, state, composed.applied, finished, __version__ if version is None else version, semantics=semantics
+    )
     if selected is None and query.platform != "slurm":
         return result  # nothing changed since assemble() checked coherence
     if selected is not None:
         check_profile_targets(selected, result.component_refs)
         result = result.model_copy(
             update={
-                "api_version": CONFIGURED_RESULT_API_VERSION,
+                "api_version": semantics.configured_result_api_version,
                 "metadata": result.metadata.model_copy(update={"selected_profile": selected}),
             },
         )
     if query.platform == "slurm":
-        result = apply_slurm_accounting(result)
-    check_coherence(result)
+        result = apply_slurm_accounting(result, semantics)
+    check_coherence(result, semantics)
     return result

@@ -7,10 +7,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ._criteria import ENUM_VALUES, specificity
+from ._criteria import specificity
 from ._errors import RecipeError
 from ._models import ANY, DIMENSIONS, Criteria
 from ._resolution import build_recipe
+from ._semantics import V0_20
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -21,13 +22,14 @@ __all__ = ["SweepResult", "combinations", "sweep"]
 
 
 def combinations(catalog: Catalog | None = None) -> Iterator[Criteria]:
-    """Every query over upstream's values (and the catalog's own), each dimension also `any`.
+    """Every query over upstream's values (the catalog's release's, and the catalog's own), each dimension also `any`.
 
     Queries with nothing stated are left out: the CLI rejects them before resolving.
     """
     values = []
     for dimension in DIMENSIONS:
-        known = set(ENUM_VALUES[dimension]) | set(catalog.known_values.get(dimension, ()) if catalog else ())
+        enums = (catalog.aicr_version if catalog else V0_20).enum_values
+        known = set(enums[dimension]) | set(catalog.known_values.get(dimension, ()) if catalog else ())
         values.append([ANY, *sorted(known)])
     for combo in itertools.product(*values):
         query = Criteria(**dict(zip(DIMENSIONS, combo, strict=True)))

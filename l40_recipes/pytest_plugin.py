@@ -75,7 +75,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="add a fuzz item per catalog: resolution invariants over generated criteria (needs hypothesis)",
     )
+    group.addoption(
+        "--l40-recipes-aicr-version",
+        choices=("0.20", "1.0"),
+        default=None,
+        help="upstream aicr release to read catalogs as (default: [tool.l40-recipes] aicr-version, else detected)",
+    )
     parser.addini("l40_recipes", type="bool", default=False, help="enable the l40-recipes checks")
+    parser.addini(
+        "l40_recipes_aicr_version",
+        type="string",
+        default="",
+        help="upstream aicr release: 0.20 or 1.0 (default: detect)",
+    )
     parser.addini("l40_recipes_fuzz", type="bool", default=False, help="add the fuzz item per catalog")
     parser.addini(
         "l40_recipes_fuzz_examples", type="string", default="100", help="examples per fuzz item (default 100)"
@@ -98,6 +110,15 @@ def _strict(config: pytest.Config) -> bool | None:
     return True if config.getini("l40_recipes_strict") else None
 
 
+def _aicr_version(config: pytest.Config, root: Path) -> str | None:
+    """The release to read the catalog at *root* as: option, ini, `[tool.l40-recipes]`, else None (detect)."""
+    from l40_recipes._config import load_config  # noqa: PLC0415
+    from l40_recipes._loading import catalog_root  # noqa: PLC0415
+
+    chosen = config.getoption("--l40-recipes-aicr-version") or str(config.getini("l40_recipes_aicr_version")).strip()
+    return str(chosen) if chosen else load_config(catalog_root(root)).aicr_version
+
+
 def _rule_list(config: pytest.Config, name: str) -> list[str] | None:
     option = config.getoption(f"--l40-recipes-{name}")
     if option:
@@ -109,6 +130,10 @@ def _rule_list(config: pytest.Config, name: str) -> list[str] | None:
 def pytest_configure(config: pytest.Config) -> None:
     """Register the marker; when enabled by ini alone, add the configured catalogs to collection."""
     config.addinivalue_line("markers", f"{MARKER}: AICR catalog checks collected by l40-recipes")
+    ini_version = str(config.getini("l40_recipes_aicr_version")).strip()
+    if ini_version and ini_version not in ("0.20", "1.0"):
+        msg = f"l40_recipes_aicr_version must be 0.20 or 1.0, got {ini_version!r}"
+        raise pytest.UsageError(msg)
     if not _enabled(config):
         return
     config.stash[_reports_key] = {}
@@ -213,11 +238,12 @@ def _checked(config: pytest.Config, root: Path) -> tuple[Catalog, Report]:
     from l40_recipes._loading import load_catalog_for_check  # noqa: PLC0415
 
     select, ignore = _rule_list(config, "select"), _rule_list(config, "ignore")
-    key = (root.resolve(), _strict(config), tuple(select or ()), tuple(ignore or ()))
+    release = _aicr_version(config, root)
+    key = (root.resolve(), _strict(config), tuple(select or ()), tuple(ignore or ()), release)
     reports = config.stash[_reports_key]
     if key not in reports:
         shown = Path(os.path.relpath(root.resolve(), config.invocation_params.dir))
-        catalog = load_catalog_for_check(shown)
+        catalog = load_catalog_for_check(shown, aicr_version=release)
         reports[key] = (catalog, check(catalog, strict=_strict(config), select=select, ignore=ignore))
     return reports[key]
 
@@ -476,7 +502,8 @@ def _l40_catalog(request: pytest.FixtureRequest) -> Catalog:
     """The configured catalog (l40_recipes_paths, --l40-recipes-root, or ./overlays), loaded once."""
     from l40_recipes import load_catalog  # noqa: PLC0415
 
-    return load_catalog(_configured_catalog(request.config))
+    root = _configured_catalog(request.config)
+    return load_catalog(root, aicr_version=_aicr_version(request.config, root))
 
 
 @pytest.fixture(name="l40_resolve", scope="session")

@@ -32,8 +32,8 @@ except ImportError as err:  # pragma: no cover - exercised only without the extr
 
 from hypothesis.errors import InvalidArgument
 
-from ._criteria import ENUM_VALUES
 from ._models import ANY, DIMENSIONS, Criteria, is_wild
+from ._semantics import V0_20, AicrVersion, aicr_version as as_aicr_version
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -67,24 +67,38 @@ _COMPONENT_NAMES: Final = (
 )
 
 
-def _values(catalog: Catalog | None, dimension: str) -> list[str]:
-    known = set(ENUM_VALUES[dimension])
+def _release(catalog: Catalog | None, aicr_version: AicrVersion | str | None) -> AicrVersion:
+    """The release whose criteria values are drawn: the one asked for, else the catalog's, else 0.20."""
+    chosen = as_aicr_version(aicr_version)
+    if chosen is not None:
+        return chosen
+    return catalog.aicr_version if catalog is not None else V0_20
+
+
+def _values(catalog: Catalog | None, dimension: str, release: AicrVersion) -> list[str]:
+    known = set(release.enum_values[dimension])
     if catalog is not None:
         known |= set(catalog.known_values.get(dimension, ()))
     return sorted(known)
 
 
-def criteria(catalog: Catalog | None = None, *, wildcards: bool = True) -> SearchStrategy[Criteria]:
+def criteria(
+    catalog: Catalog | None = None, *, wildcards: bool = True, aicr_version: AicrVersion | str | None = None
+) -> SearchStrategy[Criteria]:
     """Parsed queries: each dimension a value upstream or *catalog* knows, or `any` when *wildcards*.
+
+    Upstream's values are those of *aicr_version* (`"0.20"`, `"1.0"`); default: the catalog's
+    release, or 0.20 without a catalog.
 
     At least one dimension is stated, as the CLI requires.
     """
     if not isinstance(wildcards, bool):
         msg = f"wildcards={wildcards!r} must be a bool"  # type: ignore[unreachable]  # untyped callers
         raise InvalidArgument(msg)
+    release = _release(catalog, aicr_version)
 
     def dimension(name: str) -> SearchStrategy[str]:
-        values = st.sampled_from(_values(catalog, name))
+        values = st.sampled_from(_values(catalog, name, release))
         return st.one_of(st.just(ANY), values) if wildcards else values
 
     built = st.builds(Criteria, **{name: dimension(name) for name in DIMENSIONS})
@@ -116,14 +130,18 @@ def _spelled(value: str) -> SearchStrategy[str]:
     return st.tuples(pad, cased, pad).map("".join)
 
 
-def queries(catalog: Catalog | None = None, *, valid_only: bool = False) -> SearchStrategy[dict[str, object]]:
+def queries(
+    catalog: Catalog | None = None, *, valid_only: bool = False, aicr_version: AicrVersion | str | None = None
+) -> SearchStrategy[dict[str, object]]:
     """Raw keyword arguments for `resolve(**query)`: odd case, whitespace, aliases, `gpu`, unknown values.
 
     With *valid_only*, every value parses (but may still name a combination no overlay provides).
+    Values are *aicr_version*'s (default: the catalog's release, or 0.20).
     """
+    release = _release(catalog, aicr_version)
 
     def raw(name: str) -> SearchStrategy[object]:
-        options: list[SearchStrategy[object]] = [st.sampled_from(_values(catalog, name)).flatmap(_spelled)]
+        options: list[SearchStrategy[object]] = [st.sampled_from(_values(catalog, name, release)).flatmap(_spelled)]
         options.append(st.sampled_from([*_ALIASES.get(name, ()), ANY]))
         if not valid_only:
             options.append(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_. ", max_size=12))
@@ -177,8 +195,14 @@ def _component_names(registry: Registry | None) -> list[str]:
     return sorted(component.name for component in registry.document.components)
 
 
-def overlays(registry: Registry | None = None, *, name: str = "generated") -> SearchStrategy[dict[str, Any]]:
-    """RecipeMetadata documents (as YAML-ready dicts) whose componentRefs name registry components."""
+def overlays(
+    registry: Registry | None = None, *, name: str = "generated", aicr_version: AicrVersion | str | None = None
+) -> SearchStrategy[dict[str, Any]]:
+    """RecipeMetadata documents (as YAML-ready dicts) whose componentRefs name registry components.
+
+    Headers and criteria values are *aicr_version*'s (default 0.20).
+    """
+    release = as_aicr_version(aicr_version) or V0_20
     names = _component_names(registry)
     ref = st.fixed_dictionaries(
         {"name": st.sampled_from(names), "type": st.just("Helm")},
@@ -190,7 +214,7 @@ def overlays(registry: Registry | None = None, *, name: str = "generated") -> Se
         },
     )
     crit = st.fixed_dictionaries(
-        {}, optional={dimension: st.sampled_from(ENUM_VALUES[dimension]) for dimension in DIMENSIONS}
+        {}, optional={dimension: st.sampled_from(release.enum_values[dimension]) for dimension in DIMENSIONS}
     )
     phase = st.fixed_dictionaries(
         {}, optional={"checks": st.lists(st.sampled_from(["platform-health", "gpu-operator-health"]), max_size=2)}
@@ -209,7 +233,7 @@ def overlays(registry: Registry | None = None, *, name: str = "generated") -> Se
     return spec.map(
         lambda body: {
             "kind": "RecipeMetadata",
-            "apiVersion": "aicr.run/v1alpha2",
+            "apiVersion": release.ordinary_api_version,
             "metadata": {"name": name},
             "spec": body,
         }
@@ -259,15 +283,17 @@ def _yaml_list(items: list[str]) -> str:
 
 
 @st.composite
-def _catalog(draw: st.DrawFn, max_overlays: int, with_mixins: bool) -> CatalogFiles:
-    services = draw(st.lists(st.sampled_from(ENUM_VALUES["service"]), min_size=1, max_size=3, unique=True))
-    accelerators = draw(st.lists(st.sampled_from(ENUM_VALUES["accelerator"]), min_size=1, max_size=2, unique=True))
+def _catalog(draw: st.DrawFn, max_overlays: int, with_mixins: bool, release: AicrVersion) -> CatalogFiles:
+    enums = release.enum_values
+    header = release.ordinary_api_version
+    services = draw(st.lists(st.sampled_from(enums["service"]), min_size=1, max_size=3, unique=True))
+    accelerators = draw(st.lists(st.sampled_from(enums["accelerator"]), min_size=1, max_size=2, unique=True))
     components = ["cert-manager", "gpu-operator", "nfd", "agentgateway", "dynamo-platform"]
     versions = {name: draw(version_strings(style="v-prefixed")) for name in components}
     # The operator a recipe deploys must meet the floors the wildcard overlays set (a consistent catalog).
     versions["gpu-operator"] = draw(st.sampled_from(["v25.10.1", "v26.3.3"]))
     files: dict[str, str] = {}
-    files["registry.yaml"] = "apiVersion: aicr.run/v1alpha2\nkind: ComponentRegistry\ncomponents:\n" + "".join(
+    files["registry.yaml"] = f"apiVersion: {header}\nkind: ComponentRegistry\ncomponents:\n" + "".join(
         _REGISTRY_COMPONENT.format(name=name, key=name.replace("-", ""), version=versions[name]) for name in components
     )
     for name in components:
@@ -275,7 +301,7 @@ def _catalog(draw: st.DrawFn, max_overlays: int, with_mixins: bool) -> CatalogFi
     files["overlays/base.yaml"] = textwrap.dedent(
         """\
         kind: RecipeMetadata
-        apiVersion: aicr.run/v1alpha2
+        apiVersion: {header}
         metadata:
           name: base
         spec:
@@ -287,17 +313,17 @@ def _catalog(draw: st.DrawFn, max_overlays: int, with_mixins: bool) -> CatalogFi
             - {name: nfd, type: Helm}
             - {name: gpu-operator, type: Helm, dependencyRefs: [nfd, cert-manager]}
         """,
-    )
+    ).replace("{header}", header)
     mixin_names: list[str] = []
     if with_mixins:
         files["mixins/platform-inference.yaml"] = (
-            "kind: RecipeMixin\napiVersion: aicr.run/v1alpha2\nmetadata:\n  name: platform-inference\nspec:\n"
+            f"kind: RecipeMixin\napiVersion: {header}\nmetadata:\n  name: platform-inference\nspec:\n"
             "  componentRefs:\n    - {name: agentgateway, type: Helm, dependencyRefs: [cert-manager]}\n"
         )
         mixin_names.append("platform-inference")
 
     def write_overlay(name: str, base: str, crit: dict[str, str], body: str = "") -> None:
-        lines = ["kind: RecipeMetadata", "apiVersion: aicr.run/v1alpha2", "metadata:", f"  name: {name}", "spec:"]
+        lines = ["kind: RecipeMetadata", f"apiVersion: {header}", "metadata:", f"  name: {name}", "spec:"]
         if base:
             lines.append(f"  base: {base}")
         lines.append("  criteria:")
@@ -316,7 +342,7 @@ def _catalog(draw: st.DrawFn, max_overlays: int, with_mixins: bool) -> CatalogFi
         )
     for service in services:
         write_overlay(service, "", {"service": service}, "validation:\n  conformance:\n    checks: [platform-health]\n")
-        intents = draw(st.lists(st.sampled_from(ENUM_VALUES["intent"]), max_size=2, unique=True))
+        intents = draw(st.lists(st.sampled_from(enums["intent"]), max_size=2, unique=True))
         for intent in intents:
             body = ""
             if intent == "inference":
@@ -349,14 +375,21 @@ def _catalog(draw: st.DrawFn, max_overlays: int, with_mixins: bool) -> CatalogFi
     return CatalogFiles(files)
 
 
-def catalogs(*, max_overlays: int = 6, mixins: bool = True) -> SearchStrategy[CatalogFiles]:
+def catalogs(
+    *, max_overlays: int = 6, mixins: bool = True, aicr_version: AicrVersion | str = "0.20"
+) -> SearchStrategy[CatalogFiles]:
     """Small consistent catalogs, ready to write to a directory and load.
 
     Each has a base, a registry, service roots and intermediates, accelerator leaves, wildcard
     `<accelerator>-any` overlays carrying the deployment floor, an inference mixin and validation
     phases. Write one with `CatalogFiles.write(tmp_path)` and load it with `load_catalog`.
+    Headers and criteria values are *aicr_version*'s (`"0.20"` or `"1.0"`).
     """
     if max_overlays < 1:
         msg = f"max_overlays={max_overlays!r} must be at least 1"
         raise InvalidArgument(msg)
-    return _catalog(max_overlays, mixins)
+    try:
+        release = as_aicr_version(aicr_version) or V0_20
+    except ValueError as err:
+        raise InvalidArgument(str(err)) from None
+    return _catalog(max_overlays, mixins, release)

@@ -58,6 +58,7 @@ UPSTREAM_TRUE_FINDINGS = {
             "rtx-pro-6000-eks-ubuntu-inference-dynamo",
         )
     },
+    ("api-version", ""): "read as aicr 0.20 without saying so: aicr 1.0 refuses its alpha headers (one warning)",
 }
 
 

@@ -154,7 +154,8 @@ class TestCheck:
     ) -> None:
         """Inside GitHub Actions the default format is workflow annotations."""
         monkeypatch.setenv("GITHUB_ACTIONS", "true")
-        _, out, _ = _run(capsys, "check", str(broken))
+        # Declaring the release keeps the catalog-wide api-version warning out of the first line.
+        _, out, _ = _run(capsys, "check", str(broken), "--aicr-version", "0.20")
         assert out.startswith(f"::error file={broken}/overlays/gke.yaml,line=7,col=14,title=criteria-case::")
 
     def test_junit_parses(self, broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -512,3 +513,42 @@ def test_control_characters_are_escaped_in_every_format(
     code, _, err = _run(capsys, "resolve", "--service", "eks", "--catalog", str(root))
     assert code == 3
     assert "\x1b" not in err
+
+
+def _beta_catalog(tmp_path: Path) -> Path:
+    from .conftest import MINIMAL_BASE, MINIMAL_REGISTRY  # noqa: PLC0415
+
+    beta = "aicr.run/v1beta1"
+    return write_catalog(
+        tmp_path,
+        {"eks": overlay("eks", criteria="service: eks", api_version=beta)},
+        base=MINIMAL_BASE.replace("aicr.run/v1alpha2", beta),
+        registry=MINIMAL_REGISTRY.replace("aicr.run/v1alpha2", beta),
+    )
+
+
+def test_aicr_version_flag_on_every_catalog_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--aicr-version reads the catalog as that release; a 1.0 catalog forced to 1.0 works, to 0.20 prints 0.20's."""
+    root = str(_beta_catalog(tmp_path))
+    assert main(["resolve", "--catalog", root, "--service", "eks", "--aicr-version", "1.0"]) == 0
+    assert "apiVersion: aicr.run/v1\n" in capsys.readouterr().out
+    assert main(["resolve", "--catalog", root, "--service", "self-managed", "--aicr-version", "1.0"]) == 2
+    assert "no recipe provides service 'generic'" in capsys.readouterr().err
+    assert main(["explain", "--catalog", root, "--service", "eks", "--aicr-version", "1.0"]) == 0
+    assert main(["list", "--catalog", root, "--aicr-version", "1.0", "--format", "json"]) == 0
+    capsys.readouterr()
+    assert main(["check", root, "--aicr-version", "1.0", "--select", "api-version"]) == 0
+    assert main(["check", root, "--aicr-version", "0.20", "--select", "api-version"]) == 0
+    capsys.readouterr()
+
+
+def test_aicr_version_flag_refuses_unknown_releases(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["resolve", "--service", "eks", "--aicr-version", "2.0"])
+    assert caught.value.code == 2
+    assert "invalid choice: '2.0'" in capsys.readouterr().err
+
+
+def test_shipped_catalog_forced_to_1_0_names_the_retired_header(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["resolve", "--service", "eks", "--aicr-version", "1.0"]) == 2
+    assert "(aicr.run/v1alpha2 was retired in v1.0.0)" in capsys.readouterr().err

@@ -128,9 +128,25 @@ def test_warnings_are_warnings_unless_strict(pytester: pytest.Pytester, catalog:
     relaxed = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays")
     assert relaxed.ret == 0
     relaxed.stdout.fnmatch_lines(["*L40RecipesWarning*nodes-ignored*"])
-    strict = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--l40-recipes-strict")
+    # Saying which release the catalog targets silences the one api-version warning of a 0.20 catalog.
+    strict = pytester.runpytest(
+        *DEFAULT_WARNINGS, "--l40-recipes", "overlays", "--l40-recipes-strict", "--l40-recipes-aicr-version", "0.20"
+    )
     strict.assert_outcomes(failed=1, passed=strict.parseoutcomes()["passed"])
     strict.stdout.fnmatch_lines(["overlays/eks.yaml:*: nodes-ignored *"])
+
+
+def test_undeclared_0_20_catalog_warns_that_aicr_1_0_refuses_it(pytester: pytest.Pytester, catalog: Path) -> None:
+    """Without an aicr version, a 0.20 catalog gets the api-version warning; the ini value silences it."""
+    warned = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays")
+    warned.stdout.fnmatch_lines(["*L40RecipesWarning*api-version*aicr >= 1.0 refuses*"])
+    pytester.makeini("[pytest]\nl40_recipes_aicr_version = 0.20\n")
+    quiet = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays")
+    assert "api-version" not in quiet.stdout.str()
+    pytester.makeini("[pytest]\nl40_recipes_aicr_version = 2.0\n")
+    wrong = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays")
+    assert wrong.ret == pytest.ExitCode.USAGE_ERROR
+    wrong.stderr.fnmatch_lines(["*l40_recipes_aicr_version must be 0.20 or 1.0, got '2.0'*"])
 
 
 def test_ini_only_configuration(pytester: pytest.Pytester, catalog: Path) -> None:
@@ -257,15 +273,16 @@ def test_fixture_without_a_catalog_is_a_usage_error(pytester: pytest.Pytester) -
 
 @needs_shared
 def test_upstream_catalog_passes_with_warnings(pytester: pytest.Pytester) -> None:
-    """Upstream's catalog: no failures, its 28 warnings shown.
+    """Upstream's catalog: no failures, its 29 warnings shown.
 
-    23 performance gaps, one version pin, and four serving-throughput-roofline warnings (README, "Serving fit").
+    23 performance gaps, one version pin, four serving-throughput-roofline warnings (README, "Serving fit")
+    and one api-version warning: aicr 1.0 refuses its headers.
     """
     shutil.copytree(UPSTREAM_RECIPES, pytester.path / "recipes")
     result = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "recipes/overlays", "-p", "no:cacheprovider")
     outcomes = result.parseoutcomes()
     assert "failed" not in outcomes
-    assert outcomes["warnings"] == 28
+    assert outcomes["warnings"] == 29
 
 
 def test_catalog_root_path_and_several_catalogs(pytester: pytest.Pytester) -> None:

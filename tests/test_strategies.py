@@ -318,3 +318,41 @@ def test_invariant_violations_name_the_query(shipped: Catalog) -> None:
     with pytest.raises(InvariantError, match="not exactly the enabled components"):
         check_invariants(shipped, result.criteria, missing)
     assert resolve_call(Criteria(service="eks", nodes=3)) == "resolve(service='eks', nodes=3)"
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=l40st.catalogs(max_overlays=3, aicr_version="1.0"), data=st.data())
+def test_generated_1_0_catalogs_load_as_1_0_and_draw_1_0_values(files: l40st.CatalogFiles, data: st.DataObject) -> None:
+    """A generated 1.0 catalog has 1.0 headers; strategies draw the catalog's release's values."""
+    with tempfile.TemporaryDirectory() as directory:
+        catalog = load_catalog(files.write(Path(directory)))
+        assert catalog.aicr_version.name == "1.0"
+        query = data.draw(l40st.criteria(catalog))
+        for dimension in DIMENSIONS:
+            value = getattr(query, dimension)
+            assert (
+                is_wild(value)
+                or value in catalog.aicr_version.enum_values[dimension]
+                or value in (catalog.known_values[dimension])
+            )
+        raw = data.draw(l40st.queries(catalog, valid_only=True))
+        with contextlib.suppress(RecipeError):
+            recipe = resolve(raw, catalog=catalog)
+            assert recipe.api_version in ("aicr.run/v1", "aicr.run/v1beta2")
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_release_values_are_drawn_without_a_catalog(data: st.DataObject) -> None:
+    """`aicr_version="1.0"` draws the 1.0 values; `rke2` never comes from the 0.20 strategy."""
+    new = data.draw(l40st.criteria(aicr_version="1.0", wildcards=False))
+    old = data.draw(l40st.criteria(wildcards=False))
+    assert new.service in ("aks", "bcm", "eks", "generic", "gke", "k0s", "kind", "lke", "metal3", "ocp", "oke", "rke2")
+    assert old.service not in ("rke2", "k0s", "generic")
+    document = data.draw(l40st.overlays(aicr_version="1.0"))
+    assert document["apiVersion"] == "aicr.run/v1beta1"
+
+
+def test_unknown_release_is_an_invalid_argument() -> None:
+    with pytest.raises(InvalidArgument, match=r"unknown aicr version '2\.0'"):
+        l40st.catalogs(aicr_version="2.0")

@@ -169,12 +169,13 @@ def registry_schema(ctx: Context) -> Iterator[Finding]:
             f"kind is {document.kind!r}, expected 'ComponentRegistry'",
             hint="set `kind: ComponentRegistry`",
         )
-    if document.api_version not in ("aicr.run/v1alpha2", "aicr.run/v1beta1"):
+    expected = ctx.catalog.aicr_version.ordinary_api_version
+    if document.api_version not in ctx.catalog.aicr_version.accepted_ordinary:
         yield ctx.finding(
             "registry-schema",
             registry.locate("apiVersion"),
-            f"apiVersion {document.api_version!r} is not 'aicr.run/v1alpha2'",
-            hint="set `apiVersion: aicr.run/v1alpha2`",
+            f"apiVersion {document.api_version!r} is not {expected!r}",
+            hint=f"set `apiVersion: {expected}`",
         )
     for path in unknown_keys(document):
         yield ctx.finding(

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Final
 
 from l40_recipes._criteria import ENUM_VALUES, parse_dimension
 from l40_recipes._errors import ConstraintError, CriteriaError, Location, RecipeLoadError
-from l40_recipes._headers import MIXIN_KIND, PROFILE_API_VERSION, RECIPE_METADATA_KIND
+from l40_recipes._headers import MIXIN_KIND, RECIPE_METADATA_KIND
 from l40_recipes._models import DIMENSIONS, is_wild, unknown_keys
 from l40_recipes._report import Severity
+from l40_recipes._semantics import ALPHA_REMOVED_IN
 from l40_recipes._versions import parse_constraint
 from l40_recipes._yaml import parse_yaml
 
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
     from l40_recipes._report import Finding
     from l40_recipes._yaml import Path
 
-ORDINARY_API_VERSIONS: Final = ("aicr.run/v1alpha2", "aicr.run/v1beta1")
-PROFILE_API_VERSIONS: Final = (PROFILE_API_VERSION, "aicr.run/v1beta2")
 #: `Type.rest`; *rest* must hold an inner dot (`Type.Subtype.Key`), checked apart so matching stays linear.
 _CONSTRAINT_NAME: Final = re.compile(r"[A-Za-z0-9]+\.([A-Za-z0-9_/.-]+)")
 _CONSTRAINT_TYPES: Final = ("K8s", "OS", "GPU", "SystemD")
@@ -84,7 +83,7 @@ def required_fields(ctx: Context) -> Iterator[Finding]:
                     "required-fields",
                     item.source.locate(()),
                     f"{item.path} has no {key}",
-                    hint=f"add `{key}: {expected if key == 'kind' else ORDINARY_API_VERSIONS[0]}`",
+                    hint=f"add `{key}: {expected if key == 'kind' else ctx.catalog.aicr_version.ordinary_api_version}`",
                     overlay=item.name,
                 )
         if not document.metadata.name:
@@ -104,18 +103,27 @@ def required_fields(ctx: Context) -> Iterator[Finding]:
     upstream="TestAllMetadataFilesHaveRequiredFields",
 )
 def api_versions(ctx: Context) -> Iterator[Finding]:
-    """Upstream tests require `aicr.run/v1alpha2`, and `aicr.run/v1alpha3` exactly when a file declares a profile.
+    """Each release's headers: at 0.20 `aicr.run/v1alpha2`, and `aicr.run/v1alpha3` exactly when a file declares a profile.
 
-    The loader tolerates other values, so an outdated apiVersion (such as v0.11's
+    The 0.20 loader tolerates other values, so an outdated apiVersion (such as v0.11's
     `aicr.nvidia.com/v1alpha1`) only fails in upstream's CI; this rule says so at the line.
-    `aicr.run/v1beta1` and `v1beta2` (AICR v0.22+) are accepted as their successors.
+    `aicr.run/v1beta1` and `v1beta2` (AICR v0.22+) are accepted as their successors. At 1.0 only
+    those are accepted (the loader refuses the rest).
+
+    A catalog read as 0.20 without being told so also gets one warning: aicr 1.0 refuses its
+    alpha headers, and `l40-recipes migrate` rewrites them. Setting `aicr-version = "0.20"` in
+    `[tool.l40-recipes]` says the catalog targets 0.20 on purpose and silences it.
     """
+    semantics = ctx.catalog.aicr_version
+    retired: list[Overlay | Mixin] = []
     for item in _sources(ctx):
         version = item.document.api_version
         if not version:
             continue
         profile = getattr(item.document.spec, "profile", None) is not None
-        allowed = PROFILE_API_VERSIONS if profile else ORDINARY_API_VERSIONS
+        allowed = semantics.accepted_profile if profile else semantics.accepted_ordinary
+        if version in (semantics.ordinary_api_version, semantics.profile_api_version) and semantics.superseded_by:
+            retired.append(item)
         if version not in allowed:
             what = "a profile overlay" if profile else ("a mixin" if item.path.startswith("mixins/") else "an overlay")
             yield ctx.finding(
@@ -125,6 +133,20 @@ def api_versions(ctx: Context) -> Iterator[Finding]:
                 hint=f"set `apiVersion: {allowed[0]}`",
                 overlay=item.name,
             )
+    on_purpose = ctx.catalog.aicr_version_source == "forced" or ctx.config.aicr_version == semantics.name
+    if retired and not on_purpose:
+        newer = semantics.superseded_by
+        yield ctx.finding(
+            "api-version",
+            retired[0].source.locate_value(("apiVersion",)),
+            f"the catalog is read as aicr {semantics.name}: {len(retired)} file(s) use "
+            f"{semantics.ordinary_api_version}/{semantics.profile_api_version} headers, which aicr >= {newer} refuses "
+            f"(retired in {ALPHA_REMOVED_IN})",
+            hint=f"run `l40-recipes migrate --to {newer} {ctx.catalog.display_root}` (rewrites only the header "
+            f'lines), or set `aicr-version = "{semantics.name}"` in [tool.l40-recipes] to target '
+            f"aicr {semantics.name} on purpose",
+            severity=Severity.WARNING,
+        )
 
 
 @rule("unknown-key", "No keys upstream ignores", group="schema", severity=Severity.WARNING)
@@ -174,7 +196,7 @@ def criteria_enum(ctx: Context) -> Iterator[Finding]:
             if is_wild(value):
                 continue
             try:
-                parse_dimension(dimension, value)
+                parse_dimension(dimension, value, semantics=ctx.catalog.aicr_version)
             except CriteriaError:
                 yield ctx.finding(
                     "criteria-enum",
@@ -201,7 +223,9 @@ def criteria_case(ctx: Context) -> Iterator[Finding]:
             if is_wild(value):
                 continue
             try:
-                canonical = parse_dimension(dimension, value, known={dimension: {value.strip().lower()}})
+                canonical = parse_dimension(
+                    dimension, value, known={dimension: {value.strip().lower()}}, semantics=ctx.catalog.aicr_version
+                )
             except CriteriaError:
                 continue
             if canonical != value:
