@@ -439,7 +439,7 @@ SHIPPED_ONLY = [
         "accelerator: L40S",
         "criteria-case",
         "accelerator: L40S",
-        allowed=("floor-deployment", "floor-conformance", "floor-performance", "required-components"),
+        allowed=("floor-deployment",),
     ),
     _m(
         "criteria-enum",
@@ -448,7 +448,7 @@ SHIPPED_ONLY = [
         "accelerator: l4000\n",
         "criteria-enum",
         "accelerator: l4000",
-        allowed=("floor-deployment", "floor-conformance", "floor-performance", "required-components"),
+        allowed=("floor-deployment",),
     ),
     _m(
         "criteria-missing",
