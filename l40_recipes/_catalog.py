@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
-from pydantic import BaseModel
-
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
 from ._semantics import V0_20, AicrVersion
 from ._walk import read_regular_file
@@ -19,7 +17,6 @@ if TYPE_CHECKING:
 
 __all__ = ["BASE_NAME", "Catalog", "Memo", "Mixin", "Overlay", "Registry", "ValidatorsFile", "inside"]
 
-_M = TypeVar("_M", bound=BaseModel)
 K = TypeVar("K")
 V = TypeVar("V")
 

@@ -26,10 +26,9 @@ from ._decoding import (
     reject_unknown,
 )
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
-from ._headers import MIXIN_KIND
 from ._models import DIMENSIONS, RecipeMetadata, RecipeMixin, is_wild
 from ._registry_models import ComponentConfig, ComponentRegistry, ValidatorCatalog
-from ._semantics import AicrVersion, aicr_version as as_aicr_version, detect
+from ._semantics import MIXIN_KIND, AicrVersion, aicr_version as as_aicr_version, detect
 from ._walk import classify_file, read_regular_file, walk
 from ._yaml import Document, parse_yaml
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ._errors import ErrorCode, RecipeError, ResolutionError
 from ._merge import SpecState, deep_merge
 from ._result import SelectedProfile
+from ._semantics import V1ALPHA3
 
 if TYPE_CHECKING:
     from ._models import ComponentRef, ProfileDeclaration, RecipeMetadata
@@ -23,7 +24,6 @@ __all__ = [
     "validate_metadata_profile",
 ]
 
-PROFILE_API_VERSION: Final = "aicr.run/v1alpha3"
 ENABLED_PATH: Final = "enabled"
 ADVERTISER_EXTERNAL: Final = "external"
 _IDENTIFIER: Final = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -58,7 +58,7 @@ def parse_selection(raw: str | None) -> tuple[str, str] | None:
     return name, value
 
 
-def validate_metadata_profile(metadata: RecipeMetadata, profile_api_version: str = PROFILE_API_VERSION) -> None:
+def validate_metadata_profile(metadata: RecipeMetadata, profile_api_version: str = V1ALPHA3) -> None:
     """Upstream `ValidateRecipeMetadataProfile`: the profile apiVersion iff a profile, and the profile is valid.
 
     *profile_api_version* is the release's (`aicr.run/v1alpha3` at 0.20, `aicr.run/v1beta2` at

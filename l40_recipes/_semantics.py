@@ -35,7 +35,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AICR_VERSIONS",
+    "MIXIN_KIND",
+    "RECIPE_METADATA_KIND",
+    "REGISTRY_KIND",
     "V0_20",
+    "V1ALPHA3",
     "V1_0",
     "AicrVersion",
     "HeaderError",

@@ -11,18 +11,31 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from l40_recipes._errors import RecipeError
+from l40_recipes._matching import lineage
 from l40_recipes._report import Finding, Severity
 from l40_recipes._resolution import build_recipe
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-    from l40_recipes._catalog import Catalog, Overlay
+    from l40_recipes._catalog import Catalog, Mixin, Overlay
     from l40_recipes._config import Config
     from l40_recipes._errors import Location
+    from l40_recipes._models import ComponentRef
     from l40_recipes._result import RecipeResult
 
-__all__ = ["GROUPS", "RULES", "Context", "Rule", "render_markdown", "rule"]
+__all__ = [
+    "GROUPS",
+    "RULES",
+    "Context",
+    "Rule",
+    "all_rules",
+    "base_walk",
+    "component_refs",
+    "render_markdown",
+    "rule",
+    "sources",
+]
 
 #: Plugin item groups, in the order the docs list them.
 GROUPS: Final = (
@@ -124,10 +137,35 @@ class Context:
         return self.catalog.base is not None and self.catalog.registry is not None
 
 
+def base_walk(ctx: Context, item: Overlay) -> tuple[list[str], bool]:
+    """Names along *item*'s spec.base chain (itself first), and whether the walk closed a cycle.
+
+    On a cycle the name that closes it ends the list; a missing parent is left out.
+    """
+    walk = lineage(ctx.catalog, item)
+    for index, name in enumerate(walk.names):
+        if name == item.name:
+            return [item.name, *walk.names[: index + 1]], True
+    if walk.repeated is not None:
+        return [item.name, *walk.names, walk.repeated], True
+    found = walk.names[:-1] if walk.missing is not None else walk.names
+    return [item.name, *found], False
+
+
+def component_refs(item: Overlay | Mixin) -> Iterator[tuple[int, ComponentRef]]:
+    """The componentRefs of an overlay or mixin, with their positions."""
+    yield from enumerate(item.document.spec.component_refs)
+
+
+def sources(ctx: Context) -> Iterator[Overlay | Mixin]:
+    """Every file that declares componentRefs: base.yaml, the overlays, then the mixins."""
+    yield from ctx.overlays()
+    yield from ctx.catalog.mixins.values()
+
+
 def render_markdown() -> str:
     """`docs/rules.md`: every rule, grouped, with id, severity, title, upstream twin and rationale."""
-    from . import catalog, configuration, files, resolved, serving  # noqa: F401, PLC0415 - registering the rules
-
+    rules = all_rules()
     lines = [
         "# Rules",
         "",
@@ -137,11 +175,11 @@ def render_markdown() -> str:
         "",
     ]
     for group in GROUPS:
-        rules = sorted((item for item in RULES.values() if item.group == group), key=lambda item: item.id)
-        if not rules:
+        in_group = sorted((item for item in rules.values() if item.group == group), key=lambda item: item.id)
+        if not in_group:
             continue
         lines += [f"## {group}", ""]
-        for item in rules:
+        for item in in_group:
             lines += [f"### `{item.id}` — {item.title}", ""]
             twin = f" Upstream twin: `{item.upstream}`." if item.upstream else " Upstream has no such check."
             lines += [f"Default severity: **{item.severity}**.{twin}", "", item.rationale, ""]
@@ -150,6 +188,18 @@ def render_markdown() -> str:
 
 def all_rules() -> dict[str, Rule]:
     """Every registered rule, importing the rule modules on first use."""
-    from . import catalog, configuration, files, resolved, serving  # noqa: F401, PLC0415 - registering the rules
+    from . import (  # noqa: F401, PLC0415 - registering the rules
+        config,
+        coverage,
+        criteria,
+        duplicate_criteria,
+        floor,
+        references,
+        registry,
+        resolve,
+        schema,
+        serving,
+        validators,
+    )
 
     return RULES

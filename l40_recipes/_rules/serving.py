@@ -8,7 +8,8 @@ from l40_recipes._report import Severity
 from l40_recipes._serving import GateAnalysis, Tables, analyse_gate, calibrated_share, load_tables
 
 from . import Context, rule
-from .resolved import _origin_of_constraint, _query, _resolved, accelerator_bound
+from .floor import origin_of_constraint
+from .resolve import accelerator_bound, query_text, resolved_recipes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -31,7 +32,7 @@ def _gates(ctx: Context) -> Iterator[tuple[Overlay, RecipeResult, GateAnalysis]]
     """Each gateable, accelerator-bound recipe whose performance phase runs inference-perf, analysed."""
     tables, _ = _tables(ctx)
     share = calibrated_share(tables)
-    for item, result in _resolved(ctx):
+    for item, result in resolved_recipes(ctx):
         phase = result.validation.performance if result.validation else None
         if not accelerator_bound(item) or phase is None or _CHECK not in (phase.checks or []):
             continue
@@ -42,7 +43,7 @@ def _gates(ctx: Context) -> Iterator[tuple[Overlay, RecipeResult, GateAnalysis]]
 
 def _where(ctx: Context, item: Overlay, result: RecipeResult, *names: str) -> Location:
     for name in names:
-        found = _origin_of_constraint(ctx, result, "performance", name)
+        found = origin_of_constraint(ctx, result, "performance", name)
         if found is not None:
             return found
     return item.locate("spec", "criteria")
@@ -92,7 +93,7 @@ def _memory(ctx: Context) -> Iterator[Finding]:
                 "serving-memory",
                 where,
                 f"{subject}: the KV cache for every request does not fit ({arithmetic})",
-                hint=f"lower inference-concurrency-per-gpu to at most {fit.max_concurrency:,} (recipe for {_query(item)})",
+                hint=f"lower inference-concurrency-per-gpu to at most {fit.max_concurrency:,} (recipe for {query_text(item)})",
                 overlay=item.name,
                 severity=Severity.WARNING,
             )

@@ -1,4 +1,4 @@
-"""Rules about the `[tool.l40-recipes]` configuration itself."""
+"""Rules about `[tool.l40-recipes]` itself: it is valid, and no waiver goes unused."""
 
 from __future__ import annotations
 

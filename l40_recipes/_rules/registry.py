@@ -1,158 +1,20 @@
-"""Rules across files: duplicates, inheritance structure, the registry and the validator catalog."""
+"""Rules about `registry.yaml`: schema, required fields, unique names and keys, health checks, manifests, paths."""
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from typing import TYPE_CHECKING, Final
 
-from l40_recipes._matching import lineage
-from l40_recipes._models import DIMENSIONS, unknown_keys
+from l40_recipes._models import unknown_keys
 from l40_recipes._report import Severity
 
 from . import Context, rule
-from .files import path_problem
+from .references import path_problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from l40_recipes._catalog import Overlay
     from l40_recipes._report import Finding
-
-MAX_CHAIN_DEPTH: Final = 10
-VALIDATOR_PHASES: Final = ("deployment", "performance", "conformance")
-
-
-def _raw_key(item: Overlay) -> str:
-    assert item.criteria is not None
-    return ",".join(f"{d}={getattr(item.criteria, d)}" for d in ("service", "accelerator", "os", "intent", "platform"))
-
-
-@rule(
-    "duplicate-criteria",
-    "No two overlays share criteria",
-    group="duplicate-criteria",
-    upstream="TestNoDuplicateCriteriaAcrossOverlays",
-)
-def duplicate_criteria(ctx: Context) -> Iterator[Finding]:
-    """Two overlays with the same criteria are both applied to the same queries, in name order.
-
-    The later name silently wins every conflict. The key is built from the raw strings, as upstream's
-    test builds it (so `""` and `any` differ; see `wildcard-spelling`).
-    """
-    groups: dict[str, list[Overlay]] = defaultdict(list)
-    for item in ctx.catalog.overlays.values():
-        if item.criteria is not None:
-            groups[_raw_key(item)].append(item)
-    for items in groups.values():
-        first, *others = sorted(items, key=lambda item: item.path)
-        for other in others:
-            yield ctx.finding(
-                "duplicate-criteria",
-                other.locate("spec", "criteria"),
-                f"overlay {other.name!r} has the same criteria as {first.name!r} ({first.locate('spec', 'criteria')})",
-                hint="merge the two overlays, or make their criteria differ",
-                overlay=other.name,
-            )
-
-
-@rule(
-    "wildcard-spelling", 'Duplicates hidden by `""` versus `any`', group="duplicate-criteria", severity=Severity.WARNING
-)
-def wildcard_spelling(ctx: Context) -> Iterator[Finding]:
-    """`""` (an omitted key) and `any` match identically, but upstream's duplicate test keys them apart.
-
-    Two overlays whose criteria differ only in that spelling are duplicates upstream cannot see.
-    """
-    groups: dict[tuple[str, ...], list[Overlay]] = defaultdict(list)
-    for item in ctx.catalog.overlays.values():
-        if item.criteria is not None:
-            groups[tuple(getattr(item.criteria, d) or "any" for d in DIMENSIONS)].append(item)
-    for items in groups.values():
-        if len({_raw_key(item) for item in items}) < 2:
-            continue
-        first, *others = sorted(items, key=lambda item: item.path)
-        for other in others:
-            if _raw_key(other) == _raw_key(first):
-                continue
-            yield ctx.finding(
-                "wildcard-spelling",
-                other.locate("spec", "criteria"),
-                f'overlay {other.name!r} matches exactly the queries {first.name!r} matches; only `""` versus `any` differs',
-                hint="merge the overlays, and write wildcards one way (omit the key)",
-                overlay=other.name,
-            )
-
-
-@rule("duplicate-name", "Overlay names are unique", group="schema")
-def duplicate_name(ctx: Context) -> Iterator[Finding]:
-    """Upstream keys overlays by metadata.name; a second file with the same name silently replaces the first."""
-    seen: dict[str, Overlay] = {}
-    for item in ctx.catalog.overlay_files:
-        if item.name in seen:
-            yield ctx.finding(
-                "duplicate-name",
-                item.locate("metadata", "name"),
-                f"overlay name {item.name!r} is also used by {seen[item.name].path}; this file replaces it",
-                hint="give each overlay its own metadata.name",
-                overlay=item.name,
-            )
-        else:
-            seen[item.name] = item
-
-
-def _walk(ctx: Context, item: Overlay) -> tuple[list[str], bool]:
-    """Names along *item*'s spec.base chain (itself first), and whether the walk closed a cycle.
-
-    On a cycle the name that closes it ends the list; a missing parent is left out.
-    """
-    walk = lineage(ctx.catalog, item)
-    for index, name in enumerate(walk.names):
-        if name == item.name:
-            return [item.name, *walk.names[: index + 1]], True
-    if walk.repeated is not None:
-        return [item.name, *walk.names, walk.repeated], True
-    found = walk.names[:-1] if walk.missing is not None else walk.names
-    return [item.name, *found], False
-
-
-@rule("base-cycle", "No inheritance cycles", group="references", upstream="TestNoCircularBaseReferences")
-def base_cycle(ctx: Context) -> Iterator[Finding]:
-    """A spec.base cycle breaks every query that reaches it.
-
-    Upstream's resolver even hides cycles whose members only match each other (they are all
-    "ancestors" and get filtered out); this rule reports each cycle once, at every member.
-    """
-    for item in ctx.catalog.overlay_files:
-        names, cyclic = _walk(ctx, item)
-        if cyclic and names[-1] == item.name:
-            yield ctx.finding(
-                "base-cycle",
-                item.locate("spec", "base"),
-                f"inheritance cycle: {' -> '.join(names)}",
-                hint="one overlay of the loop must inherit from a recipe outside it",
-                overlay=item.name,
-            )
-
-
-@rule(
-    "chain-depth",
-    "Inheritance chains are at most 10 deep",
-    group="references",
-    upstream="TestInheritanceChainDepthReasonable",
-)
-def chain_depth(ctx: Context) -> Iterator[Finding]:
-    """Deep chains make it impossible to see where a value comes from."""
-    for item in ctx.catalog.overlay_files:
-        names, cyclic = _walk(ctx, item)
-        if not cyclic and len(names) > MAX_CHAIN_DEPTH:
-            yield ctx.finding(
-                "chain-depth",
-                item.locate("spec", "base"),
-                f"overlay {item.name!r} is {len(names)} levels deep (limit {MAX_CHAIN_DEPTH})",
-                hint="flatten the hierarchy, or move shared content into a mixin",
-                overlay=item.name,
-            )
 
 
 @rule("registry-schema", "registry.yaml has the right kind and apiVersion and no unknown keys", group="registry")
@@ -405,56 +267,3 @@ def registry_path_syntax(ctx: Context) -> Iterator[Finding]:
                         hint="write a dotted Helm values path such as operator.nodeSelector",
                         overlay=component.name,
                     )
-
-
-@rule(
-    "validators-catalog",
-    "validators/catalog.yaml is valid",
-    group="validators",
-    upstream="pkg/validator/catalog TestLoad",
-)
-def validators_catalog(ctx: Context) -> Iterator[Finding]:
-    """The validator catalog defines what each check name runs; upstream's parser rejects these mistakes."""
-    validators = ctx.catalog.validators
-    if validators is None:
-        return
-    document = validators.document
-    source = validators.source
-    if document.api_version != "validator.nvidia.com/v1alpha1":
-        yield ctx.finding(
-            "validators-catalog",
-            source.locate(("apiVersion",)),
-            f"apiVersion {document.api_version!r} is not 'validator.nvidia.com/v1alpha1'",
-            hint="set apiVersion: validator.nvidia.com/v1alpha1",
-        )
-    if document.kind != "ValidatorCatalog":
-        yield ctx.finding(
-            "validators-catalog",
-            source.locate(("kind",)),
-            f"kind {document.kind!r} is not 'ValidatorCatalog'",
-            hint="set kind: ValidatorCatalog",
-        )
-    seen: set[str] = set()
-    for index, entry in enumerate(document.validators):
-        where = source.locate(("validators", index))
-        if not entry.name:
-            yield ctx.finding("validators-catalog", where, f"validator #{index} has no name", hint="name it")
-        elif entry.name in seen:
-            yield ctx.finding(
-                "validators-catalog",
-                source.locate(("validators", index, "name")),
-                f"duplicate validator name {entry.name!r}",
-                hint="remove or rename one",
-            )
-        seen.add(entry.name)
-        if entry.phase not in VALIDATOR_PHASES:
-            yield ctx.finding(
-                "validators-catalog",
-                source.locate(("validators", index, "phase")),
-                f"validator {entry.name!r} has phase {entry.phase!r}; expected one of {', '.join(VALIDATOR_PHASES)}",
-                hint="fix the phase",
-            )
-        if not entry.image:
-            yield ctx.finding(
-                "validators-catalog", where, f"validator {entry.name!r} has no image", hint="set the container image"
-            )

@@ -1,122 +1,28 @@
-"""Rules evaluated on resolved recipes: they see what wildcard overlays, parents and mixins contribute."""
+"""Rules about validation floors: upstream's phase floor on resolved recipes, static version floors and their monotonicity."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from l40_recipes._errors import ConstraintError, CoverageError, Location, RecipeError
-from l40_recipes._merge import SpecState, dependency_error
-from l40_recipes._models import ANY, DIMENSIONS, Criteria, ValidationConfig, criteria_string, is_wild
+from l40_recipes._errors import ConstraintError, Location
+from l40_recipes._models import ValidationConfig
 from l40_recipes._report import Severity
-from l40_recipes._resolution import build_recipe
-from l40_recipes._result import RecipeResult
 from l40_recipes._versions import Operator, parse_constraint, parse_version
 
 from . import Context, rule
-from .catalog import _walk
-
-#: Upstream's message for a spec.base cycle met while resolving.
-CYCLE_MESSAGE: Final = "circular inheritance detected"
+from .resolve import accelerator_bound, query_text, resolved_recipes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from l40_recipes._catalog import Overlay
     from l40_recipes._report import Finding
+    from l40_recipes._result import RecipeResult
+
 
 _FLOOR_CHECK: Final = "gpu-operator-version"
 _FLOOR_CONSTRAINT: Final = "Deployment.gpu-operator.version"
 _LOWER_BOUNDS: Final = (Operator.GTE, Operator.GT)
-
-
-def gateable(item: Overlay) -> bool:
-    """Upstream's floor scope: overlays with criteria whose service and intent are not the literal `any`."""
-    criteria = item.criteria
-    return criteria is not None and ANY not in (criteria.intent, criteria.service)
-
-
-def accelerator_bound(item: Overlay) -> bool:
-    """The overlay names a concrete accelerator."""
-    return item.criteria is not None and not is_wild(item.criteria.accelerator)
-
-
-def _query(item: Overlay) -> str:
-    assert item.criteria is not None
-    return criteria_string(item.criteria, blank_is_any=True)
-
-
-def _resolved(ctx: Context) -> Iterator[tuple[Overlay, RecipeResult]]:
-    if not ctx.can_resolve():
-        return
-    for name in sorted(ctx.catalog.overlays):
-        item = ctx.catalog.overlays[name]
-        if not gateable(item):
-            continue
-        result = ctx.resolve(item)
-        if isinstance(result, RecipeResult):
-            yield item, result
-
-
-def _reaches_cycle(ctx: Context, item: Overlay) -> bool:
-    """Whether *item*'s spec.base chain runs into a cycle: `base-cycle` reports it, once per edge.
-
-    Every query through such a chain fails (or, as upstream filters a cycle's members out as
-    ancestors, resolves to something unrelated), so rules that resolve skip it rather than repeat it.
-    """
-    return _walk(ctx, item)[1]
-
-
-@rule("resolves", "Every overlay's own criteria resolve", group="resolve", upstream="TestEveryLeafCriteriaResolves")
-def resolves(ctx: Context) -> Iterator[Finding]:
-    """An overlay unreachable through its own criteria is dead weight, or a broken query for its users."""
-    if not ctx.can_resolve():
-        return
-    for name in sorted(ctx.catalog.overlays):
-        item = ctx.catalog.overlays[name]
-        if item.criteria is None or _reaches_cycle(ctx, item):
-            continue
-        result = ctx.resolve(item)
-        if isinstance(result, RecipeError) and not result.message.startswith(CYCLE_MESSAGE):
-            where = result.location or item.locate("spec", "criteria")
-            yield ctx.finding(
-                "resolves",
-                where,
-                f"{_query(item)} (the criteria of {item.name!r}) does not resolve: {result.upstream_text}",
-                hint=result.hint or "fix the overlay or its chain so its own criteria resolve",
-                overlay=item.name,
-            )
-
-
-@rule(
-    "merged-dependencies",
-    "base + overlay has valid dependencies",
-    group="references",
-    upstream="TestMergedRecipesHaveNoCycles",
-)
-def merged_dependencies(ctx: Context) -> Iterator[Finding]:
-    """Each overlay merged onto base.yaml alone must have resolvable, acyclic dependencyRefs."""
-    base = ctx.catalog.base
-    if base is None:
-        return
-    # Only componentRefs decide dependencies, so an overlay without any has base.yaml's verdict
-    # (on the refs as a merge leaves them: one per name, sorted).
-    merged_base = SpecState(component_refs=list(base.spec.component_refs))
-    merged_base.merge((), ())
-    base_problem = dependency_error(merged_base.component_refs)
-    for item in ctx.catalog.overlay_files:
-        problem = base_problem
-        if item.spec.component_refs:
-            state = merged_base.copy()
-            state.merge((), item.spec.component_refs)
-            problem = dependency_error(state.component_refs)
-        if problem is not None:
-            yield ctx.finding(
-                "merged-dependencies",
-                item.locate("spec", "componentRefs"),
-                f"base.yaml + {item.name}: {problem[0]}",
-                hint="declare the dependency in this overlay or base.yaml, and break any cycle",
-                overlay=item.name,
-            )
 
 
 def _phase(result: RecipeResult, name: str) -> object:
@@ -134,12 +40,12 @@ def floor_conformance(ctx: Context) -> Iterator[Finding]:
 
     Evaluated on the resolved recipe, so a phase inherited from a parent or a wildcard overlay counts.
     """
-    for item, result in _resolved(ctx):
+    for item, result in resolved_recipes(ctx):
         if _phase(result, "conformance") is None:
             yield ctx.finding(
                 "floor-conformance",
                 item.locate("spec", "criteria"),
-                f"the recipe for {_query(item)} has no conformance phase",
+                f"the recipe for {query_text(item)} has no conformance phase",
                 hint="add validation.conformance.checks here or in a parent overlay",
                 overlay=item.name,
             )
@@ -157,7 +63,7 @@ def floor_deployment(ctx: Context) -> Iterator[Finding]:
     Its deployment phase needs the `gpu-operator-version` check and a `Deployment.gpu-operator.version`
     constraint, usually inherited from the `<accelerator>-any` wildcard overlay.
     """
-    for item, result in _resolved(ctx):
+    for item, result in resolved_recipes(ctx):
         if not accelerator_bound(item):
             continue
         deployment = result.validation.deployment if result.validation else None
@@ -174,7 +80,7 @@ def floor_deployment(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 "floor-deployment",
                 item.locate("spec", "criteria"),
-                f"the recipe for {_query(item)} lacks {' and '.join(missing)}",
+                f"the recipe for {query_text(item)} lacks {' and '.join(missing)}",
                 hint=f"add a `{accelerator}-any` overlay (service: any) with the deployment floor, or add it here",
                 overlay=item.name,
             )
@@ -193,7 +99,7 @@ def floor_performance(ctx: Context) -> Iterator[Finding]:
     It is a warning by default and an error under strict mode, as upstream's
     `AICR_VALIDATION_FLOOR_STRICT=1`. An emptied `performance: {}` counts as present.
     """
-    for item, result in _resolved(ctx):
+    for item, result in resolved_recipes(ctx):
         criteria = item.criteria
         assert criteria is not None
         if not accelerator_bound(item) or criteria.service == "kind":
@@ -205,13 +111,13 @@ def floor_performance(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 "floor-performance",
                 item.locate("spec", "criteria"),
-                f"the recipe for {_query(item)} has no performance phase",
+                f"the recipe for {query_text(item)} has no performance phase",
                 hint="add a passable performance gate, or waive this rule for the overlay with the reason",
                 overlay=item.name,
             )
 
 
-def _origin_of_constraint(ctx: Context, result: RecipeResult, scope: str, name: str) -> Location | None:
+def origin_of_constraint(ctx: Context, result: RecipeResult, scope: str, name: str) -> Location | None:
     """Where the effective constraint *name* in *scope* (`constraints` or a phase) was last set."""
     found: Location | None = None
     for overlay_name in result.metadata.applied_overlays:
@@ -268,16 +174,16 @@ def static_version_floor(ctx: Context) -> Iterator[Finding]:
     Upstream only evaluates that constraint against a live cluster, after the deployment. This rule
     evaluates it against the pinned or registry-default version, with upstream's comparison rules.
     """
-    for item, result in _resolved(ctx):
+    for item, result in resolved_recipes(ctx):
         for phase_name, component, value in _component_floors(result.validation):
-            floor_at = _origin_of_constraint(ctx, result, phase_name, f"Deployment.{component}.version")
+            floor_at = origin_of_constraint(ctx, result, phase_name, f"Deployment.{component}.version")
             floor_where = f" set by {floor_at}" if floor_at else ""
             ref = result.component(component)
             if ref is None or not ref.enabled:
                 yield ctx.finding(
                     "static-version-floor",
                     item.locate("spec", "criteria"),
-                    f"the recipe for {_query(item)} has floor `{value}`{floor_where} on {component!r}, which it does not deploy",
+                    f"the recipe for {query_text(item)} has floor `{value}`{floor_where} on {component!r}, which it does not deploy",
                     hint=f"deploy {component!r} or drop the floor",
                     overlay=item.name,
                 )
@@ -301,7 +207,7 @@ def static_version_floor(ctx: Context) -> Iterator[Finding]:
                     "static-version-floor",
                     version_at or item.locate("spec", "criteria"),
                     f"floor `{value}`{floor_where}; {component} `{ref.version}`{version_where} does not satisfy it "
-                    f"(recipe for {_query(item)})",
+                    f"(recipe for {query_text(item)})",
                     hint=f"raise {component} to a version that meets the floor, or correct the floor",
                     overlay=item.name,
                 )
@@ -349,7 +255,7 @@ def floor_monotonicity(ctx: Context) -> Iterator[Finding]:
     # The constraints in force after each applied list walked so far: a recipe whose list extends
     # one already walked (a chain's child) walks only its last overlay, so deep chains stay linear.
     after: dict[tuple[str, ...], dict[tuple[str, str], tuple[str, Location]]] = {}
-    for _, result in _resolved(ctx):
+    for _, result in resolved_recipes(ctx):
         applied = tuple(result.metadata.applied_overlays)
         known = after.get(applied[:-1])
         current: dict[tuple[str, str], tuple[str, Location]] = dict(known) if known is not None else {}
@@ -382,70 +288,3 @@ def floor_monotonicity(ctx: Context) -> Iterator[Finding]:
                         overlay=item.name,
                     )
         after[applied] = current
-
-
-@rule("required-components", "Recipes contain the components their intent and platform need", group="resolve")
-def required_components(ctx: Context) -> Iterator[Finding]:
-    """Accelerator recipes need a GPU operator, inference an inference gateway, Dynamo `dynamo-platform`, NIM `k8s-nim-operator`.
-
-    The requirements are configurable under `[[tool.l40-recipes.required-components]]`.
-    """
-    for item, result in _resolved(ctx):
-        criteria = item.criteria
-        assert criteria is not None
-        raw = {d: getattr(criteria, d) for d in DIMENSIONS}
-        enabled = {ref.name for ref in result.component_refs if ref.enabled}
-        for requirement in ctx.config.requirements:
-            if requirement.applies(raw) and not enabled & set(requirement.any_of):
-                yield ctx.finding(
-                    "required-components",
-                    item.locate("spec", "criteria"),
-                    f"the recipe for {_query(item)} has no {requirement.name} (one of {', '.join(requirement.any_of)})",
-                    hint=f"add {requirement.any_of[0]!r} to this overlay or a parent, or enable it",
-                    overlay=item.name,
-                )
-
-
-@rule(
-    "coverage-projection",
-    "Every projection of every overlay's criteria resolves or names its gap",
-    group="coverage",
-    upstream="TestCoverageGoldenMatrix",
-)
-def coverage_projection(ctx: Context) -> Iterator[Finding]:
-    """Each non-empty subset of an overlay's stated dimensions must resolve, or fail with a coverage error.
-
-    Any other failure (a cycle, a mixin conflict, an incoherent component) means some query a user can
-    type breaks the tool instead of telling them which criteria to add. Upstream's golden matrix
-    aborts on such errors.
-    """
-    if not ctx.can_resolve():
-        return
-    seen: set[tuple[tuple[str, str], ...]] = set()
-    for name in sorted(ctx.catalog.overlays):
-        item = ctx.catalog.overlays[name]
-        criteria = item.criteria
-        if criteria is None or _reaches_cycle(ctx, item):
-            continue
-        stated = [d for d in DIMENSIONS if not is_wild(getattr(criteria, d))]
-        # The full criteria (every bit set) are the `resolves` rule's query: resolved and reported there.
-        for mask in range(1, (1 << len(stated)) - 1):
-            chosen = tuple((d, getattr(criteria, d)) for i, d in enumerate(stated) if mask & (1 << i))
-            if chosen in seen:
-                continue
-            seen.add(chosen)
-            query = Criteria(**dict(chosen))
-            try:
-                build_recipe(ctx.catalog, query, version="check", coverage_details=False)
-            except CoverageError:
-                continue
-            except RecipeError as err:
-                if err.message.startswith(CYCLE_MESSAGE):
-                    continue  # another overlay's chain: reported by base-cycle
-                yield ctx.finding(
-                    "coverage-projection",
-                    err.location or item.locate("spec", "criteria"),
-                    f"{query} (a projection of {item.name!r}) fails with {err.upstream_text}",
-                    hint=err.hint or "fix the composition so this query resolves or reports missing criteria",
-                    overlay=item.name,
-                )
