@@ -20,9 +20,8 @@ from ._catalog import BASE_NAME
 from ._criteria import build_query
 from ._errors import RecipeError
 from ._explain import explain
-from ._matching import candidates
+from ._matching import candidates, lineage
 from ._models import DIMENSIONS, is_wild
-from ._render_graph import to_mermaid
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -210,14 +209,14 @@ def _parent(catalog: Catalog, name: str) -> str | None:
 
 def _depth(catalog: Catalog, name: str) -> int:
     """Links from *name* up to base.yaml, a missing parent or a repeated name (a cycle)."""
-    depth = 0
-    seen = {name}
-    current = _parent(catalog, name)
-    while current is not None and current not in seen:
-        depth += 1
-        seen.add(current)
-        current = _parent(catalog, current)
-    return depth
+    overlay = None if name == BASE_NAME else catalog.get(name)
+    if overlay is None:
+        return 0
+    walk = lineage(catalog, overlay)
+    if name in walk.names:  # the walk comes back to where it started
+        return walk.names.index(name)
+    ends_at_base = walk.missing is None and walk.repeated is None
+    return len(walk.names) + ends_at_base
 
 
 def _walk_chains(catalog: Catalog, found: list[Overlay]) -> list[str]:
@@ -227,13 +226,12 @@ def _walk_chains(catalog: Catalog, found: list[Overlay]) -> list[str]:
     """
     applied = [BASE_NAME]
     for overlay in found:
-        links: list[str] = []
-        current: str = overlay.name
-        link: Overlay | None = overlay
-        while link is not None and current not in links:
-            links.append(current)
-            current = link.base
-            link = None if current in ("", BASE_NAME) else catalog.get(current)
+        links = [overlay.name]
+        walk = lineage(catalog, overlay)
+        for name in walk.names:
+            if name in (overlay.name, walk.missing):
+                break
+            links.append(name)
         applied += [name for name in reversed(links) if name not in applied]
     return applied
 
@@ -259,20 +257,20 @@ def _mixins(catalog: Catalog, names: list[str]) -> tuple[tuple[MixinNode, ...], 
     return tuple(nodes.values()), tuple(edges)
 
 
-def failure_graphs(catalog: Catalog, findings: Iterable[Finding]) -> list[tuple[str, str]]:
-    """`(query, Mermaid graph)` for the queries behind *findings*, at most `FAILURE_GRAPHS`, in finding order.
+def failure_graphs(catalog: Catalog, findings: Iterable[Finding]) -> list[tuple[str, Graph]]:
+    """`(query, graph)` for the queries behind *findings*, at most `FAILURE_GRAPHS`, in finding order.
 
     A finding's query is the projection a coverage finding names, otherwise the criteria of the
     overlay it is about; findings about no overlay with criteria have none.
     """
-    graphs: dict[str, str] = {}
+    graphs: dict[str, Graph] = {}
     for finding in findings:
         query = _finding_query(catalog, finding)
         if query is None or str(query) in graphs:
             continue
         if len(graphs) == FAILURE_GRAPHS:
             break
-        graphs[str(query)] = to_mermaid(query_graph(catalog, query))
+        graphs[str(query)] = query_graph(catalog, query)
     return list(graphs.items())
 
 

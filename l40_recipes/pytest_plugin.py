@@ -390,10 +390,11 @@ class FindingsItem(pytest.Item):
         if directory is None:  # pragma: no cover - every findings item is collected under its catalog directory
             return
         from l40_recipes._graph import failure_graphs  # noqa: PLC0415
+        from l40_recipes._render_graph import to_mermaid  # noqa: PLC0415
 
         catalog, _ = _checked(self.config, directory.catalog_root)
         for query, graph in failure_graphs(catalog, failing):
-            self.add_report_section("call", f"l40-recipes graph of {query} (Mermaid)", graph)
+            self.add_report_section("call", f"l40-recipes graph of {query} (Mermaid)", to_mermaid(graph))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
         """The findings as `path:line:col: RULE message` lines, no traceback."""

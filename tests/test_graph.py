@@ -347,9 +347,9 @@ def test_failure_graphs_draw_each_failing_query_once(tmp_path: Path) -> None:
         "criteria(service=gke)",
         "criteria(service=made-up)",
     ]
-    for _, text in graphs:
-        parse_mermaid(text)
-    assert 'R_gone["gone<br/>missing: no overlay has this name"]' in graphs[1][1]
+    for _, graph in graphs:
+        parse_mermaid(to_mermaid(graph))
+    assert 'R_gone["gone<br/>missing: no overlay has this name"]' in to_mermaid(graphs[1][1])
 
 
 def test_failure_graphs_are_bounded(tmp_path: Path) -> None:
