@@ -354,7 +354,7 @@ def _serving_rows(
     section: Mapping[str, Any], problem: Callable[[str, str, str], None]
 ) -> tuple[dict[str, Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
     """`accelerators` and `models`: rows the serving tables accept; each bad row is a problem and skipped."""
-    from ._serving import TableError, parse_accelerator, parse_model  # noqa: PLC0415
+    from ._serving_tables import TableError, parse_accelerator, parse_model  # noqa: PLC0415
 
     kept: tuple[dict[str, Mapping[str, Any]], dict[str, Mapping[str, Any]]] = ({}, {})
     for key, parse, rows in (("accelerators", parse_accelerator, kept[0]), ("models", parse_model, kept[1])):

@@ -265,7 +265,8 @@ def explain_serving(
 
     *accelerators* and *models* are extra table rows, as `[tool.l40-recipes]` gives them.
     """
-    from ._serving import analyse_gate, calibrated_share, load_tables  # noqa: PLC0415
+    from ._serving import analyse_gate, calibrated_share  # noqa: PLC0415
+    from ._serving_tables import load_tables  # noqa: PLC0415
 
     phase = result.validation.performance if result.validation else None
     if phase is None or "inference-perf" not in (phase.checks or []):

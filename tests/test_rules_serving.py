@@ -14,7 +14,8 @@ import pytest
 from l40_recipes import Finding, Severity, check, load_catalog
 from l40_recipes._resolution import build_recipe
 from l40_recipes._rules import serving as serving_rules
-from l40_recipes._serving import Tables, analyse_gate, calibrated_share, load_tables, throughput_fit
+from l40_recipes._serving import analyse_gate, calibrated_share, throughput_fit
+from l40_recipes._serving_tables import Tables, load_tables
 
 from .conftest import REPO
 

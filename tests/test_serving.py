@@ -8,24 +8,19 @@ import pytest
 
 from l40_recipes._serving import (
     DEFAULT_CONCURRENCY,
-    Accelerator,
-    Model,
-    TableError,
     Workload,
     analyse_gate,
     calibrated_share,
     decode_roofline,
     decode_step_bytes,
     kv_bytes_per_token,
-    load_tables,
     memory_fit,
-    parse_accelerator,
     parse_concurrency,
     parse_floor,
-    parse_model,
     throughput_fit,
     weight_bytes,
 )
+from l40_recipes._serving_tables import Accelerator, Model, TableError, load_tables, parse_accelerator, parse_model
 
 TABLES, PROBLEMS = load_tables()
 QWEN = TABLES.models["Qwen/Qwen3-8B"]
@@ -120,7 +115,7 @@ def test_every_measurement_sits_under_its_roofline_and_passes_the_floor_set_from
 
 
 def test_calibration_without_usable_measurements_is_the_roofline_itself() -> None:
-    from l40_recipes._serving import Tables  # noqa: PLC0415
+    from l40_recipes._serving_tables import Tables  # noqa: PLC0415
 
     assert calibrated_share(Tables({}, {}, TABLES.measurements)) == 1.0
 

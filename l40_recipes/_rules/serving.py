@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from l40_recipes._report import Severity
-from l40_recipes._serving import GateAnalysis, Tables, analyse_gate, calibrated_share, load_tables
+from l40_recipes._serving import GateAnalysis, analyse_gate, calibrated_share
+from l40_recipes._serving_tables import Tables, load_tables
 
 from . import Context, rule
 from .floor import origin_of_constraint
