@@ -69,7 +69,7 @@ def complete_for_check(catalog: Catalog) -> Catalog:
     if catalog.complete:
         return catalog
     copy = replace(catalog, problems=list(catalog.problems), files={}, _text_cache={}, _memo={})
-    _Loader(copy, collect=True).complete()
+    _CatalogReader(copy, collect=True).complete()
     return copy
 
 
@@ -101,11 +101,11 @@ def _load(path: Path, *, collect: bool, aicr_version: AicrVersion | None = None)
     catalog = Catalog(root=root, display_root=display_root)
     if aicr_version is not None:
         catalog.aicr_version, catalog.aicr_version_source = aicr_version, "forced"
-    _Loader(catalog, collect=collect).run()
+    _CatalogReader(catalog, collect=collect).run()
     return catalog
 
 
-class _Loader:
+class _CatalogReader:
     def __init__(self, catalog: Catalog, *, collect: bool) -> None:
         self.catalog = catalog
         self.collect = collect

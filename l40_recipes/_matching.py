@@ -74,19 +74,19 @@ def lineage(catalog: Catalog, overlay: Overlay) -> Lineage:
         base = current.base
         parent = None if base in _ROOT else catalog.get(base)
         if base in _ROOT or parent is None:
-            top = _walk(catalog, current)
+            top = _walk_plainly(catalog, current)
         elif parent.path in table:
             above = table[parent.path]
-            top = _extend(parent, above) if above.repeated is None else _walk(catalog, current)
+            top = _extend(parent, above) if above.repeated is None else _walk_plainly(catalog, current)
         elif parent.name in names:  # a loop: only the plain walk knows where each member's walk stops
-            top = _walk(catalog, overlay)
+            top = _walk_plainly(catalog, overlay)
             climb = [overlay]
         else:
             climb.append(parent)
             names.add(parent.name)
     found = table[climb[-1].path] = top
     for child, parent in zip(reversed(climb[:-1]), reversed(climb[1:]), strict=True):
-        found = table[child.path] = _extend(parent, found) if found.repeated is None else _walk(catalog, child)
+        found = table[child.path] = _extend(parent, found) if found.repeated is None else _walk_plainly(catalog, child)
     return found
 
 
@@ -104,7 +104,7 @@ def _extend(parent: Overlay, above: Lineage) -> Lineage:
     )
 
 
-def _walk(catalog: Catalog, overlay: Overlay) -> Lineage:
+def _walk_plainly(catalog: Catalog, overlay: Overlay) -> Lineage:
     names: list[str] = []
     parents: list[Overlay] = []
     seen: set[str] = set()

@@ -15,35 +15,42 @@ plain Python data from the node graph itself, so that it can:
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import yaml
 
 from ._errors import Location, RecipeLoadError
+from ._scalars import (
+    NULL_TAG,
+    NULLS,
+    PLAIN_TAG,
+    YAML11_FIRST,
+    looks_versioned,
+    resolve_scalar,
+    yaml11_reading,
+)
 
-__all__ = ["Document", "Path", "SourceMap", "parse_yaml"]
+__all__ = ["Document", "KeyPath", "SourceMap", "parse_yaml"]
 
-_BaseLoader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:  # both loaders share SafeLoader's interface; the stubs type them apart
+    _BaseLoader = yaml.CSafeLoader
+else:
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-#: Tag given to untagged plain scalars; PyYAML would resolve them with YAML 1.1 rules instead.
-_PLAIN: Final = "!l40-recipes/plain"
 
-
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _PlainScalarLoader(_BaseLoader):
     """The safe loader (libyaml's when present), leaving plain scalars unresolved for our own rules."""
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
         # Called from libyaml for every untagged node. With no path resolvers registered, PyYAML's
         # own answer for anything but a plain scalar is the default tag of its kind.
         if kind is yaml.ScalarNode:
-            return _PLAIN if implicit[0] else _STR_TAG
+            return PLAIN_TAG if implicit[0] else _STR_TAG
         return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 
 
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 
 #: Deepest nesting accepted; upstream catalogs stay below 15.
 MAX_DEPTH: Final = 100
@@ -64,41 +71,7 @@ FREEFORM_KEYS: Final = frozenset({"overrides"})
 _STR_TAG: Final = "tag:yaml.org,2002:str"
 _SEQ_TAG: Final = "tag:yaml.org,2002:seq"
 _MAP_TAG: Final = "tag:yaml.org,2002:map"
-_NULL_TAG: Final = "tag:yaml.org,2002:null"
-_BOOL_TAG: Final = "tag:yaml.org,2002:bool"
-_INT_TAG: Final = "tag:yaml.org,2002:int"
-_FLOAT_TAG: Final = "tag:yaml.org,2002:float"
 _MERGE_TAG: Final = "tag:yaml.org,2002:merge"
-
-_NULLS: Final = frozenset({"", "~", "null", "Null", "NULL"})
-#: First characters of the plain scalars a YAML 1.1 or 1.2 reader may turn into a non-string.
-_YAML11_FIRST: Final = frozenset("yYnNoOtTfF+-.0123456789")
-_MAP_VALUES: Final[dict[str, Any]] = {
-    "true": True,
-    "True": True,
-    "TRUE": True,
-    "false": False,
-    "False": False,
-    "FALSE": False,
-    ".nan": math.nan,
-    ".NaN": math.nan,
-    ".NAN": math.nan,
-    ".inf": math.inf,
-    ".Inf": math.inf,
-    ".INF": math.inf,
-    "+.inf": math.inf,
-    "+.Inf": math.inf,
-    "+.INF": math.inf,
-    "-.inf": -math.inf,
-    "-.Inf": -math.inf,
-    "-.INF": -math.inf,
-}
-_GO_FLOAT: Final = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_GO_INT: Final = re.compile(
-    r"^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$",
-)
-_INT64_MIN: Final = -(2**63)
-_UINT64_MAX: Final = 2**64 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +83,10 @@ class SourceMap:
     """
 
     path: str
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
 
-    def locate(self, path: Path = ()) -> Location:
+    def locate(self, path: KeyPath = ()) -> Location:
         """The position of *path*: its key when it is a mapping entry, else its value.
 
         A path that does not exist in the document (a missing field) resolves to its nearest
@@ -128,14 +101,14 @@ class SourceMap:
                 return Location(self.path, 1, 1)
             probe = probe[:-1]
 
-    def locate_value(self, path: Path) -> Location:
+    def locate_value(self, path: KeyPath) -> Location:
         """The position of *path*'s value (the scalar itself, not its key)."""
         mark = self.values.get(tuple(path))
         if mark is None:
             return self.locate(path)
         return Location(self.path, mark[0], mark[1])
 
-    def has(self, path: Path) -> bool:
+    def has(self, path: KeyPath) -> bool:
         """Whether *path* exists in the document."""
         return tuple(path) in self.values
 
@@ -149,7 +122,7 @@ class Document:
     extra_documents: bool = False
     #: Scalars whose plain text a YAML 1.1 reader would turn into a non-string (`1.30`, `yes`)
     #: although the field is a string: path -> (text, what other readers make of it).
-    retyped: dict[Path, tuple[str, str]] = field(default_factory=dict)
+    retyped: dict[KeyPath, tuple[str, str]] = field(default_factory=dict)
 
 
 def parse_yaml(content: bytes | str, *, path: str) -> Document:
@@ -164,7 +137,7 @@ def parse_yaml(content: bytes | str, *, path: str) -> Document:
         # only longer files can hold too many.
         if len(content) > MAX_NODES or _depth_bound(content) > _COMPOSE_SAFE_DEPTH:
             _measure(content, path)
-        loader = _Loader(content)  # the pure-Python reader already decodes here
+        loader = _PlainScalarLoader(content)  # the pure-Python reader already decodes here
         try:
             # Like upstream's decoder, only the first document is read; of the rest, only whether
             # one starts (a profile file must not have a second document).
@@ -237,7 +210,7 @@ def _measure(content: bytes | str, path: str) -> None:
 
     Reads events only: no recursion, and no node is kept.
     """
-    loader = _Loader(content)
+    loader = _PlainScalarLoader(content)
     try:
         depth = nodes = 0
         while loader.check_event():
@@ -298,7 +271,7 @@ class _Builder:
 
     def __init__(self, source: SourceMap) -> None:
         self.source = source
-        self.retyped: dict[Path, tuple[str, str]] = {}
+        self.retyped: dict[KeyPath, tuple[str, str]] = {}
         self._built: set[int] = set()
         self._open: set[int] = set()  # collections being built: an alias to one is a cycle
         self._sizes: dict[int, tuple[int, int]] = {}
@@ -306,7 +279,7 @@ class _Builder:
         self._aliased = 0
         self._aliased_bytes = 0
 
-    def build(self, node: yaml.Node, path: Path, *, freeform: bool) -> Any:
+    def build(self, node: yaml.Node, path: KeyPath, *, freeform: bool) -> Any:
         # The hot loop of loading: one call per node of every file, so it avoids helper calls.
         if len(path) > MAX_DEPTH:
             self._refuse(node, f"nests deeper than {MAX_DEPTH} levels", "flatten the document")
@@ -360,10 +333,10 @@ class _Builder:
                 "write the long value once instead of aliasing it many times",
             )
 
-    def _freeform_scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+    def _freeform_scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
         value = resolve_scalar(node)
         numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if node.tag == _PLAIN and numeric and _looks_versioned(node.value) and str(value) != node.value:
+        if node.tag == PLAIN_TAG and numeric and looks_versioned(node.value) and str(value) != node.value:
             self.retyped[path] = (node.value, f"the number {value!r}")
         return value
 
@@ -395,29 +368,29 @@ class _Builder:
             hint=hint,
         )
 
-    def _typed_scalar(self, node: yaml.ScalarNode, path: Path) -> str | None:
+    def _typed_scalar(self, node: yaml.ScalarNode, path: KeyPath) -> str | None:
         # Upstream decodes typed fields with yaml.v3: a null leaves the Go zero value, anything
         # else sets the field from the scalar's source text.
         tag, text = node.tag, node.value
-        if tag == _PLAIN:
-            if text in _NULLS:
+        if tag == PLAIN_TAG:
+            if text in NULLS:
                 return None
-            if text[0] in _YAML11_FIRST:  # every other plain scalar is a string to every reader
-                other = _yaml11_reading(text)
+            if text[0] in YAML11_FIRST:  # every other plain scalar is a string to every reader
+                other = yaml11_reading(text)
                 if other is not None:
                     self.retyped[path] = (text, other)
             return str(text)
-        if tag == _NULL_TAG:
+        if tag == NULL_TAG:
             return None
         return str(text)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path, *, freeform: bool) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath, *, freeform: bool) -> dict[str, Any]:
         out: dict[str, Any] = {}
         merged: dict[str, Any] = {}
         first_lines: dict[str, int] = {}  # not the source map: a `<<` merge may overwrite that
         keys = self.source.keys
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG or (key_node.tag == _PLAIN and key_node.value == "<<"):
+            if key_node.tag == _MERGE_TAG or (key_node.tag == PLAIN_TAG and key_node.value == "<<"):
                 self._merge_into(merged, value_node, path, freeform=freeform)
                 continue
             key = self._key(key_node)
@@ -437,7 +410,7 @@ class _Builder:
             return {**{k: v for k, v in merged.items() if k not in out}, **out}
         return out
 
-    def _merge_into(self, merged: dict[str, Any], node: yaml.Node, path: Path, *, freeform: bool) -> None:
+    def _merge_into(self, merged: dict[str, Any], node: yaml.Node, path: KeyPath, *, freeform: bool) -> None:
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
         for source in sources:
             value = self.build(source, path, freeform=freeform)
@@ -457,86 +430,6 @@ class _Builder:
                 location=Location(self.source.path, node.start_mark.line + 1, node.start_mark.column + 1),
                 hint="use a plain string as the key",
             )
-        if node.tag in (_PLAIN, _NULL_TAG) and node.value in _NULLS:
+        if node.tag in (PLAIN_TAG, NULL_TAG) and node.value in NULLS:
             return ""
         return str(node.value)
-
-
-def resolve_scalar(node: yaml.ScalarNode) -> Any:
-    """Resolve a scalar as upstream's yaml.v3 does when decoding into `interface{}`."""
-    text = str(node.value)
-    if node.tag == _PLAIN or node.tag in (_NULL_TAG, _BOOL_TAG, _INT_TAG, _FLOAT_TAG):
-        return resolve_plain(text)
-    return text  # quoted, `!!str`, or a local tag such as `!foo`: keep the text
-
-
-def resolve_plain(text: str) -> Any:
-    """Resolve an untagged plain scalar with yaml.v3's rules (YAML 1.2 core, plus `0777` octals)."""
-    if text in _NULLS:
-        return None
-    if text in _MAP_VALUES:
-        return _MAP_VALUES[text]
-    if not text or text[0] not in "+-.0123456789":
-        return text
-    if text[0] == ".":
-        return _go_parse_float(text)
-    plain = text.replace("_", "")
-    if _GO_INT.match(plain):
-        value = _go_parse_int(plain)
-        if value is not None:
-            return value
-    if _GO_FLOAT.match(plain):
-        return _go_float(plain, text)
-    return text
-
-
-def _go_parse_int(text: str) -> int | None:
-    """`strconv.ParseInt`/`ParseUint` with base 0 and 64 bits: None when out of range.
-
-    Digits are counted before converting, so no text (even past Python's 4,300-digit limit) raises.
-    """
-    sign = -1 if text.startswith("-") else 1
-    digits = text.lstrip("+-")
-    lowered = digits.lower()
-    base = 10
-    if lowered.startswith(("0x", "0o", "0b")):
-        base, digits = {"x": 16, "o": 8, "b": 2}[lowered[1]], digits[2:]
-    elif len(digits) > 1 and digits.startswith("0"):
-        base = 8
-    digits = digits.lstrip("0") or "0"
-    if len(digits) > 64:  # 2**64 has at most 64 digits in any of these bases
-        return None
-    value = sign * int(digits, base)
-    return value if _INT64_MIN <= value <= _UINT64_MAX else None
-
-
-def _go_float(plain: str, text: str) -> Any:
-    """`strconv.ParseFloat(plain, 64)`; text beyond the float range stays a string, as in yaml.v3."""
-    value = float(plain)
-    return text if math.isinf(value) else value
-
-
-def _go_parse_float(text: str) -> Any:
-    try:
-        return _go_float(text, text) if _GO_FLOAT.match(text) else text
-    except ValueError:  # pragma: no cover - the pattern admits only parseable text
-        return text
-
-
-def _looks_versioned(text: str) -> bool:
-    """Text a human reads as a version or a code: `1.30`, `010`, `1e3`-free."""
-    return bool(re.match(r"^[0-9]+(\.[0-9]+)+$", text)) or (len(text) > 1 and text.startswith("0") and text.isdigit())
-
-
-def _yaml11_reading(text: str) -> str | None:
-    """What a YAML 1.1 reader (PyYAML, many editors) would make of a plain scalar, if not a string."""
-    if text.lower() in {"yes", "no", "on", "off"}:
-        return "a boolean"
-    value = resolve_plain(text)
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return f"the integer {value}"
-    if isinstance(value, float):
-        return f"the number {value!r}"
-    return None

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from l40_recipes import Location, RecipeLoadError, _yaml
-from l40_recipes._yaml import MAX_DEPTH, parse_yaml, resolve_plain
+from l40_recipes._scalars import resolve_plain
+from l40_recipes._yaml import MAX_DEPTH, parse_yaml
 
 
 def test_marks_for_keys_and_values() -> None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from l40_recipes._catalog import Catalog, Mixin, Overlay
     from l40_recipes._report import Finding
-    from l40_recipes._yaml import Path
+    from l40_recipes._yaml import KeyPath
 
 
 MAX_CHAIN_DEPTH: Final = 10
@@ -74,7 +74,7 @@ def path_problem(catalog: Catalog, relative: str) -> str | None:
     return None
 
 
-def _referenced_paths(item: Overlay | Mixin) -> Iterator[tuple[Path, str, str]]:
+def _referenced_paths(item: Overlay | Mixin) -> Iterator[tuple[KeyPath, str, str]]:
     for index, ref in component_refs(item):
         base = ("spec", "componentRefs", index)
         if ref.values_file:

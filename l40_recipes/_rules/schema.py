@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from l40_recipes._catalog import Mixin, Overlay
     from l40_recipes._models import ValidationConfig
     from l40_recipes._report import Finding
-    from l40_recipes._yaml import Path
+    from l40_recipes._yaml import KeyPath
 
 #: `Type.rest`; *rest* must hold an inner dot (`Type.Subtype.Key`), checked apart so matching stays linear.
 _CONSTRAINT_NAME: Final = re.compile(r"[A-Za-z0-9]+\.([A-Za-z0-9_/.-]+)")
@@ -154,7 +154,7 @@ def unknown_keys_rule(ctx: Context) -> Iterator[Finding]:
             )
 
 
-def _constraints_of(item: Overlay | Mixin) -> Iterator[tuple[Path, str, str]]:
+def _constraints_of(item: Overlay | Mixin) -> Iterator[tuple[KeyPath, str, str]]:
     spec = item.document.spec
     for index, constraint in enumerate(spec.constraints):
         yield ("spec", "constraints", index), constraint.name, constraint.value
