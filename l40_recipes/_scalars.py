@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Final, TYPE_CHECKING
-
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     import yaml

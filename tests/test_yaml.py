@@ -150,13 +150,13 @@ def test_bom_is_accepted() -> None:
 class _PurePythonLoader(yaml.SafeLoader):
     """The loader used where PyYAML was built without libyaml."""
 
-    resolve = _yaml._Loader.resolve
+    resolve = _yaml._PlainScalarLoader.resolve
 
 
 def test_without_libyaml_errors_and_documents_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     """The pure-Python reader decodes while it is built: bad bytes still become load errors."""
     expected = {content: parse_yaml(content, path="x.yaml").data for content in (b"a: 1\n", b"a: {b: [1, '2', yes]}\n")}
-    monkeypatch.setattr(_yaml, "_Loader", _PurePythonLoader)
+    monkeypatch.setattr(_yaml, "_PlainScalarLoader", _PurePythonLoader)
     for content, data in expected.items():
         assert parse_yaml(content, path="x.yaml").data == data
     with pytest.raises(RecipeLoadError, match="save the file as UTF-8"):
