@@ -8,25 +8,24 @@ as soon as both hypothesis and the models are imported, whichever comes second.
 from __future__ import annotations
 
 import sys
+from typing import Final
 
 __all__ = ["register_types", "setup"]
 
-PROFILES = {
-    # Quick local feedback.
-    "l40-recipes-dev": {"max_examples": 25, "deadline": None},
-    # Reproducible CI runs with a bounded budget.
-    "l40-recipes-ci": {"max_examples": 60, "deadline": None, "derandomize": True, "print_blob": True, "database": None},
-    # Long nightly exploration.
-    "l40-recipes-nightly": {"max_examples": 2000, "deadline": None},
-}
+#: The named settings profiles, by example budget: quick local feedback, reproducible CI runs with
+#: a bounded budget (derandomized, no example database), long nightly exploration.
+PROFILES: Final = ("l40-recipes-dev", "l40-recipes-ci", "l40-recipes-nightly")
 
 
 def setup() -> None:
     """Register the settings profiles (never loaded here) and, if the models are loaded, the types."""
     from hypothesis import settings  # noqa: PLC0415
 
-    for name, options in PROFILES.items():
-        settings.register_profile(name, **options)  # type: ignore[arg-type]
+    settings.register_profile("l40-recipes-dev", max_examples=25, deadline=None)
+    settings.register_profile(
+        "l40-recipes-ci", max_examples=60, deadline=None, derandomize=True, print_blob=True, database=None
+    )
+    settings.register_profile("l40-recipes-nightly", max_examples=2000, deadline=None)
     if "l40_recipes._models" in sys.modules:
         register_types()
 

@@ -250,7 +250,7 @@ def _checked(config: pytest.Config, root: Path) -> tuple[Catalog, Report]:
 
 # pytest marks Dir `@final` for type checkers only; extending it keeps the directory's normal collection
 # (a catalog root may also hold tests) instead of copying pytest's private directory walk.
-class CatalogDirectory(pytest.Dir):  # type: ignore[misc]
+class CatalogDirectory(pytest.Dir):  # type: ignore[misc]  # pytest: Dir is @final for type checkers only
     """A directory that is a catalog: its usual contents, one node per catalog file, and catalog items."""
 
     @property

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 try:
     from hypothesis import strategies as st
@@ -92,8 +92,8 @@ def criteria(
 
     At least one dimension is stated, as the CLI requires.
     """
-    if not isinstance(wildcards, bool):
-        msg = f"wildcards={wildcards!r} must be a bool"  # type: ignore[unreachable]  # untyped callers
+    if not isinstance(cast("object", wildcards), bool):  # for untyped callers: `wildcards=0` is no flag
+        msg = f"wildcards={wildcards!r} must be a bool"
         raise InvalidArgument(msg)
     release = _release(catalog, aicr_version)
 

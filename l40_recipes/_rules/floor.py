@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Final
 from l40_recipes._errors import ConstraintError, Location
 from l40_recipes._models import ValidationConfig
 from l40_recipes._report import Severity
-from l40_recipes._versions import Operator, parse_constraint, parse_version
+from l40_recipes._versions import Operator, Version, parse_constraint, parse_version
 
 from . import Context, rule
 from .resolve import accelerator_bound, query_text, resolved_recipes
@@ -213,7 +213,7 @@ def static_version_floor(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-def _lower_bound(value: str) -> tuple[Operator, object] | None:
+def _lower_bound(value: str) -> tuple[Operator, Version] | None:
     try:
         parsed = parse_constraint(value)
         if parsed.operator not in _LOWER_BOUNDS:
@@ -275,8 +275,7 @@ def floor_monotonicity(ctx: Context) -> Iterator[Finding]:
                 old, new = _lower_bound(previous[0]), _lower_bound(value)
                 if old is None or new is None:
                     continue
-                assert hasattr(old[1], "compare")
-                cmp = new[1].compare(old[1])  # type: ignore[attr-defined]
+                cmp = new[1].compare(old[1])
                 looser = cmp < 0 or (cmp == 0 and old[0] is Operator.GT and new[0] is Operator.GTE)
                 if looser:
                     seen.add((item.path, path))
