@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
-    from ._catalog import Catalog as Catalog, Mixin as Mixin, Overlay as Overlay, Registry as Registry
+    from ._catalog import (
+        Catalog as Catalog,
+        Mixin as Mixin,
+        Overlay as Overlay,
+        Registry as Registry,
+        ValidatorsFile as ValidatorsFile,
+    )
     from ._check import check as check
     from ._errors import (
         ConstraintError as ConstraintError,
@@ -60,6 +66,7 @@ if TYPE_CHECKING:
         NodeSchedulingConfig as NodeSchedulingConfig,
         PodSchedulingConfig as PodSchedulingConfig,
         SchedulingPaths as SchedulingPaths,
+        UpgradesConfig as UpgradesConfig,
         ValidatorCatalog as ValidatorCatalog,
         ValidatorCatalogMetadata as ValidatorCatalogMetadata,
         ValidatorEntry as ValidatorEntry,
@@ -77,7 +84,7 @@ if TYPE_CHECKING:
         SlurmAccountingConfiguration as SlurmAccountingConfiguration,
         SlurmConfiguration as SlurmConfiguration,
     )
-    from ._semantics import AicrVersion as AicrVersion
+    from ._semantics import AicrVersion as AicrVersion, OverlayHeader as OverlayHeader
     from ._versions import (
         ConstraintExpression as ConstraintExpression,
         Operator as Operator,
@@ -86,15 +93,19 @@ if TYPE_CHECKING:
         parse_constraint as parse_constraint,
         parse_version as parse_version,
     )
+    from ._yaml import KeyPath as KeyPath, SourceMap as SourceMap, YamlDocument as YamlDocument
 
 #: Every exported name and the private module that defines it.
 _LOCATIONS = {
+    "UpgradesConfig": "_registry_models",
     "Catalog": "_catalog",
     "load_catalog": "_loading",
     "AicrVersion": "_semantics",
+    "OverlayHeader": "_semantics",
     "Mixin": "_catalog",
     "Overlay": "_catalog",
     "Registry": "_catalog",
+    "ValidatorsFile": "_catalog",
     "check": "_check",
     "ConstraintError": "_errors",
     "CoverageError": "_errors",
@@ -135,6 +146,9 @@ _LOCATIONS = {
     "Finding": "_report",
     "Report": "_report",
     "Severity": "_report",
+    "KeyPath": "_yaml",
+    "SourceMap": "_yaml",
+    "YamlDocument": "_yaml",
     "resolve": "_resolution",
     "ConstraintWarning": "_result",
     "ExcludedOverlay": "_result",

@@ -13,7 +13,7 @@ from ._walk import read_regular_file
 if TYPE_CHECKING:
     from ._models import Criteria, RecipeMetadata, RecipeMetadataSpec, RecipeMixin
     from ._registry_models import ComponentConfig, ComponentRegistry, ValidatorCatalog
-    from ._yaml import Document, SourceMap
+    from ._yaml import SourceMap, YamlDocument
 
 __all__ = ["BASE_NAME", "Catalog", "Memo", "Mixin", "Overlay", "Registry", "ValidatorsFile", "inside"]
 
@@ -56,7 +56,7 @@ class Overlay:
     path: str
     document: RecipeMetadata
     source: SourceMap
-    yaml: Document
+    yaml: YamlDocument
     #: The overlay's `spec` (a shortcut: resolution reads these millions of times on big catalogs).
     spec: RecipeMetadataSpec = field(init=False)
     #: The overlay's own criteria, or None (base.yaml, or an overlay that never matches).
@@ -96,7 +96,7 @@ class Registry:
     path: str
     document: ComponentRegistry
     source: SourceMap
-    yaml: Document
+    yaml: YamlDocument
     by_name: dict[str, ComponentConfig] = field(default_factory=dict)
 
     def get(self, name: str) -> ComponentConfig | None:

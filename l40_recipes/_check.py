@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 from ._catalog import Catalog
 from ._config import Config, load_config
 from ._errors import ErrorCode, RecipeError
-from ._loading import catalog_root, complete_for_check, load_catalog_for_check
+from ._loading import complete_for_check, load_catalog_for_check
 from ._report import Finding, Report, Severity
 from ._rules import Context, all_rules
 from ._semantics import aicr_version as as_aicr_version
+from ._walk import catalog_root
 
 if TYPE_CHECKING:
     import os

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
     from ._registry_models import ComponentConfig
     from ._semantics import AicrVersion
-    from ._yaml import Document, SourceMap
+    from ._yaml import SourceMap, YamlDocument
 
 
-def decode(model: type[_M], document: Document, relative: str, *, what: str) -> _M:
+def decode(model: type[_M], document: YamlDocument, relative: str, *, what: str) -> _M:
     data = document.data if document.data is not None else {}
     if not isinstance(data, dict):
         raise RecipeLoadError(
@@ -63,7 +63,7 @@ def _type_hint(error: Any) -> str:
     return "fix the value's type"
 
 
-def reject_unknown(model: GoModel, document: Document, relative: str, *, what: str) -> None:
+def reject_unknown(model: GoModel, document: YamlDocument, relative: str, *, what: str) -> None:
     unknown = unknown_keys(model)
     if unknown:
         key = unknown[0]
@@ -135,7 +135,7 @@ def registry_rejection(component: ComponentConfig) -> tuple[str, tuple[str | int
     return None
 
 
-def read_header(document: Document, relative: str, *, what: str) -> tuple[str, str]:
+def read_header(document: YamlDocument, relative: str, *, what: str) -> tuple[str, str]:
     """`(kind, apiVersion)` of a recipe, mixin or registry file; absent values are `""`."""
     data = document.data
     if data is not None and not isinstance(data, dict):
@@ -159,7 +159,7 @@ def read_header(document: Document, relative: str, *, what: str) -> tuple[str, s
 
 
 def gate_header(
-    rule: Callable[[str, str, str], _T], kind: str, api_version: str, relative: str, document: Document
+    rule: Callable[[str, str, str], _T], kind: str, api_version: str, relative: str, document: YamlDocument
 ) -> _T:
     """Apply the release's header *rule*, turning its refusal into a load error at the header line."""
     try:

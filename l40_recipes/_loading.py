@@ -29,8 +29,8 @@ from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
 from ._models import DIMENSIONS, RecipeMetadata, RecipeMixin, is_wild
 from ._registry_models import ComponentConfig, ComponentRegistry, ValidatorCatalog
 from ._semantics import MIXIN_KIND, AicrVersion, aicr_version as as_aicr_version, detect
-from ._walk import classify_file, read_regular_file, walk
-from ._yaml import Document, parse_yaml
+from ._walk import catalog_root, classify_file, read_regular_file, walk
+from ._yaml import YamlDocument, parse_yaml
 
 
 def load_catalog(path: str | os.PathLike[str], *, aicr_version: AicrVersion | str | None = None) -> Catalog:
@@ -73,15 +73,6 @@ def complete_for_check(catalog: Catalog) -> Catalog:
     return copy
 
 
-def catalog_root(path: Path) -> Path:
-    """The catalog root for *path*: the path itself, or the parent of an `overlays/` directory."""
-    if path.name == "overlays" or (
-        path.is_dir() and (path / "base.yaml").is_file() and not (path / "overlays").is_dir()
-    ):
-        return path.parent
-    return path
-
-
 def _load(path: Path, *, collect: bool, aicr_version: AicrVersion | None = None) -> Catalog:
     """Load the catalog at *path*."""
     try:
@@ -111,7 +102,7 @@ class _CatalogReader:
         self.collect = collect
         self.root = str(catalog.root)
         #: Files read and parsed ahead of loading (to choose the release), or why they could not be.
-        self.parsed: dict[str, Document | RecipeLoadError] = {}
+        self.parsed: dict[str, YamlDocument | RecipeLoadError] = {}
         self.unread: dict[str, RecipeLoadError] = {}
 
     def fail(self, error: RecipeLoadError) -> None:
@@ -246,14 +237,14 @@ class _CatalogReader:
             self.load_overlay(relative)
         # component files are read by complete(), for check() only; the rest is read on demand
 
-    def parse(self, relative: str) -> Document | None:
+    def parse(self, relative: str) -> YamlDocument | None:
         """The parsed *relative* (read ahead by `choose_version` when it is a recipe file)."""
         unread = self.unread.pop(relative, None)
         if unread is not None:
             self.fail(unread)
             return None
         ahead = self.parsed.pop(relative, None)
-        if isinstance(ahead, Document):
+        if isinstance(ahead, YamlDocument):
             return ahead
         if ahead is not None:
             raise ahead
@@ -262,7 +253,7 @@ class _CatalogReader:
             return None
         return self.parse_content(relative, content)
 
-    def parse_content(self, relative: str, content: bytes) -> Document:
+    def parse_content(self, relative: str, content: bytes) -> YamlDocument:
         return parse_yaml(content, path=self.catalog.display(relative))
 
     def load_mixin(self, relative: str) -> None:
@@ -398,7 +389,7 @@ class _CatalogReader:
             hint=err.hint,
         )
 
-    def index_registry(self, document: Document, registry: ComponentRegistry) -> None:
+    def index_registry(self, document: YamlDocument, registry: ComponentRegistry) -> None:
         catalog = self.catalog
         relative = "registry.yaml"
         by_name: dict[str, ComponentConfig] = {}

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Final
 
 from ._errors import ErrorCode, RecipeError, RecipeLoadError
-from ._loading import catalog_root
 from ._semantics import (
     LEGACY_V1ALPHA1,
     MIXIN_KIND,
@@ -29,7 +28,7 @@ from ._semantics import (
     V1BETA2,
     aicr_version,
 )
-from ._walk import classify_file, walk
+from ._walk import catalog_root, classify_file, walk
 from ._yaml import parse_yaml
 
 __all__ = ["Change", "migrate"]

@@ -86,3 +86,25 @@ def read_regular_file(path: str) -> bytes:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
         return stream.read()
+
+
+def find_catalog_root(path: Path) -> Path | None:
+    """The catalog root *path* stands for: itself, or its parent when it is an `overlays/` directory.
+
+    None when *path* is neither: a catalog root holds `overlays/base.yaml` (or `overlays/` and
+    `registry.yaml`); an overlays directory holds `base.yaml` and no `overlays/` of its own.
+    """
+    if (path / "base.yaml").is_file() and not (path / "overlays").is_dir():
+        return path.parent
+    overlays = path / "overlays"
+    if (overlays / "base.yaml").is_file() or (overlays.is_dir() and (path / "registry.yaml").is_file()):
+        return path
+    return None
+
+
+def catalog_root(path: Path) -> Path:
+    """The catalog root for *path*: as `find_catalog_root()`, else *path* itself (or the parent of `overlays`)."""
+    found = find_catalog_root(path)
+    if found is not None:
+        return found
+    return path.parent if path.name == "overlays" else path

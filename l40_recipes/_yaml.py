@@ -31,7 +31,7 @@ from ._scalars import (
     yaml11_reading,
 )
 
-__all__ = ["Document", "KeyPath", "SourceMap", "parse_yaml"]
+__all__ = ["KeyPath", "SourceMap", "YamlDocument", "parse_yaml"]
 
 if TYPE_CHECKING:  # both loaders share SafeLoader's interface; the stubs type them apart
     _BaseLoader = yaml.CSafeLoader
@@ -114,7 +114,7 @@ class SourceMap:
 
 
 @dataclass(frozen=True, slots=True)
-class Document:
+class YamlDocument:
     """The first YAML document of a file, as plain data, with its source map."""
 
     data: Any
@@ -125,7 +125,7 @@ class Document:
     retyped: dict[KeyPath, tuple[str, str]] = field(default_factory=dict)
 
 
-def parse_yaml(content: bytes | str, *, path: str) -> Document:
+def parse_yaml(content: bytes | str, *, path: str) -> YamlDocument:
     """Parse the first document of *content*; *path* names the file in errors.
 
     Raises:
@@ -182,10 +182,10 @@ def parse_yaml(content: bytes | str, *, path: str) -> Document:
         ) from None
     source = SourceMap(path)
     if first is None:
-        return Document(None, source, extra_documents=False)
+        return YamlDocument(None, source, extra_documents=False)
     builder = _Builder(source)
     data = builder.build(first, (), freeform=False)
-    return Document(data, source, extra_documents=extra, retyped=builder.retyped)
+    return YamlDocument(data, source, extra_documents=extra, retyped=builder.retyped)
 
 
 def _depth_bound(content: bytes | str) -> int:
