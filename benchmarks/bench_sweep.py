@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from l40_recipes import load_catalog
-from l40_recipes._sweep import sweep
+from tests.sweep import sweep
 
 REPO = Path(__file__).resolve().parent.parent
 CATALOGS = {"upstream 9793720d": REPO.parent / "shared" / "upstream-aicr" / "9793720d" / "recipes", "shipped": REPO}

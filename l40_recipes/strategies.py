@@ -47,7 +47,7 @@ __all__ = [
     "catalogs",
     "constraint_expressions",
     "criteria",
-    "overlays",
+    "overlay_documents",
     "queries",
     "version_strings",
 ]
@@ -195,7 +195,7 @@ def _component_names(registry: Registry | None) -> list[str]:
     return sorted(component.name for component in registry.document.components)
 
 
-def overlays(
+def overlay_documents(
     registry: Registry | None = None, *, name: str = "generated", aicr_version: AicrVersion | str | None = None
 ) -> SearchStrategy[dict[str, Any]]:
     """RecipeMetadata documents (as YAML-ready dicts) whose componentRefs name registry components.

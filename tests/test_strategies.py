@@ -202,9 +202,9 @@ def test_from_type_is_registered(criteria: Criteria) -> None:
 
 
 @settings(deadline=None)
-@given(l40st.overlays(name="zz-generated"))
+@given(l40st.overlay_documents(name="zz-generated"))
 def test_generated_overlays_are_valid_documents(document: dict[str, object]) -> None:
-    """overlays() yields documents that validate as RecipeMetadata and round-trip through JSON."""
+    """overlay_documents() yields documents that validate as RecipeMetadata and round-trip through JSON."""
     model = RecipeMetadata.model_validate(document)
     assert RecipeMetadata.model_validate_json(model.model_dump_json(by_alias=True)) == model
 
@@ -349,7 +349,7 @@ def test_release_values_are_drawn_without_a_catalog(data: st.DataObject) -> None
     old = data.draw(l40st.criteria(wildcards=False))
     assert new.service in ("aks", "bcm", "eks", "generic", "gke", "k0s", "kind", "lke", "metal3", "ocp", "oke", "rke2")
     assert old.service not in ("rke2", "k0s", "generic")
-    document = data.draw(l40st.overlays(aicr_version="1.0"))
+    document = data.draw(l40st.overlay_documents(aicr_version="1.0"))
     assert document["apiVersion"] == "aicr.run/v1beta1"
 
 

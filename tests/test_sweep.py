@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from l40_recipes._sweep import combinations, sweep
-
 from .conftest import needs_shared
+from .sweep import combinations, sweep
 
 if TYPE_CHECKING:
     from l40_recipes import Catalog

@@ -7,16 +7,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ._criteria import specificity
-from ._errors import RecipeError
-from ._models import ANY, DIMENSIONS, Criteria
-from ._resolution import build_recipe
-from ._semantics import V0_20
+from l40_recipes._criteria import specificity
+from l40_recipes._errors import RecipeError
+from l40_recipes._models import ANY, DIMENSIONS, Criteria
+from l40_recipes._resolution import build_recipe
+from l40_recipes._semantics import V0_20
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from ._catalog import Catalog
+    from l40_recipes._catalog import Catalog
 
 __all__ = ["SweepResult", "combinations", "sweep"]
 
