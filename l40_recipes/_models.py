@@ -1,4 +1,4 @@
-"""Immutable pydantic models for every AICR document the package reads or writes.
+"""The recipe documents: criteria, constraints, componentRefs, validation, profiles, overlays and mixins.
 
 Field order follows upstream's Go structs, so `to_document()` emits keys in upstream's JSON order.
 YAML keys are the camelCase aliases; Python attributes are snake_case.
