@@ -51,9 +51,7 @@ def finish(catalog: Catalog, refs: Sequence[ComponentRef]) -> Finished:
         order = topological_sort(refs)
     except RecipeError as err:  # pragma: no cover - dependency_error finds every cycle first
         raise ResolutionError("failed to compute deployment order", code=ErrorCode.INTERNAL, cause=err) from None
-    completed = tuple(
-        _hydrate_health_check(catalog, _apply_registry_defaults(catalog, _canonical_type(ref))) for ref in refs
-    )
+    completed = tuple(_completed(catalog, ref) for ref in refs)
     return Finished(completed, tuple(order))
 
 
@@ -92,68 +90,60 @@ def assemble(
     return result
 
 
-def _canonical_type(ref: ComponentRef) -> ComponentRef:
-    lowered = ref.type.lower()
-    canonical = {"helm": "Helm", "kustomize": "Kustomize"}.get(lowered)
-    if canonical is None or canonical == ref.type:
-        return ref
-    return ref.model_copy(update={"type": canonical})
+def _completed(catalog: Catalog, ref: ComponentRef) -> ComponentRef:
+    """*ref* with its type canonicalized, registry defaults filled and health check inlined.
 
-
-def _apply_registry_defaults(catalog: Catalog, ref: ComponentRef) -> ComponentRef:
-    """Fill unset sourcing fields from the registry (`ApplyRegistryDefaults`); set fields are kept."""
+    Upstream's three steps (type canonicalization, `ApplyRegistryDefaults`,
+    `hydrateHealthCheckAsserts`) gathered into one update, so each ref is copied at most once
+    (measured: a third of resolving a composition's components went to three copies per ref).
+    """
     assert catalog.registry is not None
+    update: dict[str, Any] = {}
+    canonical = {"helm": "Helm", "kustomize": "Kustomize"}.get(ref.type.lower())
+    component_type = canonical or ref.type
+    if canonical is not None and canonical != ref.type:
+        update["type"] = canonical
     config = catalog.registry.get(ref.name)
     if config is None:
-        return ref
-    update: dict[str, Any] = {}
-    component_type = ref.type or config.component_type
-    if not ref.type:
-        update["type"] = component_type
+        return ref.model_copy(update=update) if update else ref
+    if not component_type:  # fill unset sourcing fields from the registry; set fields are kept
+        component_type = update["type"] = config.component_type
     if component_type == "Helm":
         helm = config.helm
-        for attribute, default in (
+        defaults: tuple[tuple[str, str], ...] = (
             ("source", helm.default_repository),
             ("version", helm.default_version),
             ("namespace", helm.default_namespace),
             ("chart", helm.default_chart.rsplit("/", 1)[-1]),
-        ):
-            if not getattr(ref, attribute) and default:
-                update[attribute] = default
+        )
     elif component_type == "Kustomize":
         kustomize = config.kustomize
-        for attribute, default in (
+        defaults = (
             ("source", kustomize.default_source),
             ("tag", kustomize.default_tag),
             ("path", kustomize.default_path),
-        ):
-            if not getattr(ref, attribute) and default:
-                update[attribute] = default
+        )
+    else:
+        defaults = ()
+    for attribute, default in defaults:
+        if not getattr(ref, attribute) and default:
+            update[attribute] = default
     if not ref.manifest_files and config.manifest_files:
         update["manifest_files"] = list(config.manifest_files)
-    return ref.model_copy(update=update) if update else ref
-
-
-def _hydrate_health_check(catalog: Catalog, ref: ComponentRef) -> ComponentRef:
-    """Inline the registry's health-check assert file (`hydrateHealthCheckAsserts`)."""
-    assert catalog.registry is not None
-    if ref.health_check_skip or ref.health_check_asserts:
-        return ref
-    config = catalog.registry.get(ref.name)
-    if config is None or not config.health_check.assert_file:
-        return ref
     assert_file = config.health_check.assert_file
-    try:
-        text = catalog.read_text(assert_file)
-    except RecipeError as err:
-        raise ResolutionError(
-            f'failed to read healthCheck.assertFile for component "{ref.name}" from "{assert_file}"',
-            code=ErrorCode.INTERNAL,
-            cause=err,
-            location=catalog.registry.locate_component(ref.name, "healthCheck", "assertFile"),
-            hint="point healthCheck.assertFile at an existing file inside the catalog (checks/<name>/health-check.yaml)",
-        ) from None
-    return ref.model_copy(update={"health_check_asserts": text})
+    if assert_file and not ref.health_check_skip and not ref.health_check_asserts:
+        try:
+            update["health_check_asserts"] = catalog.read_text(assert_file)
+        except RecipeError as err:
+            raise ResolutionError(
+                f'failed to read healthCheck.assertFile for component "{ref.name}" from "{assert_file}"',
+                code=ErrorCode.INTERNAL,
+                cause=err,
+                location=catalog.registry.locate_component(ref.name, "healthCheck", "assertFile"),
+                hint="point healthCheck.assertFile at an existing file inside the catalog "
+                "(checks/<name>/health-check.yaml)",
+            ) from None
+    return ref.model_copy(update=update) if update else ref
 
 
 def _coherence_problem(ref: ComponentRef) -> str | None:
