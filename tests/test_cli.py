@@ -211,9 +211,9 @@ def test_explain_shows_origins_and_overrides(capsys: pytest.CaptureFixture[str])
     at = lines.index("constraints.K8s.server.version = '>= 1.32.4'")
     assert lines[at + 1].startswith("    set by l40s-eks-inference at overlays/l40s-eks-inference.yaml:")
     assert any(
-        "overrides '>= 1.30' from eks-inference at overlays/eks-inference.yaml:" in line for line in lines[at : at + 5]
+        "overrides '>= 1.32' from eks-inference at overlays/eks-inference.yaml:" in line for line in lines[at : at + 5]
     )
-    assert "componentRefs.gpu-operator.version = v26.3.3" in lines
+    assert "componentRefs.gpu-operator.version = v26.7.0" in lines
     assert any(line.startswith("    set by registry at registry.yaml:") for line in lines)
     # Values are spelt as YAML, not as Python reprs.
     assert "componentRefs.nfd.overrides.topologyUpdater.enable = true" in lines
