@@ -211,9 +211,9 @@ def test_explain_shows_origins_and_overrides(capsys: pytest.CaptureFixture[str])
     at = lines.index("constraints.K8s.server.version = '>= 1.32.4'")
     assert lines[at + 1].startswith("    set by l40s-eks-inference at overlays/l40s-eks-inference.yaml:")
     assert any(
-        "overrides '>= 1.30' from eks-inference at overlays/eks-inference.yaml:" in line for line in lines[at : at + 5]
+        "overrides '>= 1.32' from eks-inference at overlays/eks-inference.yaml:" in line for line in lines[at : at + 5]
     )
-    assert "componentRefs.gpu-operator.version = v26.3.3" in lines
+    assert "componentRefs.gpu-operator.version = v26.7.0" in lines
     assert any(line.startswith("    set by registry at registry.yaml:") for line in lines)
     # Values are spelt as YAML, not as Python reprs.
     assert "componentRefs.nfd.overrides.topologyUpdater.enable = true" in lines
@@ -549,6 +549,16 @@ def test_aicr_version_flag_refuses_unknown_releases(capsys: pytest.CaptureFixtur
     assert "invalid choice: '2.0'" in capsys.readouterr().err
 
 
-def test_shipped_catalog_forced_to_1_0_names_the_retired_header(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["resolve", "--service", "eks", "--aicr-version", "1.0"]) == 2
+def test_shipped_catalog_is_read_as_1_0(capsys: pytest.CaptureFixture[str]) -> None:
+    """The shipped catalog is written for aicr 1.0: by default and when forced, results say aicr.run/v1."""
+    for forced in ([], ["--aicr-version", "1.0"]):
+        assert main(["resolve", "--service", "eks", "--accelerator", "l40s", "--intent", "inference", *forced]) == 0
+        assert "apiVersion: aicr.run/v1\n" in capsys.readouterr().out
+
+
+def test_alpha_catalog_forced_to_1_0_names_the_retired_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_catalog(tmp_path, {"eks": overlay("eks", criteria="service: eks")})
+    assert main(["resolve", "--catalog", str(root), "--service", "eks", "--aicr-version", "1.0"]) == 2
     assert "(aicr.run/v1alpha2 was retired in v1.0.0)" in capsys.readouterr().err

@@ -56,5 +56,5 @@ def test_go_json_escapes_and_floats() -> None:
 def test_yaml_output_sorts_keys_and_uses_literal_blocks(shipped: Catalog) -> None:
     """YAML output sorts keys as upstream does and writes multi-line health checks as blocks."""
     text = resolve(service="oke", accelerator="l40s", intent="inference", os="ol", catalog=shipped).to_yaml()
-    assert text.startswith("apiVersion: aicr.run/v1alpha2\ncomponentRefs:\n")
+    assert text.startswith("apiVersion: aicr.run/v1\ncomponentRefs:\n")
     assert "healthCheckAsserts: |" in text

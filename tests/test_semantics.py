@@ -326,11 +326,11 @@ def test_resolve_takes_the_release_explicitly(tmp_path: Path) -> None:
 
 
 def test_shipped_catalog_can_be_asked_for_by_release() -> None:
-    assert resolve(service="eks", accelerator="l40s", intent="inference", aicr_version="0.20").api_version == (
-        "aicr.run/v1alpha2"
-    )
-    with pytest.raises(RecipeLoadError, match=r"was retired in v1\.0\.0"):
-        resolve(service="eks", accelerator="l40s", intent="inference", aicr_version="1.0")
+    """The shipped catalog is written for 1.0 (pinned in pyproject); 0.20 gates no header, so it reads it too."""
+    query = {"service": "eks", "accelerator": "l40s", "intent": "inference"}
+    assert resolve(**query).api_version == "aicr.run/v1"
+    assert resolve(**query, aicr_version="1.0").api_version == "aicr.run/v1"
+    assert resolve(**query, aicr_version="0.20").api_version == "aicr.run/v1alpha2"
 
 
 # --- check(): the api-version rule ---------------------------------------------------------------
