@@ -511,7 +511,7 @@ SHIPPED_ONLY = [
         "  criteria:",
         expect_file=L40S_OKE,
     ),
-    _m("loosen-k8s-floor", L40S_OKE, "value: '>= 1.30'", "value: '>= 1.20'", "floor-monotonicity", ">= 1.20"),
+    _m("loosen-k8s-floor", L40S_OKE, "value: '>= 1.32'", "value: '>= 1.20'", "floor-monotonicity", ">= 1.20"),
     _m(
         "pin-below-floor",
         L40S_OKE,
@@ -581,7 +581,7 @@ SHIPPED_ONLY = [
         "component-type",
         "name: aws-efa",
     ),
-    _m("constraint-value", EKS, "value: '>= 1.28'", "value: '>= '", "constraint-syntax", "value: '>= '"),
+    _m("constraint-value", EKS, "value: '>= 1.32'", "value: '>= '", "constraint-syntax", "value: '>= '"),
     _m(
         "constraint-type",
         EKS,
