@@ -22,7 +22,7 @@ from l40_recipes._loading import load_catalog_for_check
 from l40_recipes._render_graph import node_id, to_dot, to_mermaid
 from l40_recipes._report import Finding
 
-from .conftest import REPO, overlay, write_catalog
+from .conftest import REPO, needs_shared, overlay, require_upstream, write_catalog
 from .graph_syntax import dot_label_lines, parse_dot, parse_mermaid
 
 if TYPE_CHECKING:
@@ -41,14 +41,13 @@ def _shipped_params() -> list[Any]:
 def _golden_params() -> list[Any]:
     goldens = sorted(GOLDENS.glob("leaf__*.json")) if GOLDENS.is_dir() else []
     if not goldens:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{GOLDENS} is absent"))]
+        return [pytest.param(None, marks=needs_shared)]
     return [pytest.param(path, id=path.stem.removeprefix("leaf__")) for path in goldens]
 
 
 @pytest.fixture(name="upstream_catalog", scope="module")
 def _upstream_catalog() -> Catalog:
-    if not RECIPES.is_dir():
-        pytest.skip(f"{RECIPES} is absent")
+    require_upstream()
     return load_catalog(RECIPES)
 
 

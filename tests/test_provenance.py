@@ -17,9 +17,7 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
-
-from .conftest import REPO
+from .conftest import REPO, needs_shared
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -152,7 +150,7 @@ class UpstreamIndex:
 
 
 UPSTREAM = _upstream_root()
-needs_upstream = pytest.mark.skipif(not UPSTREAM.is_dir(), reason=f"no upstream tree at {UPSTREAM}")
+needs_upstream = needs_shared
 
 
 def test_folding_drops_blank_and_licence_lines_and_folds_space() -> None:

@@ -17,7 +17,7 @@ from l40_recipes._rules import serving as serving_rules
 from l40_recipes._serving import analyse_gate, calibrated_share, throughput_fit
 from l40_recipes._serving_tables import Tables, load_tables
 
-from .conftest import REPO
+from .conftest import REPO, needs_shared
 
 UPSTREAM = (
     Path(os.environ.get("L40_RECIPES_UPSTREAM", REPO.parent / "shared" / "upstream-aicr")) / "9793720d" / "recipes"
@@ -25,7 +25,7 @@ UPSTREAM = (
 LEAF = "overlays/l40s-eks-ubuntu-inference-dynamo.yaml"
 CATALOG_PARTS = ("overlays", "mixins", "components", "checks", "validators", "registry.yaml")
 
-needs_upstream = pytest.mark.skipif(not UPSTREAM.is_dir(), reason=f"{UPSTREAM} is absent")
+needs_upstream = needs_shared
 
 
 def _serving(root: Path | str) -> list[tuple[str, str, str, int]]:

@@ -35,12 +35,12 @@ from l40_recipes._semantics import (
     retirement_note,
 )
 
-from .conftest import MINIMAL_BASE, MINIMAL_REGISTRY, REPO, overlay, write_catalog
+from .conftest import MINIMAL_BASE, MINIMAL_REGISTRY, REPO, needs_shared, overlay, require_upstream, write_catalog
 
 UPSTREAM_ROOT = Path(os.environ.get("L40_RECIPES_UPSTREAM", str(REPO.parent / "shared" / "upstream-aicr")))
 RECIPES_9793720D = UPSTREAM_ROOT / "9793720d" / "recipes"
 GOLDENS_9793720D = UPSTREAM_ROOT / "9793720d" / "goldens"
-needs_upstream = pytest.mark.skipif(not RECIPES_9793720D.is_dir(), reason=f"{RECIPES_9793720D} is absent")
+needs_upstream = needs_shared
 
 BETA1, BETA2 = "aicr.run/v1beta1", "aicr.run/v1beta2"
 
@@ -372,8 +372,7 @@ def test_1_0_catalog_accepts_only_beta_headers_in_check(tmp_path: Path) -> None:
 
 @pytest.fixture(name="migrated", scope="module")
 def _migrated(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    if not RECIPES_9793720D.is_dir():
-        pytest.skip(f"{RECIPES_9793720D} is absent")
+    require_upstream()
     root = tmp_path_factory.mktemp("v1") / "recipes"
     shutil.copytree(RECIPES_9793720D, root)
     for path in root.rglob("*"):
