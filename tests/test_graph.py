@@ -22,7 +22,7 @@ from l40_recipes._loading import load_catalog_for_check
 from l40_recipes._render_graph import node_id, to_dot, to_mermaid
 from l40_recipes._report import Finding
 
-from .conftest import REPO, needs_shared, overlay, require_upstream, write_catalog
+from .conftest import REPO, needs_shared, overlay, write_catalog
 from .graph_syntax import dot_label_lines, parse_dot, parse_mermaid
 
 if TYPE_CHECKING:
@@ -43,12 +43,6 @@ def _golden_params() -> list[Any]:
     if not goldens:
         return [pytest.param(None, marks=needs_shared)]
     return [pytest.param(path, id=path.stem.removeprefix("leaf__")) for path in goldens]
-
-
-@pytest.fixture(name="upstream_catalog", scope="module")
-def _upstream_catalog() -> Catalog:
-    require_upstream()
-    return load_catalog(RECIPES)
 
 
 def _check_graph(catalog: Catalog, query: dict[str, Any], result: RecipeResult) -> None:
@@ -100,7 +94,7 @@ def test_shipped_catalog_has_supported_queries() -> None:
 
 
 @pytest.mark.parametrize("golden", _golden_params())
-def test_upstream_golden_graph(golden: Path, upstream_catalog: Catalog) -> None:
+def test_upstream_golden_graph(golden: Path, upstream: Catalog) -> None:
     """Every upstream golden query draws its recipe, or the error upstream reports, with the overlays it reached."""
     record = json.loads(golden.read_text())
     query = record["query"]
@@ -108,15 +102,15 @@ def test_upstream_golden_graph(golden: Path, upstream_catalog: Catalog) -> None:
         assert main(["graph", "--catalog", str(RECIPES)]) == record["exit_code"]
         return
     if record["exit_code"] != 0:
-        graph = query_graph(upstream_catalog, build_query(query, known=upstream_catalog.known_values))
+        graph = query_graph(upstream, build_query(query, known=upstream.known_values))
         assert graph.exit_code == record["exit_code"]
         assert f"error={graph.error} exitCode=" in record["stderr_plain"]
         parse_mermaid(to_mermaid(graph))
         parse_dot(to_dot(graph))
         return
-    result = resolve(query, catalog=upstream_catalog, version="dev")
+    result = resolve(query, catalog=upstream, version="dev")
     assert result.metadata.applied_overlays == json.loads(record["stdout"])["metadata"]["appliedOverlays"]
-    _check_graph(upstream_catalog, query, result)
+    _check_graph(upstream, query, result)
 
 
 def test_component_labels_name_the_overlay_that_set_the_version(tmp_path: Path) -> None:
@@ -219,13 +213,13 @@ def test_mixins_are_drawn_from_the_overlays_naming_them(tmp_path: Path) -> None:
     assert ("R_leaf", "-.->", "mixin", "M_extra") in mermaid.edges
 
 
-def test_forest_holds_every_overlay_and_base_edge(upstream_catalog: Catalog) -> None:
+def test_forest_holds_every_overlay_and_base_edge(upstream: Catalog) -> None:
     """`graph --all`: every overlay of the catalog, roots first, every `spec.base` as an edge, parsed in both languages."""
-    forest = forest_graph(upstream_catalog)
+    forest = forest_graph(upstream)
     names = [node.name for node in forest.overlays]
-    assert sorted(names) == sorted(["base", *upstream_catalog.overlays])
+    assert sorted(names) == sorted(["base", *upstream.overlays])
     assert names[0] == "base"
-    expected = {(item.base or "base", name) for name, item in upstream_catalog.overlays.items()}
+    expected = {(item.base or "base", name) for name, item in upstream.overlays.items()}
     assert set(forest.bases) == expected
     position = {name: index for index, name in enumerate(names)}
     assert all(position[parent] < position[child] for parent, child in forest.bases)
@@ -249,15 +243,13 @@ def test_forest_marks_missing_parents(tmp_path: Path) -> None:
     assert set(forest.bases) == {("gone", "a"), ("gone", "b")}
 
 
-def test_profile_is_passed_through(upstream_catalog: Catalog) -> None:
+def test_profile_is_passed_through(upstream: Catalog) -> None:
     """A profile changes the recipe, and the graph is of that recipe."""
-    query = build_query(
-        {"service": "aks", "accelerator": "h100", "intent": "training"}, known=upstream_catalog.known_values
-    )
-    result = resolve(query, catalog=upstream_catalog)
+    query = build_query({"service": "aks", "accelerator": "h100", "intent": "training"}, known=upstream.known_values)
+    result = resolve(query, catalog=upstream)
     selected = result.metadata.selected_profile
     assert selected is not None
-    profiled = query_graph(upstream_catalog, query, profile=f"{selected.name}={selected.value}")
+    profiled = query_graph(upstream, query, profile=f"{selected.name}={selected.value}")
     assert profiled.error == ""
     assert {node.name for node in profiled.components} == {ref.name for ref in result.component_refs}
 
