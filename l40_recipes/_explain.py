@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._matching import candidates, chain
+from ._models import ComponentRef
 from ._profiles import owned_paths
 from ._resolution import build_recipe
 
@@ -14,21 +15,17 @@ if TYPE_CHECKING:
 
     from ._catalog import Catalog
     from ._errors import Location
-    from ._models import ComponentRef, Constraint, Criteria, ValidationConfig
+    from ._models import Constraint, Criteria, ValidationConfig
     from ._result import RecipeResult
     from ._yaml import SourceMap
 
 __all__ = ["Contribution", "Explained", "explain", "explain_serving"]
 
-_REF_FIELDS = (
-    ("namespace", "namespace"),
-    ("chart", "chart"),
-    ("type", "type"),
-    ("source", "source"),
-    ("version", "version"),
-    ("tag", "tag"),
-    ("valuesFile", "values_file"),
-    ("path", "path"),
+#: (alias, attribute) of the string fields a later layer replaces; the inlined health check is not explained.
+_REF_FIELDS = tuple(
+    (ComponentRef.model_fields[name].alias or name, name)
+    for name in ComponentRef.REPLACED
+    if name != "health_check_asserts"
 )
 _REGISTRY_DEFAULTS = {
     "source": ("helm", "defaultRepository"),

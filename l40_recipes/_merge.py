@@ -55,21 +55,7 @@ def _union(base: Sequence[str], extra: Iterable[str]) -> list[str]:
 
 def merge_component_ref(base: ComponentRef, overlay: ComponentRef) -> ComponentRef:
     """*overlay* merged onto *base*: set strings win, overrides deep-merge, lists union or replace."""
-    update: dict[str, Any] = {
-        name: getattr(overlay, name)
-        for name in (
-            "namespace",
-            "chart",
-            "type",
-            "source",
-            "version",
-            "tag",
-            "values_file",
-            "path",
-            "health_check_asserts",
-        )
-        if getattr(overlay, name) != ""
-    }
+    update: dict[str, Any] = {name: getattr(overlay, name) for name in overlay.REPLACED if getattr(overlay, name) != ""}
     if overlay.overrides:
         update["overrides"] = deep_merge(base.overrides, overlay.overrides)
     if overlay.patches:
