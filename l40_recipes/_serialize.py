@@ -174,7 +174,7 @@ _TIMESTAMP = re.compile(
 def go_yaml(value: Any) -> str:
     """Encode *value* as upstream's YAML writer does: yaml.v3, keys sorted, indent 2."""
     emitter = _YamlEmitter()
-    emitter.node(value, 0, top=True)
+    emitter.node(value, 0, 0, in_seq=False, top=True)
     text = "".join(emitter.out)
     if not text.endswith(("\n", "\u2028", "\u2029")):
         text += "\n"
@@ -190,37 +190,38 @@ class _YamlEmitter:
         self.out: list[str] = []
         self.open_ended = False
 
-    def node(self, value: Any, indent: int, *, top: bool = False) -> None:
+    # `col4` is where yaml.v3's first pass (indent 4) put the enclosing collection, `in_seq` whether
+    # that collection is a sequence: together they decide whether the first pass wrote a literal block
+    # that reads back as it was written.
+
+    def node(self, value: Any, indent: int, col4: int, *, in_seq: bool, top: bool = False) -> None:
         """Write *value*, whose block contents sit at *indent*, after an indicator (or at the start)."""
         out = self.out
         lead = "" if top else " "
-        if isinstance(value, dict):
+        if isinstance(value, (dict, list, tuple)):
             if not value:
-                out.append(lead + "{}")
+                out.append(lead + ("{}" if isinstance(value, dict) else "[]"))
             else:
                 out.append(lead)
-                self.mapping(value, indent)
-        elif isinstance(value, (list, tuple)):
-            if not value:
-                out.append(lead + "[]")
-            else:
-                out.append(lead)
-                self.sequence(value, indent)
+                self.collection(value, indent, _child_col4(col4, in_seq=in_seq))
         else:
             text, style = _scalar(value)
             out.append(lead)
-            self.scalar(text, style, indent, simple_key=False)
+            self.scalar(text, style, indent, simple_key=False, exact=top or (not in_seq and col4 % 4 == 0))
 
-    def value(self, value: Any, indent: int) -> None:
+    def value(self, value: Any, indent: int, col4: int) -> None:
         """Write a mapping value after its `:`: block collections start on the next line."""
         if isinstance(value, (dict, list, tuple)) and value:
-            self.out.append("\n" + " " * indent)
-            if isinstance(value, dict):
-                self.mapping(value, indent)
-            else:
-                self.sequence(value, indent)
+            self.newline(indent)
+            self.collection(value, indent, _child_col4(col4, in_seq=False))
         else:
-            self.node(value, indent)
+            self.node(value, indent, col4, in_seq=False)
+
+    def collection(self, value: dict[Any, Any] | list[Any] | tuple[Any, ...], indent: int, col4: int) -> None:
+        if isinstance(value, dict):
+            self.mapping(value, indent, col4)
+        else:
+            self.sequence(value, indent, col4)
 
     def newline(self, indent: int) -> None:
         """Start a line at *indent*; a literal block that ended with a line break has started it."""
@@ -229,7 +230,7 @@ class _YamlEmitter:
         else:
             self.out.append("\n" + " " * indent)
 
-    def mapping(self, mapping: dict[Any, Any], indent: int) -> None:
+    def mapping(self, mapping: dict[Any, Any], indent: int, col4: int) -> None:
         out = self.out
         keyed = sorted(((_key_text(key), key, item) for key, item in mapping.items()), key=lambda entry: entry[0])
         for index, (text, key, item) in enumerate(keyed):
@@ -237,30 +238,38 @@ class _YamlEmitter:
                 self.newline(indent)
             key_text, style = _scalar(key)
             if not _ANY_BREAK.search(key_text) and len(text.encode("utf-8", "surrogatepass")) <= 128:
-                self.scalar(key_text, style, indent + 2, simple_key=True)
+                self.scalar(key_text, style, indent + 2, simple_key=True, exact=True)
                 out.append(":")
-                self.value(item, indent + 2)
+                self.value(item, indent + 2, col4)
             else:
-                out.append("? ")
-                self.scalar(key_text, style, indent + 2, simple_key=False)
+                out.append("?")
+                self.node(key, indent + 2, col4, in_seq=False)
                 self.newline(indent)
                 out.append(":")
-                self.node(item, indent + 2)
+                self.node(item, indent + 2, col4, in_seq=False)
 
-    def sequence(self, sequence: list[Any] | tuple[Any, ...], indent: int) -> None:
+    def sequence(self, sequence: list[Any] | tuple[Any, ...], indent: int, col4: int) -> None:
         out = self.out
         for index, item in enumerate(sequence):
             if index:
                 self.newline(indent)
             out.append("-")
-            self.node(item, indent + 2)
+            self.node(item, indent + 2, col4, in_seq=True)
 
-    def scalar(self, text: str, style: int, indent: int, *, simple_key: bool) -> None:
-        """Write a scalar in the style yaml.v3's emitter settles on for the *style* requested."""
+    def scalar(self, text: str, style: int, indent: int, *, simple_key: bool, exact: bool) -> None:
+        """Write a scalar in the style yaml.v3's emitter settles on for the *style* requested.
+
+        *exact*: yaml.v3's first pass put a literal block where its indentation indicator says.
+        """
         self.open_ended = False
         style = _settle_style(text, style, simple_key=simple_key)
+        if style == _LITERAL and text[0] in " \n":
+            text = _reread_literal(text, exact=exact)
+            style = _settle_style(text, style, simple_key=simple_key)
         out = self.out
-        if style == _PLAIN:
+        if text == "<<" and style != _LITERAL:
+            out.append("!!merge <<")
+        elif style == _PLAIN:
             out.append(text)
         elif style == _SINGLE:
             out.append(_single_quoted(text, indent))
@@ -288,12 +297,39 @@ class _YamlEmitter:
         return "".join(parts)
 
 
+def _child_col4(col4: int, *, in_seq: bool) -> int:
+    """Where yaml.v3's first pass (indent 4) puts a block collection nested in one at *col4*."""
+    return col4 + 2 if in_seq else (col4 // 4 + 1) * 4
+
+
+def _reread_literal(text: str, *, exact: bool) -> str:
+    """The value yaml.v3 reads back from its own literal block, which needed an indentation indicator.
+
+    Its first pass writes a leading line break as the header's own line end, so the break is lost.
+    Where the block sits 2 columns left of what its indicator says (in a sequence, or a mapping at
+    a column that is not a multiple of 4), lines indented 2 or more lose 2 spaces and any other
+    line is a syntax error, which upstream reports as an internal error.
+    """
+    if text[0] == "\n":
+        text = text[1:]
+    if exact:
+        return text
+    lines = text.split("\n")
+    if any(line and not line.startswith("  ") for line in lines):
+        from ._errors import ErrorCode, RecipeError  # noqa: PLC0415 - only for this rare failure
+
+        msg = "failed to parse YAML for sort"
+        cause = ValueError("yaml: a literal block is indented less than its indentation indicator says")
+        raise RecipeError(msg, code=ErrorCode.INTERNAL, cause=cause)
+    return "\n".join(line[2:] for line in lines)
+
+
 def _settle_style(text: str, style: int, *, simple_key: bool) -> int:
     """yaml.v3's `select_scalar_style` in block context, from its analysis of *text*."""
     if not text:
-        # An empty scalar is plain-able in a block value but not as a simple key; yaml.v3 never asks
-        # for a plain empty string (it resolves to null), so only the quoted styles reach here.
-        return _SINGLE if style == _PLAIN and simple_key else style
+        # yaml.v3 never asks for a plain empty string (it reads back as null); a literal block cannot
+        # hold one.
+        return _DOUBLE if style == _LITERAL else style
     special = _SPECIAL.search(text) is not None
     tabs = "\t" in text
     space_break = _SPACE_BREAK.search(text) is not None
@@ -332,6 +368,10 @@ def _single_quoted(text: str, indent: int) -> str:
 
 def _double_quoted(text: str) -> str:
     """The body of yaml.v3's double-quoted scalar: str.replace for the usual escapes keeps it fast."""
+    if text.startswith("\ufeff"):
+        # yaml.v3's byte-order-mark test looks at the scalar's first bytes whatever the position,
+        # so a scalar that starts with one is escaped from end to end.
+        return "".join(map(_escape_char, text))
     for char, escape in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\t", "\\t")):
         if char in text:
             text = text.replace(char, escape)
