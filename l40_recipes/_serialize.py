@@ -166,7 +166,8 @@ class _YamlEmitter:
         else:
             text, style = _scalar(value)
             out.append(lead)
-            self.scalar(text, style, indent, simple_key=False, exact=top or (not in_seq and col4 % 4 == 0))
+            exact = top or (not in_seq and col4 % 4 == 0)
+            self.scalar(text, style, indent, simple_key=False, exact=exact, in_seq=in_seq)
 
     def value(self, value: Any, indent: int, col4: int) -> None:
         """Write a mapping value after its `:`: block collections start on the next line."""
@@ -215,15 +216,18 @@ class _YamlEmitter:
             out.append("-")
             self.node(item, indent + 2, col4, in_seq=True)
 
-    def scalar(self, text: str, style: int, indent: int, *, simple_key: bool, exact: bool) -> None:
+    def scalar(
+        self, text: str, style: int, indent: int, *, simple_key: bool, exact: bool, in_seq: bool = False
+    ) -> None:
         """Write a scalar in the style yaml.v3's emitter settles on for the *style* requested.
 
-        *exact*: yaml.v3's first pass put a literal block where its indentation indicator says.
+        *exact*: yaml.v3's first pass put a literal block where its indentation indicator says;
+        *in_seq*: the scalar is a sequence item.
         """
         self.open_ended = False
         style = _settle_style(text, style, simple_key=simple_key)
         if style == _LITERAL and text[0] in " \n":
-            text = _reread_literal(text, exact=exact)
+            text = _reread_literal(text, exact=exact, in_seq=in_seq)
             style = _settle_style(text, style, simple_key=simple_key)
         out = self.out
         if text == "<<" and style != _LITERAL:
@@ -261,13 +265,14 @@ def _child_col4(col4: int, *, in_seq: bool) -> int:
     return col4 + 2 if in_seq else (col4 // 4 + 1) * 4
 
 
-def _reread_literal(text: str, *, exact: bool) -> str:
+def _reread_literal(text: str, *, exact: bool, in_seq: bool) -> str:
     """The value yaml.v3 reads back from its own literal block, which needed an indentation indicator.
 
     Its first pass writes a leading line break as the header's own line end, so the break is lost.
     Where the block sits 2 columns left of what its indicator says (in a sequence, or a mapping at
     a column that is not a multiple of 4), lines indented 2 or more lose 2 spaces and any other
-    line is a syntax error, which upstream reports as an internal error.
+    line is a syntax error, which upstream reports as an internal error (its message names a line
+    of the first pass's text, which is not reproduced).
     """
     if text[0] == "\n":
         text = text[1:]
@@ -278,7 +283,8 @@ def _reread_literal(text: str, *, exact: bool) -> str:
         from ._errors import ErrorCode, RecipeError  # noqa: PLC0415 - only for this rare failure
 
         msg = "failed to parse YAML for sort"
-        cause = ValueError("yaml: a literal block is indented less than its indentation indicator says")
+        expected = "'-' indicator" if in_seq else "key"
+        cause = ValueError(f"yaml: did not find expected {expected}")
         raise RecipeError(msg, code=ErrorCode.INTERNAL, cause=cause)
     return "\n".join(line[2:] for line in lines)
 
