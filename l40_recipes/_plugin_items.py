@@ -44,7 +44,7 @@ MARKER: Final = "l40_recipes"
 
 
 #: Rule groups that get one item per catalog file.
-FILE_GROUPS: Final = ("schema", "references", "resolve", "floor")
+FILE_GROUPS: Final = ("schema", "references", "resolve", "floor", "serving")
 
 
 #: Rule groups that get one item per catalog (under the catalog's directory node).
