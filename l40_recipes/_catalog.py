@@ -129,7 +129,8 @@ class Catalog:
     """A loaded catalog: base, overlays, mixins, registry, validator catalog and component files.
 
     Load one with `load_catalog()`. A catalog is read once, the registry's health-check files
-    (`healthCheck.assertFile`) included; resolving many queries against it never touches the disk.
+    (`healthCheck.assertFile`) included; resolving many queries against it touches the disk again only
+    for aicr 1.0's mixin-collision check, which reads a component's values files once.
 
     Attributes:
         root: The catalog root directory (the parent of `overlays/`).
