@@ -223,6 +223,9 @@ def _chain_names(catalog: Catalog, overlay: Overlay) -> list[str]:
     Upstream loops forever on a `spec.base` cycle; the walk here stops at the first repeat.
     """
     walk = lineage(catalog, overlay)
+    back = next((index for index, parent in enumerate(walk.parents) if parent is overlay), None)
+    if back is not None:  # the walk comes back to this very file: stop before repeating it
+        return [overlay.name, *(parent.name for parent in walk.parents[:back])]
     names = [overlay.name, *(parent.name for parent in walk.parents)]
     if walk.explicit_base and catalog.base is not None:
         names.append(catalog.base.name)

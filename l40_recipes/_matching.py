@@ -77,7 +77,7 @@ def lineage(catalog: Catalog, overlay: Overlay) -> Lineage:
             top = _walk_plainly(catalog, current)
         elif parent.path in table:
             above = table[parent.path]
-            top = _extend(parent, above) if above.repeated is None else _walk_plainly(catalog, current)
+            top = _extend(parent, above) if parent.name not in above.names else _walk_plainly(catalog, current)
         elif parent.name in names:  # a loop: only the plain walk knows where each member's walk stops
             top = _walk_plainly(catalog, overlay)
             climb = [overlay]
@@ -86,15 +86,16 @@ def lineage(catalog: Catalog, overlay: Overlay) -> Lineage:
             names.add(parent.name)
     found = table[climb[-1].path] = top
     for child, parent in zip(reversed(climb[:-1]), reversed(climb[1:]), strict=True):
-        found = table[child.path] = _extend(parent, found) if found.repeated is None else _walk_plainly(catalog, child)
+        found = table[child.path] = (
+            _extend(parent, found) if parent.name not in found.names else _walk_plainly(catalog, child)
+        )
     return found
 
 
 def _extend(parent: Overlay, above: Lineage) -> Lineage:
     """The lineage of a child of *parent*, whose own lineage is *above* (and has no loop)."""
-    if parent.name in above.names:  # pragma: no cover - a loop through the parent has a repeat
-        msg = "lineage with a loop extended"
-        raise AssertionError(msg)
+    # Valid whenever the parent's walk does not come back to the parent (callers check): the child's
+    # walk is then the parent's name followed by the parent's walk, repeats and all.
     return Lineage(
         (parent.name, *above.names),
         (parent, *above.parents),
