@@ -17,6 +17,7 @@ from ._commands import (
     EXIT_INTERNAL,
     EXIT_USAGE,
     PROG,
+    go_quote,
     run_check,
     run_explain,
     run_graph,
@@ -37,6 +38,65 @@ __all__ = ["main"]
 
 class _UsageError(Exception):
     """A command-line mistake reported as upstream's INVALID_REQUEST (exit 2)."""
+
+
+class _FlagValueError(Exception):
+    """A flag value the CLI library itself refuses: upstream prints `Incorrect Usage: ...` and exits 1."""
+
+
+#: Upstream's exit status for a flag value its CLI library cannot parse.
+EXIT_FLAG_VALUE = 1
+
+_MAX_INT64 = (1 << 63) - 1
+
+
+def _underscores_ok(text: str) -> bool:
+    """Go's rule for `_` in a base-0 integer whose other characters are digits: only between digits.
+
+    A base prefix counts as a digit, so `0x_1` is allowed and `_1`, `1_` and `1__0` are not.
+    """
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if len(digits) >= 2 and digits[0] == "0" and digits[1].lower() in ("b", "o", "x"):
+        digits = "0" + digits[2:]
+    return not (digits.startswith("_") or digits.endswith("_") or "__" in digits)
+
+
+def go_int(text: str) -> int:
+    """`--nodes` as upstream's CLI parses it: Go's `strconv.ParseInt(text, 0, 64)`.
+
+    A base prefix picks the base (`0x`, `0b`, `0o`, or a bare leading `0` for octal), `_` may separate
+    digits, and nothing else is allowed: no spaces, no empty string, nothing outside int64.
+    """
+    syntax = _FlagValueError(_flag_value_message(text, "invalid syntax"))
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    base = 10
+    if digits[:1] == "0":
+        base, digits = {"b": (2, digits[2:]), "o": (8, digits[2:]), "x": (16, digits[2:])}.get(
+            digits[1:2].lower() if len(digits) >= 3 else "", (8, digits[1:])
+        )
+    elif not digits:
+        raise syntax
+    value = 0
+    for char in digits:
+        if char == "_":
+            continue
+        digit = int(char, 36) if char.isascii() and char.isalnum() else 36
+        if digit >= base:
+            raise syntax
+        value = value * base + digit
+        if value >= 1 << 64:  # Go stops at the first digit past uint64, before looking at the rest
+            raise _FlagValueError(_flag_value_message(text, "value out of range"))
+    if "_" in digits and not _underscores_ok(text):
+        raise syntax
+    value = -value if text[:1] == "-" else value
+    if not -_MAX_INT64 - 1 <= value <= _MAX_INT64:
+        raise _FlagValueError(_flag_value_message(text, "value out of range"))
+    return value
+
+
+def _flag_value_message(text: str, reason: str) -> str:
+    quoted = go_quote(text)
+    return f"invalid value {quoted} for flag -nodes: strconv.ParseInt: parsing {quoted}: {reason}"
 
 
 class _Once(argparse.Action):
@@ -75,7 +135,12 @@ def _add_query(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--intent", action=_Once, help="training or inference")
     group.add_argument("--os", action=_Once, help="ubuntu, rhel, cos, amazonlinux, ol, talos")
     group.add_argument("--platform", action=_Once, help="dynamo, kubeflow, nim, runai, slurm")
-    group.add_argument("--nodes", action=_Once, type=int, help="node count (metadata only; applied when > 0)")
+    group.add_argument(
+        "--nodes",
+        action=_Once,
+        type=go_int,
+        help="node count, as Go reads an integer (metadata only; applied when > 0)",
+    )
     group.add_argument("--profile", action=_Once, help="configuration profile as name=value")
     parser.add_argument(
         "--catalog", type=Path, help="catalog root or overlays/ directory (default: the shipped catalog)"
@@ -103,7 +168,14 @@ def _parser() -> _Parser:
     ):
         resolve = commands.add_parser(name, help=summary)
         _add_query(resolve)
-        resolve.add_argument("--format", default="yaml", action=_Once, help="yaml (default) or json")
+        resolve.add_argument("-t", "--format", default="yaml", action=_Once, help="yaml (default), json or table")
+        resolve.add_argument(
+            "-o",
+            "--output",
+            action=_Once,
+            metavar="FILE",
+            help="write the recipe to FILE instead of stdout (`-`: stdout)",
+        )
         resolve.add_argument(
             "--stamp-version", metavar="VERSION", help="metadata.version to stamp (default: this tool's version)"
         )
@@ -171,6 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as err:
         print(f"[INVALID_REQUEST] {err}", file=sys.stderr)
         return EXIT_USAGE
+    except _FlagValueError as err:
+        print(f"Incorrect Usage: {err}", file=sys.stderr)
+        return EXIT_FLAG_VALUE
     handler = {
         "resolve": run_resolve,
         "recipe": run_resolve,

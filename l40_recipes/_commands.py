@@ -27,6 +27,7 @@ __all__ = [
     "EXIT_USAGE",
     "PROG",
     "QUERY_FLAGS",
+    "go_quote",
     "run_check",
     "run_explain",
     "run_graph",
@@ -39,7 +40,8 @@ __all__ = [
 PROG: Final = "l40-recipes"
 
 
-RESOLVE_FORMATS: Final = ("yaml", "json")
+#: `aicr recipe --format` values, exact case, in the order upstream's error message lists them.
+RESOLVE_FORMATS: Final = ("yaml", "json", "table")
 
 
 QUERY_FLAGS: Final = ("service", "accelerator", "intent", "os", "platform", "nodes")
@@ -86,28 +88,87 @@ def _query(args: argparse.Namespace) -> dict[str, object]:
     return values
 
 
+def go_quote(text: str) -> str:
+    """*text* as Go's `%q` prints it (`strconv.Quote`), for error messages that must read as upstream's."""
+    out = ['"']
+    for char in text:
+        if char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif char.isprintable():
+            out.append(char)
+        elif ord(char) < 0x80 or 0xDC80 <= ord(char) <= 0xDCFF:  # a raw byte (surrogate-escaped)
+            out.append(f"\\x{ord(char) & 0xFF:02x}")
+        elif ord(char) < 0x10000:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    out.append('"')
+    return "".join(out)
+
+
+_GO_ESCAPES: Final = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+    "\\": "\\\\",
+    '"': '\\"',
+}
+
+
 def run_resolve(args: argparse.Namespace) -> int:
-    from ._errors import RecipeError  # noqa: PLC0415
+    from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
     from ._resolution import resolve  # noqa: PLC0415
 
-    fmt = str(args.format).lower()
-    if fmt not in RESOLVE_FORMATS:
-        print(
-            f'[INVALID_REQUEST] unknown output format: "{args.format}", valid formats are: {", ".join(RESOLVE_FORMATS)}',
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
     try:
+        # Upstream loads the catalog before it looks at --format: a broken catalog wins over a bad format.
         catalog = _catalog(args.catalog, aicr_version=args.aicr_version)
+        if args.format not in RESOLVE_FORMATS:
+            message = f"unknown output format: {go_quote(args.format)}, valid formats are: {', '.join(RESOLVE_FORMATS)}"
+            raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
         recipe = resolve(_query(args), catalog=catalog, profile=args.profile, version=args.stamp_version)
+        # Upstream creates the output file once the recipe is built, before serializing it.
+        out = _output(args.output)
     except RecipeError as err:
         return _fail(err)
     try:
-        text = recipe.to_json() + "\n" if fmt == "json" else recipe.to_yaml()
+        if args.format == "json":
+            text = recipe.to_json() + "\n"
+        elif args.format == "table":
+            from ._table import to_table  # noqa: PLC0415
+
+            text = to_table(recipe)
+        else:
+            text = recipe.to_yaml()
+        out.write(text)
     except RecipeError as err:
         return _fail(RecipeError("failed to serialize recipe", code=err.code, cause=err))
-    sys.stdout.write(text)
+    finally:
+        if out is not sys.stdout:
+            out.close()
     return 0
+
+
+def _output(path: str | None) -> TextIO:
+    """Where `-o/--output` sends the recipe: stdout for none, empty or `-`, else the file, created or truncated."""
+    from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
+
+    target = (path or "").strip()
+    if target in ("", "-"):
+        return sys.stdout
+    try:
+        return Path(target).open("w", encoding="utf-8", newline="")  # closed by run_resolve
+    except OSError as err:
+        reason = err.strerror or str(err)
+        cause = RecipeError(
+            f"failed to create output file {go_quote(target)}",
+            code=ErrorCode.INTERNAL,
+            cause=OSError(f"open {target}: {reason[:1].lower()}{reason[1:]}"),
+        )
+        raise RecipeError("failed to create output writer", code=ErrorCode.INTERNAL, cause=cause) from err
 
 
 def _use_color(choice: str, stream: TextIO) -> bool:

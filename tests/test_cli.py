@@ -562,3 +562,169 @@ def test_alpha_catalog_forced_to_1_0_names_the_retired_header(
     root = write_catalog(tmp_path, {"eks": overlay("eks", criteria="service: eks")})
     assert main(["resolve", "--catalog", str(root), "--service", "eks", "--aicr-version", "1.0"]) == 2
     assert "(aicr.run/v1alpha2 was retired in v1.0.0)" in capsys.readouterr().err
+
+
+class TestRecipeFlags:
+    """`--format`, `-t`, `-o/--output` and `--nodes` as `aicr recipe` reads them.
+
+    Every expected message and exit code below was observed from upstream's binary built at 9793720d.
+    """
+
+    @pytest.mark.parametrize(
+        ("value", "shown"),
+        [
+            ("JSON", '"JSON"'),
+            ("Yaml", '"Yaml"'),
+            ("xml", '"xml"'),
+            ("", '""'),
+            ('a"b\t', '"a\\"b\\t"'),
+            ("\x01\x7f", '"\\x01\\x7f"'),
+            ("\u200b\U000e0001", '"\\u200b\\U000e0001"'),
+            ("\udcff", '"\\xff"'),  # the byte 0xff, as Python hands an undecodable argument over
+            ("é😀", '"é😀"'),
+        ],
+    )
+    def test_format_is_exact_case(self, capsys: pytest.CaptureFixture[str], value: str, shown: str) -> None:
+        """Only `yaml`, `json` and `table`, spelled so; the message quotes the value as Go's %q does."""
+        code, out, err = _run(capsys, "recipe", "--service", "eks", "--format", value)
+        assert (code, out) == (2, "")
+        assert err == f"[INVALID_REQUEST] unknown output format: {shown}, valid formats are: yaml, json, table\n"
+
+    def test_format_is_checked_after_the_catalog_and_before_the_criteria(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A broken catalog wins over a bad format; a bad format wins over bad or missing criteria."""
+        root = write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks") + "kind: [\n"})
+        code, out, err = _run(capsys, "recipe", "--service", "eks", "--format", "xml", "--catalog", str(root))
+        assert (code, out) == (2, "")
+        assert "leaf.yaml" in err
+        assert "unknown output format" not in err
+        for criteria in (["--accelerator", "Foo"], []):
+            code, _, err = _run(capsys, "recipe", *criteria, "--format", "xml")
+            assert code == 2
+            assert err.startswith('[INVALID_REQUEST] unknown output format: "xml"')
+
+    def test_t_is_short_for_format(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """`-t json` prints what `--format json` prints; giving both is a duplicate."""
+        argv = ["recipe", "--service", "eks", "--gpu", "l40", "--intent", "inference"]
+        assert _run(capsys, *argv, "-t", "json") == _run(capsys, *argv, "--format", "json")
+        assert json.loads(_run(capsys, *argv, "-t", "json")[1])["criteria"]["accelerator"] == "l40"
+        code, _, err = _run(capsys, *argv, "-t", "json", "--format", "yaml")
+        assert (code, err) == (2, "[INVALID_REQUEST] flag --format can only be specified once\n")
+
+    def test_table_format(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """`-t table` prints upstream's FIELD/VALUE rows (byte-for-byte checks: tests/test_table.py)."""
+        root = str(write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks")}))
+        code, out, err = _run(capsys, "recipe", "--service", "eks", "--catalog", root, "-t", "table")
+        assert (code, err) == (0, "")
+        rows = [line.split() for line in out.splitlines()]
+        assert rows[:3] == [["FIELD", "VALUE"], ["-----", "-----"], ["APIVersion", "aicr.run/v1alpha2"]]
+        assert ["Criteria.Service", "eks"] in rows
+
+    def test_output_writes_the_recipe_to_a_file(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """`-o FILE` writes what stdout would show (name trimmed); `-o -` is stdout."""
+        root = str(write_catalog(tmp_path / "catalog", {"leaf": overlay("leaf", criteria="service: eks")}))
+        argv = ["recipe", "--service", "eks", "--catalog", root, "-t", "json"]
+        _, expected, _ = _run(capsys, *argv)
+        target = tmp_path / "recipe.json"
+        target.write_text("old content that is longer than nothing" * 100)
+        assert _run(capsys, *argv, "-o", f" {target} ") == (0, "", "")
+        assert target.read_text() == expected
+        assert _run(capsys, *argv, "--output", " - ") == (0, expected, "")
+        monkeypatch.chdir(tmp_path)
+        assert _run(capsys, *argv, "-o", "relative.json")[0] == 0
+        assert (tmp_path / "relative.json").read_text() == expected
+        code, _, err = _run(capsys, *argv, "-o", "a", "-o", "b")
+        assert (code, err) == (2, "[INVALID_REQUEST] flag --output can only be specified once\n")
+
+    def test_output_errors(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """An uncreatable file exits 8 with upstream's text; a failed resolution creates no file."""
+        root = str(write_catalog(tmp_path / "catalog", {"leaf": overlay("leaf", criteria="service: eks")}))
+        code, out, err = _run(capsys, "recipe", "--service", "eks", "--catalog", root, "-o", str(tmp_path))
+        assert (code, out) == (8, "")
+        assert err == (
+            f'[INTERNAL] failed to create output writer: [INTERNAL] failed to create output file "{tmp_path}": '
+            f"open {tmp_path}: is a directory\n"
+        )
+        missing = tmp_path / "no" / "such.yaml"
+        code, _, err = _run(capsys, "recipe", "--service", "eks", "--catalog", root, "-o", str(missing))
+        assert code == 8
+        assert err.endswith(f"open {missing}: no such file or directory\n")
+        never = tmp_path / "never.yaml"
+        assert _run(capsys, "recipe", "--service", "gke", "--catalog", root, "-o", str(never))[0] == 2
+        assert not never.exists()
+
+    def test_output_file_is_created_before_serializing(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """As upstream: a recipe JSON cannot encode leaves an empty file behind, and exits 8."""
+        body = "componentRefs:\n  - name: gpu-operator\n    overrides: {a: .inf}\n"
+        root = write_catalog(tmp_path / "catalog", {"leaf": overlay("leaf", criteria="service: eks", body=body)})
+        target = tmp_path / "recipe.json"
+        argv = ["recipe", "--service", "eks", "--catalog", str(root), "-t", "json", "-o", str(target)]
+        code, out, err = _run(capsys, *argv)
+        assert (code, out, target.read_text()) == (8, "", "")
+        assert "json: unsupported value: +Inf" in err
+
+    @pytest.mark.parametrize(
+        ("value", "nodes"),
+        [
+            ("010", 8),
+            ("0x10", 16),
+            ("0X1f", 31),
+            ("0b11", 3),
+            ("0B11", 3),
+            ("0o7", 7),
+            ("+0x10", 16),
+            ("1_000", 1000),
+            ("0_7", 7),
+            ("0x_1", 1),
+            ("9223372036854775807", 9223372036854775807),
+            ("00", None),
+            ("-9223372036854775808", None),
+        ],
+    )
+    def test_nodes_is_read_as_go_parses_an_integer(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, nodes: int | None
+    ) -> None:
+        """`strconv.ParseInt(s, 0, 64)`: base prefixes, a leading 0 for octal, `_` between digits."""
+        root = write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks")})
+        code, out, _ = _run(
+            capsys, "recipe", "--service", "eks", "--catalog", str(root), "-t", "json", f"--nodes={value}"
+        )
+        assert code == 0
+        assert json.loads(out)["criteria"].get("nodes") == nodes
+
+    @pytest.mark.parametrize(
+        ("value", "shown", "reason"),
+        [
+            (" 4", '" 4"', "invalid syntax"),
+            ("4 ", '"4 "', "invalid syntax"),
+            ("\t1", '"\\t1"', "invalid syntax"),
+            ("", '""', "invalid syntax"),
+            ("+", '"+"', "invalid syntax"),
+            ("abc", '"abc"', "invalid syntax"),
+            ("0x", '"0x"', "invalid syntax"),
+            ("0o", '"0o"', "invalid syntax"),
+            ("08", '"08"', "invalid syntax"),
+            ("1__0", '"1__0"', "invalid syntax"),
+            ("_1", '"_1"', "invalid syntax"),
+            ("1_", '"1_"', "invalid syntax"),
+            ("0x1_", '"0x1_"', "invalid syntax"),
+            ("é", '"é"', "invalid syntax"),
+            ("9223372036854775808", '"9223372036854775808"', "value out of range"),
+            ("-9223372036854775809", '"-9223372036854775809"', "value out of range"),
+            ("99999999999999999999x", '"99999999999999999999x"', "value out of range"),
+        ],
+    )
+    def test_bad_nodes_exit_1_with_upstreams_text(
+        self, capsys: pytest.CaptureFixture[str], value: str, shown: str, reason: str
+    ) -> None:
+        """The CLI library's own refusal: `Incorrect Usage: ...`, exit 1, nothing on stdout."""
+        code, out, err = _run(capsys, "recipe", "--service", "eks", f"--nodes={value}")
+        assert (code, out) == (1, "")
+        assert err == (
+            f"Incorrect Usage: invalid value {shown} for flag -nodes: strconv.ParseInt: parsing {shown}: {reason}\n"
+        )
