@@ -257,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": run_migrate,
     }[args.command]
     # A command is one short burst of allocations that all live until it exits: the cyclic
-    # collector would only walk them (about 5% of a `resolve`).
+    # collector would only walk them (a fifth of loading and resolving, see `_gc`).
     try:
         with collector_paused():
             status = handler(args)

@@ -6,6 +6,10 @@ collector walks the young ones, and every so often all of them, only to find not
 on a 5,000-overlay catalog that walking is a quarter of the run. Reference counting still frees
 everything as usual while the collector is paused; cycles created meanwhile (there are none by
 design) would merely wait for the next collection. Mercurial's `util.nogc` does the same.
+
+Only the command line uses it, around one command: a library call must not toggle its host's
+collector. Measured on loading upstream's catalog and resolving its 102 goldens: 0.21 s paused
+against 0.27 s running (benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
