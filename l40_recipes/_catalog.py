@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
@@ -11,11 +12,25 @@ from ._semantics import V0_20, AicrVersion
 from ._walk import read_regular_file
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from ._models import Criteria, RecipeMetadata, RecipeMetadataSpec, RecipeMixin
     from ._registry_models import ComponentConfig, ComponentRegistry, ValidatorCatalog
     from ._yaml import SourceMap, YamlDocument
 
-__all__ = ["BASE_NAME", "Catalog", "Memo", "Mixin", "Overlay", "Registry", "ValidatorsFile", "inside"]
+__all__ = [
+    "BASE_NAME",
+    "Catalog",
+    "CatalogDraft",
+    "Memo",
+    "Mixin",
+    "Overlay",
+    "Registry",
+    "ValidatorsFile",
+    "display_path",
+    "inside",
+    "read_catalog_text",
+]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -124,16 +139,19 @@ class ValidatorsFile:
     source: SourceMap
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Catalog:
-    """A loaded catalog: base, overlays, mixins, registry, validator catalog and component files.
+    """A loaded catalog: base, overlays, mixins, registry and validator catalog. It never changes.
 
     Load one with `load_catalog()`. A catalog is read once, the registry's health-check files
     (`healthCheck.assertFile`) included; resolving many queries against it touches the disk again only
-    for aicr 1.0's mixin-collision check, which reads a component's values files once.
+    for aicr 1.0's mixin-collision check, which reads a component's values files once. Every field
+    is read-only (mappings are read-only views, sequences tuples), so anything derived from a
+    catalog stays true for its lifetime.
 
     Attributes:
         root: The catalog root directory (the parent of `overlays/`).
+        display_root: The root as the user gave it, for the paths in findings and errors.
         base: base.yaml, or None when it is missing (only in a catalog loaded for `check()`).
         overlays: Overlays by `metadata.name`, in file order; a later duplicate replaces an earlier one.
         overlay_files: Every overlay file, duplicates included, in file order.
@@ -141,12 +159,7 @@ class Catalog:
         registry: The component registry, or None when missing (only for `check()`).
         validators: The validator catalog, when the catalog has one (read for `check()` only:
             `aicr recipe` never reads it).
-        files: Raw bytes of every file under `components/`, by relative path (read for `check()`
-            only).
-        problems: Load errors collected instead of raised (only for `check()`).
-        walked: Every file of the catalog layout, relative to the root, in walk order.
-        links: The walked files that are symlinks.
-        complete: Whether `validators` and `files` have been read.
+        known_values: Every value each criteria dimension takes in some overlay (lower-cased).
         aicr_version: The upstream release the catalog is read, resolved and checked as.
         aicr_version_source: How that release was chosen: `forced` by the caller, `detected` from
             the headers, or `default` (no header says; today's rules, 0.20).
@@ -155,22 +168,30 @@ class Catalog:
     root: Path
     display_root: str
     base: Overlay | None = None
-    overlays: dict[str, Overlay] = field(default_factory=dict)
-    overlay_files: list[Overlay] = field(default_factory=list)
-    mixins: dict[str, Mixin] = field(default_factory=dict)
+    overlays: Mapping[str, Overlay] = field(default_factory=lambda: MappingProxyType({}))
+    overlay_files: tuple[Overlay, ...] = ()
+    mixins: Mapping[str, Mixin] = field(default_factory=lambda: MappingProxyType({}))
     registry: Registry | None = None
     validators: ValidatorsFile | None = None
-    files: dict[str, bytes] = field(default_factory=dict)
-    problems: list[RecipeLoadError] = field(default_factory=list)
-    known_values: dict[str, frozenset[str]] = field(default_factory=dict)
-    walked: list[str] = field(default_factory=list)
-    links: set[str] = field(default_factory=set)
-    complete: bool = False
+    known_values: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
     aicr_version: AicrVersion = V0_20
     aicr_version_source: str = "default"
-    _text_cache: dict[str, str] = field(default_factory=dict, repr=False)
+    # What the loader kept for `check()` and for loading the rest later (package-internal).
+    #: Every file of the catalog layout, relative to the root, in walk order.
+    _walked: tuple[str, ...] = field(default=(), repr=False)
+    #: The walked files that are symlinks.
+    _links: frozenset[str] = field(default=frozenset(), repr=False)
+    #: Raw bytes of every file under `components/` (read for `check()` only).
+    _files: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    #: Load errors collected instead of raised (only for `check()`).
+    _problems: tuple[RecipeLoadError, ...] = field(default=(), repr=False)
+    #: Whether `validators` and the component files have been read.
+    _complete: bool = field(default=False, repr=False)
+    # Caches of what is read or derived on demand: they only ever gain entries that follow from
+    # the fields above, so the catalog's meaning never changes.
     #: Files read at load that could not be read: the error text, raised again when they are used.
-    _unreadable: dict[str, str] = field(default_factory=dict, repr=False)
+    _unreadable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    _text_cache: dict[str, str] = field(default_factory=dict, repr=False)
     _memo: dict[Memo[Any, Any], dict[Any, Any]] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
@@ -178,7 +199,7 @@ class Catalog:
 
     def display(self, relative: str) -> str:
         """*relative* (to the root) as the user should see it: joined to the root they passed."""
-        return relative if self.display_root in ("", ".") else f"{self.display_root}/{relative}"
+        return display_path(self.display_root, relative)
 
     def get(self, name: str) -> Overlay | None:
         """Upstream `GetRecipeByName`: `""` and `base` name the base recipe."""
@@ -201,27 +222,12 @@ class Catalog:
             return cached
         if relative in self._unreadable:
             raise RecipeError(self._unreadable[relative], code=ErrorCode.INTERNAL)
-        if relative in self.files:
-            text = self.files[relative].decode("utf-8", errors="replace")
+        if relative in self._files:
+            text = self._files[relative].decode("utf-8", errors="replace")
         else:
-            target = inside(self.root, relative)
-            if target is None:
-                msg = f"path {relative!r} leaves the catalog root"
-                raise RecipeError(msg, code=ErrorCode.INTERNAL, hint="use a path relative to the catalog root")
-            try:
-                text = read_regular_file(str(target)).decode("utf-8", errors="replace")
-            except OSError as err:
-                msg = f"open {relative}: {err.strerror or err}"
-                raise RecipeError(msg, code=ErrorCode.INTERNAL) from None
+            text = read_catalog_text(self.root, relative)
         self._text_cache[relative] = text
         return text
-
-    def preload(self, relative: str) -> None:
-        """Read *relative* now, for `read_text()` later; if it cannot be read, keep the error to raise then."""
-        try:
-            self.read_text(relative)
-        except RecipeError as err:
-            self._unreadable[relative] = err.message
 
     def memo(self, table: Memo[K, V]) -> dict[K, V]:
         """This catalog's table of the derived data *table* declares (created empty on first use)."""
@@ -229,6 +235,110 @@ class Catalog:
         if found is None:
             found = self._memo[table] = {}
         return found
+
+
+@dataclass(slots=True)
+class CatalogDraft:
+    """A catalog while it is being read: the loader fills it, then freezes it into a `Catalog`."""
+
+    root: Path
+    display_root: str
+    base: Overlay | None = None
+    overlays: dict[str, Overlay] = field(default_factory=dict)
+    overlay_files: list[Overlay] = field(default_factory=list)
+    mixins: dict[str, Mixin] = field(default_factory=dict)
+    registry: Registry | None = None
+    validators: ValidatorsFile | None = None
+    known_values: dict[str, frozenset[str]] = field(default_factory=dict)
+    aicr_version: AicrVersion = V0_20
+    aicr_version_source: str = "default"
+    walked: list[str] = field(default_factory=list)
+    links: set[str] = field(default_factory=set)
+    files: dict[str, bytes] = field(default_factory=dict)
+    problems: list[RecipeLoadError] = field(default_factory=list)
+    complete: bool = False
+    texts: dict[str, str] = field(default_factory=dict)
+    unreadable: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> CatalogDraft:
+        """A draft holding everything *catalog* holds, to read more into."""
+        return cls(
+            root=catalog.root,
+            display_root=catalog.display_root,
+            base=catalog.base,
+            overlays=dict(catalog.overlays),
+            overlay_files=list(catalog.overlay_files),
+            mixins=dict(catalog.mixins),
+            registry=catalog.registry,
+            validators=catalog.validators,
+            known_values=dict(catalog.known_values),
+            aicr_version=catalog.aicr_version,
+            aicr_version_source=catalog.aicr_version_source,
+            walked=list(catalog._walked),
+            links=set(catalog._links),
+            files=dict(catalog._files),
+            problems=list(catalog._problems),
+            complete=catalog._complete,
+            texts=dict(catalog._text_cache),
+            unreadable=dict(catalog._unreadable),
+        )
+
+    def display(self, relative: str) -> str:
+        """*relative* as the user should see it (see `Catalog.display`)."""
+        return display_path(self.display_root, relative)
+
+    def preload(self, relative: str) -> None:
+        """Read *relative* now, for `Catalog.read_text()` later; if it cannot be read, keep the error to raise then."""
+        try:
+            self.texts[relative] = read_catalog_text(self.root, relative)
+        except RecipeError as err:
+            self.unreadable[relative] = err.message
+
+    def freeze(self) -> Catalog:
+        """The finished, read-only catalog."""
+        return Catalog(
+            root=self.root,
+            display_root=self.display_root,
+            base=self.base,
+            overlays=MappingProxyType(self.overlays),
+            overlay_files=tuple(self.overlay_files),
+            mixins=MappingProxyType(self.mixins),
+            registry=self.registry,
+            validators=self.validators,
+            known_values=MappingProxyType(self.known_values),
+            aicr_version=self.aicr_version,
+            aicr_version_source=self.aicr_version_source,
+            _walked=tuple(self.walked),
+            _links=frozenset(self.links),
+            _files=MappingProxyType(self.files),
+            _problems=tuple(self.problems),
+            _complete=self.complete,
+            _unreadable=MappingProxyType(self.unreadable),
+            _text_cache=self.texts,
+        )
+
+
+def display_path(display_root: str, relative: str) -> str:
+    """*relative* (to a catalog root) as the user should see it: joined to the root as they gave it."""
+    return relative if display_root in ("", ".") else f"{display_root}/{relative}"
+
+
+def read_catalog_text(root: Path, relative: str) -> str:
+    """The file *relative* under *root* as text (undecodable bytes replaced).
+
+    Raises:
+        RecipeError: `INTERNAL` when the path leaves the root or the file cannot be read.
+    """
+    target = inside(root, relative)
+    if target is None:
+        msg = f"path {relative!r} leaves the catalog root"
+        raise RecipeError(msg, code=ErrorCode.INTERNAL, hint="use a path relative to the catalog root")
+    try:
+        return read_regular_file(str(target)).decode("utf-8", errors="replace")
+    except OSError as err:
+        msg = f"open {relative}: {err.strerror or err}"
+        raise RecipeError(msg, code=ErrorCode.INTERNAL) from None
 
 
 def inside(root: Path, relative: str) -> Path | None:

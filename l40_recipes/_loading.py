@@ -12,10 +12,9 @@ a referenced path that leaves the root is reported and skipped.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
-from ._catalog import Catalog, Mixin, Overlay, Registry, ValidatorsFile, inside
+from ._catalog import Catalog, CatalogDraft, Mixin, Overlay, Registry, ValidatorsFile, inside
 from ._decoding import (
     check_constraint_paths,
     check_profile_contract,
@@ -56,21 +55,21 @@ def load_catalog(path: str | os.PathLike[str], *, aicr_version: AicrVersion | st
 
 
 def load_catalog_for_check(path: str | os.PathLike[str], *, aicr_version: AicrVersion | str | None = None) -> Catalog:
-    """Load *path* collecting load errors in `Catalog.problems` instead of raising them."""
+    """Load *path* collecting load errors (the catalog's `_problems`, for `check()`) instead of raising them."""
     return _load(Path(path), collect=True, aicr_version=as_aicr_version(aicr_version))
 
 
 def complete_for_check(catalog: Catalog) -> Catalog:
     """*catalog* with what loading for resolution skips (component files, validator catalog) read.
 
-    A catalog loaded by `load_catalog()` is copied first, so the caller's object is left as it
-    was; problems reading the extra files are collected in the copy's `problems`.
+    A catalog never changes, so this is a new catalog sharing the loaded overlays, mixins and
+    registry; problems reading the extra files are collected in it.
     """
-    if catalog.complete:
+    if catalog._complete:
         return catalog
-    copy = replace(catalog, problems=list(catalog.problems), files={}, _text_cache={}, _memo={})
-    _CatalogReader(copy, collect=True).complete()
-    return copy
+    draft = CatalogDraft.of(catalog)
+    _CatalogReader(draft, collect=True).complete()
+    return draft.freeze()
 
 
 def _load(path: Path, *, collect: bool, aicr_version: AicrVersion | None = None) -> Catalog:
@@ -89,15 +88,15 @@ def _load(path: Path, *, collect: bool, aicr_version: AicrVersion | None = None)
         msg = f"catalog path {str(path)!r} cannot be read: {err.strerror or err}"
         raise RecipeLoadError(msg, hint="make the directory readable and searchable by this user") from None
     display_root = os.path.normpath(str(root)).replace(os.sep, "/")
-    catalog = Catalog(root=root, display_root=display_root)
+    draft = CatalogDraft(root=root, display_root=display_root)
     if aicr_version is not None:
-        catalog.aicr_version, catalog.aicr_version_source = aicr_version, "forced"
-    _CatalogReader(catalog, collect=collect).run()
-    return catalog
+        draft.aicr_version, draft.aicr_version_source = aicr_version, "forced"
+    _CatalogReader(draft, collect=collect).run()
+    return draft.freeze()
 
 
 class _CatalogReader:
-    def __init__(self, catalog: Catalog, *, collect: bool) -> None:
+    def __init__(self, catalog: CatalogDraft, *, collect: bool) -> None:
         self.catalog = catalog
         self.collect = collect
         self.root = str(catalog.root)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import FrozenInstanceError
 from typing import TYPE_CHECKING
 
 import pytest
@@ -28,13 +29,13 @@ def test_root_and_overlays_directory_load_the_same(upstream: Catalog) -> None:
     assert len(upstream.registry.document.components) == 43
     # `aicr recipe` reads neither the validator catalog nor component files; check() does.
     assert upstream.validators is None
-    assert not upstream.files
-    assert not upstream.complete
+    assert not upstream._files
+    assert not upstream._complete
     completed = complete_for_check(upstream)
     assert completed is not upstream
     assert completed.validators is not None
     assert len(completed.validators.document.validators) == 22
-    assert len(completed.files) == 100
+    assert len(completed._files) == 100
     assert complete_for_check(completed) is completed
     assert upstream.validators is None  # the caller's catalog is left as it was
 
@@ -46,15 +47,33 @@ def test_shipped_catalog_loads_from_the_repository_root(shipped: Catalog) -> Non
     assert shipped.base is not None
     assert all(
         path.startswith(("overlays/", "mixins/", "components/", "checks/", "validators/", "registry.yaml"))
-        for path in shipped.walked
+        for path in shipped._walked
     )
+
+
+def test_a_loaded_catalog_never_changes(shipped: Catalog) -> None:
+    """Every field is read-only, so whatever is derived from a catalog stays true while it lives."""
+    with pytest.raises(FrozenInstanceError):
+        shipped.base = None  # type: ignore[misc]  # the assignment a frozen dataclass refuses
+    with pytest.raises(TypeError):
+        shipped.overlays["intruder"] = shipped.overlay_files[0]  # type: ignore[index]  # a read-only view
+    with pytest.raises(TypeError):
+        del shipped.mixins[next(iter(shipped.mixins))]  # type: ignore[attr-defined]  # a read-only view
+    assert isinstance(shipped.overlay_files, tuple)
+    before = dict(shipped.overlays)
+    completed = complete_for_check(shipped)
+    assert completed is not shipped
+    assert completed.overlays == before
+    assert dict(shipped.overlays) == before
+    assert completed._files
+    assert not shipped._files
 
 
 def test_components_are_kept_raw_and_checks_are_skipped(upstream: Catalog) -> None:
     """components/ files are stored as bytes for check(); checks/ files are not parsed at load."""
     completed = complete_for_check(upstream)
-    assert "components/gpu-operator/values.yaml" in completed.files
-    assert not any(path.startswith("checks/") for path in completed.files)
+    assert "components/gpu-operator/values.yaml" in completed._files
+    assert not any(path.startswith("checks/") for path in completed._files)
 
 
 def test_non_recipe_kinds_are_skipped(tmp_path: Path) -> None:
@@ -176,7 +195,7 @@ def test_collecting_mode_keeps_going(tmp_path: Path) -> None:
     )
     catalog = load_catalog_for_check(root)
     assert "good" in catalog.overlays
-    assert {problem.message.split(":")[0] for problem in catalog.problems} >= {
+    assert {problem.message.split(":")[0] for problem in catalog._problems} >= {
         "failed to parse " + catalog.display("overlays/bad.yaml"),
         "failed to read registry.yaml",
     }
@@ -301,12 +320,12 @@ def test_validator_catalog_and_component_files_are_read_for_check_only(tmp_path:
     )
     catalog = load_catalog(root)
     assert catalog.validators is None
-    assert not catalog.files
+    assert not catalog._files
     assert resolve(service="eks", catalog=catalog).metadata.applied_overlays == ["base", "leaf"]
     for checked in (load_catalog_for_check(root), complete_for_check(catalog)):
-        assert checked.files == {"components/gpu-operator/values.yaml": b"a: 1\n"}
-        assert [str(problem.location) for problem in checked.problems] == [f"{root}/validators/catalog.yaml:1:13"]
-    assert not catalog.problems
+        assert checked._files == {"components/gpu-operator/values.yaml": b"a: 1\n"}
+        assert [str(problem.location) for problem in checked._problems] == [f"{root}/validators/catalog.yaml:1:13"]
+    assert not catalog._problems
 
 
 def test_registry_parse_errors_are_internal(tmp_path: Path) -> None:
@@ -398,8 +417,8 @@ def test_deep_directory_trees_are_walked_without_recursion(tmp_path: Path) -> No
     finally:
         remove_deep_tree(root / "overlays" / "d")  # pytest's own clean-up of old runs recurses
     assert "deep" in catalog.overlays
-    assert catalog.walked[-3].startswith("overlays/d/d/")
-    assert catalog.walked.index("overlays/base.yaml") < catalog.walked.index("overlays/leaf.yaml")
+    assert catalog._walked[-3].startswith("overlays/d/d/")
+    assert catalog._walked.index("overlays/base.yaml") < catalog._walked.index("overlays/leaf.yaml")
 
 
 def test_an_unreadable_subdirectory_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

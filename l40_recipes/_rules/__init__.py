@@ -16,11 +16,11 @@ from l40_recipes._report import Finding, Severity
 from l40_recipes._resolution import build_recipe
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from l40_recipes._catalog import Catalog, Mixin, Overlay
     from l40_recipes._config import Config
-    from l40_recipes._errors import Location
+    from l40_recipes._errors import Location, RecipeLoadError
     from l40_recipes._models import ComponentRef
     from l40_recipes._result import RecipeResult
 
@@ -114,6 +114,16 @@ class Context:
         """A finding of *rule_id*, by default at the rule's severity (`check()` applies the config)."""
         level = severity if severity is not None else RULES[rule_id].severity
         return Finding.at(rule_id, level, location, message, hint=hint, overlay=overlay)
+
+    @property
+    def problems(self) -> tuple[RecipeLoadError, ...]:
+        """The load errors collected while loading the catalog for `check()`."""
+        return self.catalog._problems
+
+    @property
+    def files(self) -> Mapping[str, bytes]:
+        """The bytes of every file under `components/`, by path relative to the root."""
+        return self.catalog._files
 
     def overlays(self) -> Iterator[Overlay]:
         """base.yaml (if any), then every overlay file in file order (duplicates included)."""

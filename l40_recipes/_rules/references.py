@@ -118,7 +118,7 @@ def values_file(ctx: Context) -> Iterator[Finding]:
                 continue
             if not relative.startswith("components/") or "/manifests/" in relative:
                 reason = "must be under components/ and not a manifests/ file"
-            elif relative not in ctx.catalog.files:
+            elif relative not in ctx.files:
                 reason = "does not exist"
             else:
                 continue
@@ -143,7 +143,7 @@ def manifest_file(ctx: Context) -> Iterator[Finding]:
         for path, relative, key in _referenced_paths(item):
             if key == "valuesFile" or path_problem(ctx.catalog, relative):
                 continue
-            content = ctx.catalog.files.get(relative)
+            content = ctx.files.get(relative)
             if content is None or not content.strip():
                 yield ctx.finding(
                     "manifest-file",
@@ -162,11 +162,11 @@ def manifest_file(ctx: Context) -> Iterator[Finding]:
 )
 def values_file_yaml(ctx: Context) -> Iterator[Finding]:
     """A values file that is not YAML fails `helm install`, not `aicr recipe`."""
-    for relative in sorted(ctx.catalog.files):
+    for relative in sorted(ctx.files):
         if "/manifests/" in relative or not relative.endswith((".yaml", ".yml")):
             continue
         try:
-            parse_yaml(ctx.catalog.files[relative], path=ctx.catalog.display(relative))
+            parse_yaml(ctx.files[relative], path=ctx.catalog.display(relative))
         except RecipeLoadError as err:
             location = err.location or Location(ctx.catalog.display(relative))
             yield ctx.finding("values-file-yaml", location, err.message, hint=err.hint or "")
@@ -316,10 +316,10 @@ def manifest_helm_hook(ctx: Context) -> Iterator[Finding]:
     Manifests under `components/*/manifests/` whose first apiVersion is not built into Kubernetes need
     `helm.sh/hook: post-install,post-upgrade` (or the opt-out `aicr/skip-hook-validation: "true"`).
     """
-    for relative in sorted(ctx.catalog.files):
+    for relative in sorted(ctx.files):
         if "/manifests/" not in relative or not relative.endswith(".yaml"):
             continue
-        text = ctx.catalog.files[relative].decode("utf-8", errors="replace")
+        text = ctx.files[relative].decode("utf-8", errors="replace")
         match = _API_VERSION_LINE.search(text)
         if match is None or match.group(1) in BUILTIN_API_VERSIONS:
             continue

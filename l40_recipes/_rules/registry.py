@@ -194,7 +194,7 @@ def registry_manifest_files(ctx: Context) -> Iterator[Finding]:
                     overlay=component.name,
                 )
                 continue
-            content = ctx.catalog.files.get(relative)
+            content = ctx.files.get(relative)
             if content is None or not content.strip():
                 yield ctx.finding(
                     "registry-manifest-files",

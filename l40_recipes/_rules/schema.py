@@ -43,7 +43,7 @@ def load_errors(ctx: Context) -> Iterator[Finding]:
     (mixins, `aicr.run/v1alpha3` profile overlays), invalid measurement paths and a missing
     base.yaml or registry.yaml all end here, at the exact position.
     """
-    for problem in ctx.catalog.problems:
+    for problem in ctx.problems:
         location = problem.location
         assert location is not None
         yield ctx.finding("load-error", location, problem.upstream_text, hint=problem.hint or "")
