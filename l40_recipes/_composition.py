@@ -115,16 +115,10 @@ def _compose(catalog: Catalog, found: list[Overlay]) -> tuple[SpecState, list[st
     processed: set[str] = set()
     mixin_sources: dict[str, Location] = {}
     for position, overlay in enumerate(found):
-        try:
-            links = chain(catalog, overlay.name)
-        except ResolutionError as err:
-            raise ResolutionError(
-                "failed to resolve inheritance chain",
-                cause=err,
-                location=err.location,
-                hint=err.hint,
-                context={"overlay": overlay.name},
-            ) from None
+        # `_profile_declaration` walked every candidate's chain first and raised a broken one's error
+        # unwrapped, as upstream's profile lookup does; so this walk cannot fail (and upstream's
+        # "failed to resolve inheritance chain" wrapper here is unreachable at 9793720d and later).
+        links = chain(catalog, overlay.name)
         if position == 0:
             first = _chain_state(catalog, links)
             state, applied, mixin_sources = first.state.copy(), list(first.applied), dict(first.mixin_sources)
