@@ -11,6 +11,7 @@ from ._semantics import V0_20, AicrVersion
 from ._walk import read_regular_file
 
 if TYPE_CHECKING:
+    from ._layer import Layer
     from ._models import Criteria, RecipeMetadata, RecipeMetadataSpec, RecipeMixin
     from ._registry_models import ComponentConfig, ComponentRegistry, ValidatorCatalog
     from ._yaml import SourceMap, YamlDocument
@@ -98,20 +99,26 @@ class Registry:
     source: SourceMap
     yaml: YamlDocument
     by_name: dict[str, ComponentConfig] = field(default_factory=dict)
+    #: With a data layer: per merged entry, the file positions it came from and its index there.
+    origins: tuple[tuple[SourceMap, int], ...] = ()
 
     def get(self, name: str) -> ComponentConfig | None:
         """The registry component called *name*, or None."""
         return self.by_name.get(name)
 
     def locate(self, *path: str | int) -> Location:
-        """The position of *path* inside registry.yaml."""
+        """The position of *path* inside registry.yaml (inside the layer's, for an entry a layer gave)."""
+        entry = path[1] if len(path) >= 2 and path[0] == "components" else None
+        if isinstance(entry, int) and 0 <= entry < len(self.origins):
+            source, index = self.origins[entry]
+            return source.locate(("components", index, *path[2:]))
         return self.source.locate(path)
 
     def locate_component(self, name: str, *path: str | int) -> Location:
         """The position of *path* inside the registry entry of component *name*."""
         for index, component in enumerate(self.document.components):
             if component.name == name:
-                return self.source.locate(("components", index, *path))
+                return self.locate("components", index, *path)
         return self.source.locate(())
 
 
@@ -168,6 +175,8 @@ class Catalog:
     complete: bool = False
     aicr_version: AicrVersion = V0_20
     aicr_version_source: str = "default"
+    #: The external data layered over this catalog (`load_catalog(..., data=DIR)`), or None.
+    layer: Layer | None = None
     _text_cache: dict[str, str] = field(default_factory=dict, repr=False)
     #: Files read at load that could not be read: the error text, raised again when they are used.
     _unreadable: dict[str, str] = field(default_factory=dict, repr=False)
@@ -178,7 +187,17 @@ class Catalog:
 
     def display(self, relative: str) -> str:
         """*relative* (to the root) as the user should see it: joined to the root they passed."""
+        if self.layer is not None and self.layer.replaces(relative):
+            return self.layer.display(relative)
         return relative if self.display_root in ("", ".") else f"{self.display_root}/{relative}"
+
+    def where(self, relative: str) -> Path:
+        """The directory *relative* is read from: the layer's when the layer replaces it, else the root."""
+        return self.layer.root if self.layer is not None and self.layer.replaces(relative) else self.root
+
+    def has_file(self, relative: str) -> bool:
+        """Whether *relative* is a regular file of the catalog or its layer."""
+        return (self.where(relative) / relative).is_file()
 
     def get(self, name: str) -> Overlay | None:
         """Upstream `GetRecipeByName`: `""` and `base` name the base recipe."""
@@ -188,7 +207,7 @@ class Catalog:
 
     def contains_path(self, relative: str) -> bool:
         """Whether *relative* names a file inside the catalog root (no escape, no absolute path)."""
-        return inside(self.root, relative) is not None
+        return inside(self.where(relative), relative) is not None
 
     def read_text(self, relative: str) -> str:
         """Read a catalog file as text, once; only files inside the root are read.
@@ -204,7 +223,7 @@ class Catalog:
         if relative in self.files:
             text = self.files[relative].decode("utf-8", errors="replace")
         else:
-            target = inside(self.root, relative)
+            target = inside(self.where(relative), relative)
             if target is None:
                 msg = f"path {relative!r} leaves the catalog root"
                 raise RecipeError(msg, code=ErrorCode.INTERNAL, hint="use a path relative to the catalog root")

@@ -146,6 +146,7 @@ def _add_query(parser: argparse.ArgumentParser) -> None:
         "--catalog", type=Path, help="catalog root or overlays/ directory (default: the shipped catalog)"
     )
     _add_aicr_version(parser)
+    parser.add_argument("--data", metavar="DIR", help="external data layered over the catalog (as `aicr --data`)")
 
 
 def _add_aicr_version(parser: argparse.ArgumentParser) -> None:

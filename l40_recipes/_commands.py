@@ -63,17 +63,17 @@ def _fail(error: RecipeError) -> int:
     return error.exit_code
 
 
-def _catalog(path: Path | None, *, aicr_version: str | None = None) -> Catalog:
+def _catalog(path: Path | None, *, aicr_version: str | None = None, data: str | None = None) -> Catalog:
     from ._loading import load_catalog  # noqa: PLC0415
     from ._shipped import shipped_catalog_root  # noqa: PLC0415
 
     if path is not None:
-        return load_catalog(path, aicr_version=aicr_version)  # paths shown as the user typed them
+        return load_catalog(path, aicr_version=aicr_version, data=data)  # paths shown as the user typed them
     root = shipped_catalog_root()
     # Show the shipped catalog's paths relative to where the command runs (not possible across Windows drives).
     with contextlib.suppress(ValueError):
         root = Path(os.path.relpath(root))
-    return load_catalog(root, aicr_version=aicr_version)
+    return load_catalog(root, aicr_version=aicr_version, data=data)
 
 
 def _query(args: argparse.Namespace) -> dict[str, object]:
@@ -125,7 +125,7 @@ def run_resolve(args: argparse.Namespace) -> int:
 
     try:
         # Upstream loads the catalog before it looks at --format: a broken catalog wins over a bad format.
-        catalog = _catalog(args.catalog, aicr_version=args.aicr_version)
+        catalog = _catalog(args.catalog, aicr_version=args.aicr_version, data=getattr(args, "data", None))
         if args.format not in RESOLVE_FORMATS:
             message = f"unknown output format: {go_quote(args.format)}, valid formats are: {', '.join(RESOLVE_FORMATS)}"
             raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
@@ -225,7 +225,7 @@ def run_explain(args: argparse.Namespace) -> int:
     from ._resolution import NO_CRITERIA_MESSAGE  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog, aicr_version=args.aicr_version)
+        catalog = _catalog(args.catalog, aicr_version=args.aicr_version, data=getattr(args, "data", None))
         query = build_query(_query(args), known=catalog.known_values, semantics=catalog.aicr_version)
         if query == build_query({}):
             raise CriteriaError(NO_CRITERIA_MESSAGE)
@@ -282,7 +282,7 @@ def run_list(args: argparse.Namespace) -> int:
     from ._listing import render_listing, supported_queries  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog, aicr_version=args.aicr_version)
+        catalog = _catalog(args.catalog, aicr_version=args.aicr_version, data=getattr(args, "data", None))
     except RecipeError as err:
         return _fail(err)
     sys.stdout.write(render_listing(catalog, supported_queries(catalog), args.format))
@@ -297,7 +297,7 @@ def run_graph(args: argparse.Namespace) -> int:
     from ._resolution import NO_CRITERIA_MESSAGE  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog, aicr_version=args.aicr_version)
+        catalog = _catalog(args.catalog, aicr_version=args.aicr_version, data=getattr(args, "data", None))
         query = build_query(_query(args), known=catalog.known_values, semantics=catalog.aicr_version)
         if args.all:
             if query != build_query({}):
