@@ -182,7 +182,8 @@ def _parser() -> _Parser:
         )
 
     check = commands.add_parser("check", help="check catalogs against every rule")
-    check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="catalog roots or overlays/ directories")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="catalog roots or overlays/ directories")
+    check.add_argument("--data", metavar="DIR", help="check the data layer DIR over each PATH (default: shipped)")
     check.add_argument(
         "--format",
         choices=("text", "json", "github", "junit", "sarif"),

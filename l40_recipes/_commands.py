@@ -65,15 +65,20 @@ def _fail(error: RecipeError) -> int:
 
 def _catalog(path: Path | None, *, aicr_version: str | None = None, data: str | None = None) -> Catalog:
     from ._loading import load_catalog  # noqa: PLC0415
-    from ._shipped import shipped_catalog_root  # noqa: PLC0415
 
     if path is not None:
         return load_catalog(path, aicr_version=aicr_version, data=data)  # paths shown as the user typed them
+    return load_catalog(_shipped_root(), aicr_version=aicr_version, data=data)
+
+
+def _shipped_root() -> Path:
+    """The shipped catalog, shown relative to where the command runs (not possible across Windows drives)."""
+    from ._shipped import shipped_catalog_root  # noqa: PLC0415
+
     root = shipped_catalog_root()
-    # Show the shipped catalog's paths relative to where the command runs (not possible across Windows drives).
     with contextlib.suppress(ValueError):
         root = Path(os.path.relpath(root))
-    return load_catalog(root, aicr_version=aicr_version, data=data)
+    return root
 
 
 def _query(args: argparse.Namespace) -> dict[str, object]:
@@ -195,7 +200,16 @@ def run_check(args: argparse.Namespace) -> int:
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     findings: list[Finding] = []
     strict = False
-    for path in args.paths:
+    paths = args.paths
+    if not paths:
+        if args.data is None:
+            print(
+                f"{PROG} check: error: give a catalog PATH (or --data DIR, checked over the shipped one)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        paths = [_shipped_root()]
+    for path in paths:
         try:
             if not path.is_dir():
                 print(f"{PROG}: error: {path} is not a catalog directory", file=sys.stderr)
@@ -206,6 +220,7 @@ def run_check(args: argparse.Namespace) -> int:
                 select=_split(args.select),
                 ignore=_split(args.ignore),
                 aicr_version=args.aicr_version,
+                data=args.data,
             )
         except (OSError, RecipeError) as err:  # an unreadable directory, an unknown --aicr-version
             print(f"{PROG}: error: {err}", file=sys.stderr)

@@ -80,6 +80,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="upstream aicr release to read catalogs as (default: [tool.l40-recipes] aicr-version, else detected)",
     )
+    group.addoption(
+        "--l40-recipes-data",
+        metavar="DIR",
+        default=None,
+        help="check the data layer DIR over each catalog, as aicr --data layers it (default: [tool.l40-recipes] data)",
+    )
     parser.addini("l40_recipes", type="bool", default=False, help="enable the l40-recipes checks")
     parser.addini(
         "l40_recipes_aicr_version",
