@@ -20,6 +20,7 @@ from ._commands import (
     go_quote,
     run_check,
     run_explain,
+    run_export_layer,
     run_graph,
     run_list,
     run_migrate,
@@ -221,6 +222,12 @@ def _parser() -> _Parser:
     migrate.add_argument("--to", default="1.0", choices=("1.0",), help="target aicr release (default: 1.0)")
     migrate.add_argument("--check", action="store_true", help="write nothing; exit 1 if any header would change")
 
+    export = commands.add_parser("export-layer", help="write the overlays a catalog lacks as an `aicr --data` layer")
+    export.add_argument("target", type=Path, metavar="DIR", help="a new or empty directory to write the layer into")
+    export.add_argument("--over", type=Path, required=True, metavar="CATALOG", help="catalog the layer is for")
+    export.add_argument("--catalog", type=Path, help="catalog to export from (default: the shipped catalog)")
+    _add_aicr_version(export)
+
     schema = commands.add_parser(
         "schema", help="JSON Schema for editors (RecipeMetadata, RecipeMixin, ComponentRegistry)"
     )
@@ -257,6 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "graph": run_graph,
         "schema": run_schema,
         "migrate": run_migrate,
+        "export-layer": run_export_layer,
     }[args.command]
     # A command is one short burst of allocations that all live until it exits: the cyclic
     # collector would only walk them (a fifth of loading and resolving, see `_gc`).

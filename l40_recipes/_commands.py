@@ -30,6 +30,7 @@ __all__ = [
     "go_quote",
     "run_check",
     "run_explain",
+    "run_export_layer",
     "run_graph",
     "run_list",
     "run_migrate",
@@ -345,6 +346,22 @@ def run_migrate(args: argparse.Namespace) -> int:
     print(f"{verb} {len(rewritten)} header(s) for aicr {args.to}", file=sys.stderr)
     # A file that needs more than a header (a note) is never done: exit 1 in both modes.
     return EXIT_FINDINGS if (args.check and rewritten) or len(rewritten) < len(changes) else 0
+
+
+def run_export_layer(args: argparse.Namespace) -> int:
+    from ._errors import RecipeError  # noqa: PLC0415
+    from ._export import export_layer  # noqa: PLC0415
+    from ._loading import load_catalog  # noqa: PLC0415
+
+    try:
+        over = load_catalog(args.over)
+        written = export_layer(args.target, catalog=_catalog(args.catalog), over=over, aicr_version=args.aicr_version)
+    except RecipeError as err:
+        return _fail(err)
+    for relative in written:
+        print(f"{args.target}/{relative}")
+    print(f"wrote {len(written)} file(s): a layer for `aicr recipe --data {args.target}`", file=sys.stderr)
+    return 0
 
 
 def run_schema(args: argparse.Namespace) -> int:
