@@ -77,10 +77,8 @@ def plan_layer(catalog: Catalog, over: Catalog) -> LayerPlan:
     named: set[str] = set()
     for ref in refs:
         named.update([ref.values_file, *ref.manifest_files, *ref.pre_manifest_files])
-    for name in components:
-        entry = catalog.registry.get(name)
-        if entry is not None:
-            named.update([entry.health_check.assert_file, *entry.manifest_files])
+    for entry in filter(None, map(catalog.registry.get, components)):
+        named.update([entry.health_check.assert_file, *entry.manifest_files])
     files = sorted(path for path in named if path and catalog.has_file(path) and not over.has_file(path))
     return LayerPlan(
         tuple(sorted(overlay.path for overlay in overlays)),

@@ -82,7 +82,18 @@ def layer_registry(registry: Registry, layer: Layer) -> Registry:
         document = parse_yaml(content, path=shown)
         external = decode(ComponentRegistry, document, shown, what="registry")
     except OSError as err:
-        raise _failure(OSError(f"open {relative}: {err.strerror or err}"), Location(shown), None) from None
+        path = os.path.join(layer.root, relative)  # noqa: PTH118
+        reason = "is a directory" if os.path.isdir(path) else (err.strerror or str(err)).lower()  # noqa: PTH112
+        cause = RecipeError(
+            "failed to read external registry.yaml", code=ErrorCode.INTERNAL, cause=OSError(f"read {path}: {reason}")
+        )
+        raise RecipeLoadError(
+            "failed to read registry.yaml",
+            code=ErrorCode.INTERNAL,
+            cause=cause,
+            location=Location(shown),
+            hint="make the layer's registry.yaml a readable regular file",
+        ) from None
     except RecipeLoadError as err:
         raise _failure(ValueError(err.message), err.location, err.hint) from None
     merged = merge_by_name(list(registry.document.components), list(external.components))

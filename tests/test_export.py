@@ -230,3 +230,24 @@ def test_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "wrote 2 file(s)" in captured.err
     assert main(["export-layer", str(target), "--over", str(over), "--catalog", str(source)]) == 2
     assert "refusing to write the layer" in capsys.readouterr().err
+
+
+def test_write_failure_is_reported(tmp_path: Path) -> None:
+    """A DIR that cannot be created (under a file) is an INTERNAL error, not a traceback."""
+    catalog = load_catalog(write_catalog(tmp_path / "src", {"x": overlay("x", criteria="service: eks")}))
+    over = load_catalog(write_catalog(tmp_path / "over", {}))
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(RecipeError, match="failed to write the layer") as caught:
+        export_layer(tmp_path / "file" / "layer", catalog=catalog, over=over)
+    assert caught.value.exit_code == 8
+
+
+def test_vanished_source_file_is_reported(tmp_path: Path) -> None:
+    """A planned file removed before it is copied is an INTERNAL error naming it."""
+    source = write_catalog(tmp_path / "src", {"x": overlay("x", criteria="service: eks")})
+    catalog = load_catalog(source)
+    over = load_catalog(write_catalog(tmp_path / "over", {}))
+    (source / "overlays" / "x.yaml").unlink()
+    with pytest.raises(RecipeError, match=r"failed to read .*overlays/x\.yaml"):
+        export_layer(tmp_path / "layer", catalog=catalog, over=over)
+    assert not (tmp_path / "layer").exists()

@@ -374,3 +374,37 @@ def test_layer_over_upstream_matches_aicr(tmp_path: Path, upstream: Catalog) -> 
     unchanged = upstream.registry.get("gpu-operator")
     assert unchanged is not None
     assert unchanged.helm.default_version != "v99.1.0"
+
+
+def test_layer_registry_that_is_a_directory(tmp_path: Path) -> None:
+    """Observed: `[INTERNAL] failed to read registry.yaml: [INTERNAL] failed to read external registry.yaml:
+    read DIR/registry.yaml: is a directory` (exit 8)."""
+    catalog = _catalog(tmp_path)
+    layer = _layer(tmp_path, {}, registry=None)
+    (layer / "registry.yaml").mkdir()
+    with pytest.raises(RecipeError) as caught:
+        load_catalog(catalog, data=layer)
+    assert caught.value.upstream_text == (
+        "[INTERNAL] failed to read registry.yaml: [INTERNAL] failed to read external registry.yaml: "
+        f"read {layer}/registry.yaml: is a directory"
+    )
+    assert caught.value.exit_code == 8
+
+
+def test_unlistable_directory_is_a_walk_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A directory of the layer that cannot be listed stops the validation walk (as root, simulated)."""
+    layer = _layer(tmp_path, {"secret/a.yaml": "x: 1\n"})
+    real = os.scandir
+
+    def scandir(path: str) -> object:
+        if str(path).endswith("secret"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(RecipeError) as caught:
+        open_layer(layer)
+    assert caught.value.upstream_text == (
+        "[INVALID_REQUEST] construct layered data provider: [INTERNAL] external directory validation failed: "
+        f"[INTERNAL] failed to walk external directory: open {layer}/secret: permission denied"
+    )
