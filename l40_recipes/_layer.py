@@ -127,7 +127,7 @@ def _validated_files(root: str) -> Iterator[str]:
         if not entries:
             stack.pop()
             continue
-        entry = entries.pop(0)
+        entry = entries.pop()  # listings are sorted in reverse: the next name in order is last
         relative = prefix + entry.name
         if entry.is_symlink():
             raise RecipeError(
@@ -151,7 +151,7 @@ def _validated_files(root: str) -> Iterator[str]:
 def _entries(directory: str) -> list[os.DirEntry[str]]:
     try:
         with os.scandir(directory) as listing:
-            return sorted(listing, key=lambda entry: entry.name)
+            return sorted(listing, key=lambda entry: entry.name, reverse=True)
     except OSError as err:
         raise RecipeError(
             "failed to walk external directory",
