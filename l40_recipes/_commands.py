@@ -67,6 +67,7 @@ def _fail(error: RecipeError) -> int:
 def _catalog(path: Path | None, *, aicr_version: str | None = None, data: str | None = None) -> Catalog:
     from ._loading import load_catalog  # noqa: PLC0415
 
+    data = data or None  # upstream reads an empty --data as no layer
     if path is not None:
         return load_catalog(path, aicr_version=aicr_version, data=data)  # paths shown as the user typed them
     return load_catalog(_shipped_root(), aicr_version=aicr_version, data=data)
@@ -201,9 +202,9 @@ def run_check(args: argparse.Namespace) -> int:
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     findings: list[Finding] = []
     strict = False
-    paths = args.paths
+    paths, data = args.paths, args.data or None
     if not paths:
-        if args.data is None:
+        if data is None:
             print(
                 f"{PROG} check: error: give a catalog PATH (or --data DIR, checked over the shipped one)",
                 file=sys.stderr,
@@ -221,7 +222,7 @@ def run_check(args: argparse.Namespace) -> int:
                 select=_split(args.select),
                 ignore=_split(args.ignore),
                 aicr_version=args.aicr_version,
-                data=args.data,
+                data=data,
             )
         except (OSError, RecipeError) as err:  # an unreadable directory, an unknown --aicr-version
             print(f"{PROG}: error: {err}", file=sys.stderr)

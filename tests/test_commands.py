@@ -136,3 +136,10 @@ def test_check_data_over_the_shipped_catalog(tmp_path: Path, capsys: pytest.Capt
     assert code == 1
     messages = [finding["message"] for finding in json.loads(out)["findings"]]
     assert any("aicr.run/v1alpha2 was retired in v1.0.0" in message for message in messages)
+
+
+def test_empty_data_is_no_layer(capsys: pytest.CaptureFixture[str]) -> None:
+    """Observed: `aicr recipe --data ''` resolves from the embedded catalog alone."""
+    code, out, _ = _run(capsys, "recipe", "--data", "", "--service", "eks", "--gpu", "l40s", "--intent", "inference")
+    assert code == 0
+    assert "l40s-eks-inference" in out
