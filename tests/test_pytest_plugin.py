@@ -411,3 +411,22 @@ def test_data_layer_items(pytester: pytest.Pytester, catalog: Path) -> None:
     assert "x.yaml::schema" in listed.stdout.str()  # the layer's file lives outside the collected directory
     assert "registry.yaml::coverage" in listed.stdout.str()  # catalog-level groups: the layer's registry
     assert "eks.yaml" not in listed.stdout.str()
+
+
+def test_fixtures_with_a_data_layer(pytester: pytest.Pytester, catalog: Path) -> None:
+    """With `--l40-recipes-data`, l40_catalog (and so l40_resolve) is the catalog with the layer over it."""
+    pytester.makeini("[pytest]\nl40_recipes_paths = overlays\n")
+    layer = pytester.path / "layer"
+    (layer / "overlays").mkdir(parents=True)
+    (layer / "registry.yaml").write_text("components: []\n")
+    (layer / "overlays" / "eks-extra.yaml").write_text(
+        overlay("eks-extra", base="eks", criteria="service: eks, intent: training")
+    )
+    pytester.makepyfile(
+        test_mine="""
+        def test_mine(l40_catalog, l40_resolve):
+            assert l40_catalog.layer is not None
+            assert l40_resolve(service="eks", intent="training").metadata.applied_overlays[-1] == "eks-extra"
+        """,
+    )
+    pytester.runpytest("test_mine.py", "--l40-recipes-data", "layer").assert_outcomes(passed=1)
