@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         RecipeLoadError as RecipeLoadError,
         ResolutionError as ResolutionError,
     )
+    from ._layer import Layer as Layer
     from ._loading import load_catalog as load_catalog
     from ._models import (
         ComponentRef as ComponentRef,
@@ -100,6 +101,7 @@ _LOCATIONS = {
     "UpgradesConfig": "_registry_models",
     "Catalog": "_catalog",
     "load_catalog": "_loading",
+    "Layer": "_layer",
     "AicrVersion": "_semantics",
     "OverlayHeader": "_semantics",
     "Mixin": "_catalog",

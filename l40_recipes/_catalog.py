@@ -14,6 +14,7 @@ from ._walk import read_regular_file
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from ._layer import Layer
     from ._models import Criteria, RecipeMetadata, RecipeMetadataSpec, RecipeMixin
     from ._registry_models import ComponentConfig, ComponentRegistry, ValidatorCatalog
     from ._yaml import SourceMap, YamlDocument
@@ -113,20 +114,26 @@ class Registry:
     source: SourceMap
     yaml: YamlDocument
     by_name: dict[str, ComponentConfig] = field(default_factory=dict)
+    #: With a data layer: per merged entry, the file positions it came from and its index there.
+    origins: tuple[tuple[SourceMap, int], ...] = ()
 
     def get(self, name: str) -> ComponentConfig | None:
         """The registry component called *name*, or None."""
         return self.by_name.get(name)
 
     def locate(self, *path: str | int) -> Location:
-        """The position of *path* inside registry.yaml."""
+        """The position of *path* inside registry.yaml (inside the layer's, for an entry a layer gave)."""
+        entry = path[1] if len(path) >= 2 and path[0] == "components" else None
+        if isinstance(entry, int) and 0 <= entry < len(self.origins):
+            source, index = self.origins[entry]
+            return source.locate(("components", index, *path[2:]))
         return self.source.locate(path)
 
     def locate_component(self, name: str, *path: str | int) -> Location:
         """The position of *path* inside the registry entry of component *name*."""
         for index, component in enumerate(self.document.components):
             if component.name == name:
-                return self.source.locate(("components", index, *path))
+                return self.locate("components", index, *path)
         return self.source.locate(())
 
 
@@ -176,6 +183,8 @@ class Catalog:
     known_values: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
     aicr_version: AicrVersion = V0_20
     aicr_version_source: str = "default"
+    #: The external data layered over this catalog (`load_catalog(..., data=DIR)`), or None.
+    layer: Layer | None = None
     # What the loader kept for `check()` and for loading the rest later (package-internal).
     #: Every file of the catalog layout, relative to the root, in walk order.
     _walked: tuple[str, ...] = field(default=(), repr=False)
@@ -199,7 +208,15 @@ class Catalog:
 
     def display(self, relative: str) -> str:
         """*relative* (to the root) as the user should see it: joined to the root they passed."""
-        return display_path(self.display_root, relative)
+        return layered_display(self.layer, self.display_root, relative)
+
+    def where(self, relative: str) -> Path:
+        """The directory *relative* is read from: the layer's when the layer replaces it, else the root."""
+        return layered_root(self.layer, self.root, relative)
+
+    def has_file(self, relative: str) -> bool:
+        """Whether *relative* is a regular file of the catalog or its layer."""
+        return (self.where(relative) / relative).is_file()
 
     def get(self, name: str) -> Overlay | None:
         """Upstream `GetRecipeByName`: `""` and `base` name the base recipe."""
@@ -209,7 +226,7 @@ class Catalog:
 
     def contains_path(self, relative: str) -> bool:
         """Whether *relative* names a file inside the catalog root (no escape, no absolute path)."""
-        return inside(self.root, relative) is not None
+        return inside(self.where(relative), relative) is not None
 
     def read_text(self, relative: str) -> str:
         """Read a catalog file as text, once; only files inside the root are read.
@@ -225,7 +242,7 @@ class Catalog:
         if relative in self._files:
             text = self._files[relative].decode("utf-8", errors="replace")
         else:
-            text = read_catalog_text(self.root, relative)
+            text = read_catalog_text(self.where(relative), relative)
         self._text_cache[relative] = text
         return text
 
@@ -252,6 +269,7 @@ class CatalogDraft:
     known_values: dict[str, frozenset[str]] = field(default_factory=dict)
     aicr_version: AicrVersion = V0_20
     aicr_version_source: str = "default"
+    layer: Layer | None = None
     walked: list[str] = field(default_factory=list)
     links: set[str] = field(default_factory=set)
     files: dict[str, bytes] = field(default_factory=dict)
@@ -275,6 +293,7 @@ class CatalogDraft:
             known_values=dict(catalog.known_values),
             aicr_version=catalog.aicr_version,
             aicr_version_source=catalog.aicr_version_source,
+            layer=catalog.layer,
             walked=list(catalog._walked),
             links=set(catalog._links),
             files=dict(catalog._files),
@@ -286,12 +305,16 @@ class CatalogDraft:
 
     def display(self, relative: str) -> str:
         """*relative* as the user should see it (see `Catalog.display`)."""
-        return display_path(self.display_root, relative)
+        return layered_display(self.layer, self.display_root, relative)
+
+    def where(self, relative: str) -> Path:
+        """The directory *relative* is read from (see `Catalog.where`)."""
+        return layered_root(self.layer, self.root, relative)
 
     def preload(self, relative: str) -> None:
         """Read *relative* now, for `Catalog.read_text()` later; if it cannot be read, keep the error to raise then."""
         try:
-            self.texts[relative] = read_catalog_text(self.root, relative)
+            self.texts[relative] = read_catalog_text(self.where(relative), relative)
         except RecipeError as err:
             self.unreadable[relative] = err.message
 
@@ -309,6 +332,7 @@ class CatalogDraft:
             known_values=MappingProxyType(self.known_values),
             aicr_version=self.aicr_version,
             aicr_version_source=self.aicr_version_source,
+            layer=self.layer,
             _walked=tuple(self.walked),
             _links=frozenset(self.links),
             _files=MappingProxyType(self.files),
@@ -322,6 +346,18 @@ class CatalogDraft:
 def display_path(display_root: str, relative: str) -> str:
     """*relative* (to a catalog root) as the user should see it: joined to the root as they gave it."""
     return relative if display_root in ("", ".") else f"{display_root}/{relative}"
+
+
+def layered_display(layer: Layer | None, display_root: str, relative: str) -> str:
+    """*relative* as the user should see it: in the layer as they named it when the layer replaces it."""
+    if layer is not None and layer.replaces(relative):
+        return layer.display(relative)
+    return display_path(display_root, relative)
+
+
+def layered_root(layer: Layer | None, root: Path, relative: str) -> Path:
+    """The directory *relative* is read from: the layer's when the layer replaces it, else *root*."""
+    return layer.root if layer is not None and layer.replaces(relative) else root
 
 
 def read_catalog_text(root: Path, relative: str) -> str:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
 
+    from ._layer import Layer
     from ._semantics import AicrVersion
 
 __all__ = ["check"]
@@ -34,6 +35,7 @@ def check(
     ignore: Iterable[str] | None = None,
     config: Config | None = None,
     aicr_version: AicrVersion | str | None = None,
+    data: str | os.PathLike[str] | None = None,
 ) -> Report:
     """Check a catalog against every rule (see `docs/rules.md`); never raises for catalog problems.
 
@@ -51,15 +53,22 @@ def check(
         aicr_version: Read a catalog path as this upstream release (`"0.20"`, `"1.0"`). Default:
             `aicr-version` from `[tool.l40-recipes]`, else detected from the headers. A loaded
             `Catalog` keeps the release it was loaded as; asking for another is an error.
+        data: Check this data layer (a directory holding `registry.yaml`) as `aicr recipe --data`
+            layers it over the catalog path; only findings in the layer's files (and the
+            configuration's) are reported. Default: `data` from `[tool.l40-recipes]`, else none. A
+            loaded `Catalog` is checked with the layer it was loaded with.
 
     Raises:
         RecipeError: *aicr_version* differs from the release a loaded `Catalog` was read as.
+        RecipeError: *data* is not a directory upstream would layer (`construct layered data provider`).
         ValueError: *aicr_version* is not a reproduced release.
 
     Returns:
         A `Report` whose findings are sorted by file, line, column and rule.
     """
-    return _check(catalog, strict=strict, select=select, ignore=ignore, config=config, aicr_version=aicr_version)
+    return _check(
+        catalog, strict=strict, select=select, ignore=ignore, config=config, aicr_version=aicr_version, data=data
+    )
 
 
 def _check(
@@ -70,8 +79,12 @@ def _check(
     ignore: Iterable[str] | None,
     config: Config | None,
     aicr_version: AicrVersion | str | None = None,
+    data: str | os.PathLike[str] | None = None,
 ) -> Report:
     if isinstance(catalog, Catalog):
+        if data is not None:
+            msg = "data= layers over a catalog path; load the Catalog with load_catalog(path, data=...) instead"
+            raise TypeError(msg)
         wanted = as_aicr_version(aicr_version)
         if wanted is not None and wanted is not catalog.aicr_version:
             msg = f"the catalog was loaded as aicr {catalog.aicr_version.name}; it cannot be checked as aicr {wanted.name}"
@@ -85,7 +98,8 @@ def _check(
     else:
         found = config if config is not None else load_config(catalog_root(Path(catalog)))
         chosen = aicr_version if aicr_version is not None else found.aicr_version
-        loaded = load_catalog_for_check(Path(catalog), aicr_version=chosen)
+        layer = data if data is not None else found.data
+        loaded = load_catalog_for_check(Path(catalog), aicr_version=chosen, data=layer)
         settings = config if config is not None else load_config(loaded.root, display_root=loaded.display_root)
     settings = replace(
         settings,
@@ -105,7 +119,17 @@ def _check(
     for rule_id in _LATE:
         if _enabled(rule_id, rules[rule_id].group, settings):
             kept.extend(rules[rule_id].function(ctx))
+    if loaded.layer is not None:
+        kept = _in_layer(kept, loaded.layer, settings.source)
     return Report.of((_severity(finding, settings) for finding in kept), strict=settings.strict)
+
+
+def _in_layer(findings: list[Finding], layer: Layer, configuration: str) -> list[Finding]:
+    """The findings about the layer's own files (and the configuration): the catalog under it is not checked."""
+    files = {layer.display(relative) for relative in layer.files}
+    return [
+        finding for finding in findings if finding.file in files or (configuration and finding.file == configuration)
+    ]
 
 
 def _enabled(rule_id: str, group: str, settings: Config) -> bool:

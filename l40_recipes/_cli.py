@@ -20,6 +20,7 @@ from ._commands import (
     go_quote,
     run_check,
     run_explain,
+    run_export_layer,
     run_graph,
     run_list,
     run_migrate,
@@ -146,6 +147,7 @@ def _add_query(parser: argparse.ArgumentParser) -> None:
         "--catalog", type=Path, help="catalog root or overlays/ directory (default: the shipped catalog)"
     )
     _add_aicr_version(parser)
+    parser.add_argument("--data", metavar="DIR", help="external data layered over the catalog (as `aicr --data`)")
 
 
 def _add_aicr_version(parser: argparse.ArgumentParser) -> None:
@@ -181,7 +183,8 @@ def _parser() -> _Parser:
         )
 
     check = commands.add_parser("check", help="check catalogs against every rule")
-    check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="catalog roots or overlays/ directories")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="catalog roots or overlays/ directories")
+    check.add_argument("--data", metavar="DIR", help="check the data layer DIR over each PATH (default: shipped)")
     check.add_argument(
         "--format",
         choices=("text", "json", "github", "junit", "sarif"),
@@ -219,6 +222,12 @@ def _parser() -> _Parser:
     migrate.add_argument("--to", default="1.0", choices=("1.0",), help="target aicr release (default: 1.0)")
     migrate.add_argument("--check", action="store_true", help="write nothing; exit 1 if any header would change")
 
+    export = commands.add_parser("export-layer", help="write the overlays a catalog lacks as an `aicr --data` layer")
+    export.add_argument("target", type=Path, metavar="DIR", help="a new or empty directory to write the layer into")
+    export.add_argument("--over", type=Path, required=True, metavar="CATALOG", help="catalog the layer is for")
+    export.add_argument("--catalog", type=Path, help="catalog to export from (default: the shipped catalog)")
+    _add_aicr_version(export)
+
     schema = commands.add_parser(
         "schema", help="JSON Schema for editors (RecipeMetadata, RecipeMixin, ComponentRegistry)"
     )
@@ -255,6 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "graph": run_graph,
         "schema": run_schema,
         "migrate": run_migrate,
+        "export-layer": run_export_layer,
     }[args.command]
     # A command is one short burst of allocations that all live until it exits: the cyclic
     # collector would only walk them (a fifth of loading and resolving, see `_gc`).

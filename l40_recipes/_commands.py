@@ -30,6 +30,7 @@ __all__ = [
     "go_quote",
     "run_check",
     "run_explain",
+    "run_export_layer",
     "run_graph",
     "run_list",
     "run_migrate",
@@ -63,17 +64,23 @@ def _fail(error: RecipeError) -> int:
     return error.exit_code
 
 
-def _catalog(path: Path | None, *, aicr_version: str | None = None) -> Catalog:
+def _catalog(path: Path | None, *, aicr_version: str | None = None, data: str | None = None) -> Catalog:
     from ._loading import load_catalog  # noqa: PLC0415
+
+    data = data or None  # upstream reads an empty --data as no layer
+    if path is not None:
+        return load_catalog(path, aicr_version=aicr_version, data=data)  # paths shown as the user typed them
+    return load_catalog(_shipped_root(), aicr_version=aicr_version, data=data)
+
+
+def _shipped_root() -> Path:
+    """The shipped catalog, shown relative to where the command runs (not possible across Windows drives)."""
     from ._shipped import shipped_catalog_root  # noqa: PLC0415
 
-    if path is not None:
-        return load_catalog(path, aicr_version=aicr_version)  # paths shown as the user typed them
     root = shipped_catalog_root()
-    # Show the shipped catalog's paths relative to where the command runs (not possible across Windows drives).
     with contextlib.suppress(ValueError):
         root = Path(os.path.relpath(root))
-    return load_catalog(root, aicr_version=aicr_version)
+    return root
 
 
 def _query(args: argparse.Namespace) -> dict[str, object]:
@@ -125,7 +132,7 @@ def run_resolve(args: argparse.Namespace) -> int:
 
     try:
         # Upstream loads the catalog before it looks at --format: a broken catalog wins over a bad format.
-        catalog = _catalog(args.catalog, aicr_version=args.aicr_version)
+        catalog = _catalog(args.catalog, aicr_version=args.aicr_version, data=getattr(args, "data", None))
         if args.format not in RESOLVE_FORMATS:
             message = f"unknown output format: {go_quote(args.format)}, valid formats are: {', '.join(RESOLVE_FORMATS)}"
             raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
@@ -195,7 +202,16 @@ def run_check(args: argparse.Namespace) -> int:
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     findings: list[Finding] = []
     strict = False
-    for path in args.paths:
+    paths, data = args.paths, args.data or None
+    if not paths:
+        if data is None:
+            print(
+                f"{PROG} check: error: give a catalog PATH (or --data DIR, checked over the shipped one)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        paths = [_shipped_root()]
+    for path in paths:
         try:
             if not path.is_dir():
                 print(f"{PROG}: error: {path} is not a catalog directory", file=sys.stderr)
@@ -206,6 +222,7 @@ def run_check(args: argparse.Namespace) -> int:
                 select=_split(args.select),
                 ignore=_split(args.ignore),
                 aicr_version=args.aicr_version,
+                data=data,
             )
         except (OSError, RecipeError) as err:  # an unreadable directory, an unknown --aicr-version
             print(f"{PROG}: error: {err}", file=sys.stderr)
@@ -225,7 +242,7 @@ def run_explain(args: argparse.Namespace) -> int:
     from ._resolution import NO_CRITERIA_MESSAGE  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog, aicr_version=args.aicr_version)
+        catalog = _catalog(args.catalog, aicr_version=args.aicr_version, data=getattr(args, "data", None))
         query = build_query(_query(args), known=catalog.known_values, semantics=catalog.aicr_version)
         if query == build_query({}):
             raise CriteriaError(NO_CRITERIA_MESSAGE)
@@ -282,7 +299,7 @@ def run_list(args: argparse.Namespace) -> int:
     from ._listing import render_listing, supported_queries  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog, aicr_version=args.aicr_version)
+        catalog = _catalog(args.catalog, aicr_version=args.aicr_version, data=getattr(args, "data", None))
     except RecipeError as err:
         return _fail(err)
     sys.stdout.write(render_listing(catalog, supported_queries(catalog), args.format))
@@ -297,7 +314,7 @@ def run_graph(args: argparse.Namespace) -> int:
     from ._resolution import NO_CRITERIA_MESSAGE  # noqa: PLC0415
 
     try:
-        catalog = _catalog(args.catalog, aicr_version=args.aicr_version)
+        catalog = _catalog(args.catalog, aicr_version=args.aicr_version, data=getattr(args, "data", None))
         query = build_query(_query(args), known=catalog.known_values, semantics=catalog.aicr_version)
         if args.all:
             if query != build_query({}):
@@ -330,6 +347,22 @@ def run_migrate(args: argparse.Namespace) -> int:
     print(f"{verb} {len(rewritten)} header(s) for aicr {args.to}", file=sys.stderr)
     # A file that needs more than a header (a note) is never done: exit 1 in both modes.
     return EXIT_FINDINGS if (args.check and rewritten) or len(rewritten) < len(changes) else 0
+
+
+def run_export_layer(args: argparse.Namespace) -> int:
+    from ._errors import RecipeError  # noqa: PLC0415
+    from ._export import export_layer  # noqa: PLC0415
+    from ._loading import load_catalog  # noqa: PLC0415
+
+    try:
+        over = load_catalog(args.over)
+        written = export_layer(args.target, catalog=_catalog(args.catalog), over=over, aicr_version=args.aicr_version)
+    except RecipeError as err:
+        return _fail(err)
+    for relative in written:
+        print(f"{args.target}/{relative}")
+    print(f"wrote {len(written)} file(s): a layer for `aicr recipe --data {args.target}`", file=sys.stderr)
+    return 0
 
 
 def run_schema(args: argparse.Namespace) -> int:

@@ -384,7 +384,7 @@ def _raw_layers(catalog: Catalog, ref: ComponentRef) -> list[dict[str, Any]]:
 
 
 def _values(catalog: Catalog, relative: str, component: str, *, missing_ok: bool) -> dict[str, Any] | None:
-    if missing_ok and not (catalog.root / relative).is_file():
+    if missing_ok and not catalog.has_file(relative):
         return None  # no base values.yaml: no base layer
     try:
         text = catalog.read_text(relative)

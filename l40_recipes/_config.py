@@ -100,6 +100,8 @@ class Config:
     models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: `aicr-version`: the upstream release the catalog is read as (`0.20`, `1.0`); None: detect.
     aicr_version: str | None = None
+    #: `data`: a data layer to check over the catalog (as `aicr --data`), joined to the file's directory.
+    data: str | None = None
     source: str = ""
     #: Problems with the configuration itself: (location, message, hint).
     problems: tuple[tuple[Location, str, str], ...] = ()
@@ -153,7 +155,7 @@ def load_config(root: Path, *, display: str | None = None, display_root: str | N
                 (Location(shown, line, 1), f"[tool.{SECTION}] must be a table", "write a [tool.l40-recipes] table"),
             ),
         )
-    return _parse(section, shown, text)
+    return _parse(section, shown, text, base=str(path.parent))
 
 
 class _Entry(BaseModel):
@@ -186,6 +188,7 @@ class _Section(_Entry):
 
     strict: bool = False
     aicr_version: str | None = Field(default=None, alias="aicr-version")
+    data: str | None = None
     select: list[str] | None = None
     ignore: list[str] | None = None
     severity: dict[str, str] = Field(default_factory=dict)  # each level is checked apart, keeping the valid ones
@@ -203,6 +206,7 @@ _HINTS: Final = {
     "models": 'write [tool.l40-recipes.models."<id>"] rows; see docs/serving.md for the keys',
     "strict": "write strict = true or strict = false",
     "aicr-version": 'write aicr-version = "1.0" (or "0.20")',
+    "data": 'write data = "path/to/layer" (a directory holding registry.yaml, relative to this file)',
     "select": 'write select = ["rule-id", "group", ...]',
     "ignore": 'write ignore = ["rule-id", "group", ...]',
     "severity": 'write severity = { rule-id = "error" } (error or warning)',
@@ -229,7 +233,7 @@ def _describe(error: ErrorDetails) -> str:
     return f"{where}: {error['msg']}" if where else str(error["msg"])
 
 
-def _parse(section: dict[str, Any], shown: str, text: str) -> Config:
+def _parse(section: dict[str, Any], shown: str, text: str, *, base: str) -> Config:
     problems: list[tuple[Location, str, str]] = []
 
     def problem(line: int, message: str, hint: str) -> None:
@@ -345,9 +349,18 @@ def _parse(section: dict[str, Any], shown: str, text: str) -> Config:
         accelerators=accelerators,
         models=models,
         aicr_version=aicr_version,
+        data=_relative_to_cwd(os.path.join(base, settings.data)) if settings.data else None,  # noqa: PTH118
         source=shown,
         problems=tuple(problems),
     )
+
+
+def _relative_to_cwd(path: str) -> str:
+    """*path* relative to the working directory when it can be (findings then name short paths)."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another Windows drive
+        return path
 
 
 def _serving_rows(

@@ -25,20 +25,30 @@ from ._decoding import (
     reject_unknown,
 )
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
+from ._layer import open_layer, walk_failure
+from ._layer_load import check_layer_overlay, layer_registry, walk_layered
 from ._models import DIMENSIONS, RecipeMetadata, RecipeMixin, is_wild
-from ._registry_models import ComponentConfig, ComponentRegistry, ValidatorCatalog
+from ._registry_models import ComponentRegistry, ValidatorCatalog
 from ._semantics import MIXIN_KIND, AicrVersion, aicr_version as as_aicr_version, detect
-from ._walk import catalog_root, classify_file, read_regular_file, walk
+from ._walk import catalog_root, classify_file, read_regular_file
 from ._yaml import YamlDocument, parse_yaml
 
 
-def load_catalog(path: str | os.PathLike[str], *, aicr_version: AicrVersion | str | None = None) -> Catalog:
+def load_catalog(
+    path: str | os.PathLike[str],
+    *,
+    aicr_version: AicrVersion | str | None = None,
+    data: str | os.PathLike[str] | None = None,
+) -> Catalog:
     """Load the catalog at *path*: a catalog root, or its `overlays/` directory.
 
     *aicr_version* (`"0.20"` or `"1.0"`) reads the catalog as that upstream release; by default the
     release is detected from the headers (`aicr.run/v1beta1`/`v1beta2` → 1.0; `aicr.run/v1alpha2`/
     `v1alpha3`/`aicr.nvidia.com/v1alpha1` → 0.20; none of these → 0.20) and recorded in
     `Catalog.aicr_version`.
+
+    *data* layers a directory over the catalog as `aicr recipe --data DIR` does over its embedded one
+    (see `_layer`); errors in its files name them as *data* was given.
 
     >>> catalog = load_catalog("overlays")            # doctest: +SKIP
     >>> sorted(catalog.overlays)[:2]                  # doctest: +SKIP
@@ -47,16 +57,21 @@ def load_catalog(path: str | os.PathLike[str], *, aicr_version: AicrVersion | st
     Raises:
         RecipeLoadError: a file is not valid YAML, has the wrong shape, repeats a key, a mixin is
             invalid, base.yaml or registry.yaml is missing or invalid, a header is refused by the
-            chosen release, or the headers mix releases. The error names the file, line and column
-            and says how to fix it.
+            chosen release, or the headers mix releases. The error names file, line, column and a fix.
+        RecipeError: *data* is refused as upstream refuses it (`construct layered data provider`).
         ValueError: *aicr_version* is not a reproduced release.
     """
-    return _load(Path(path), collect=False, aicr_version=as_aicr_version(aicr_version))
+    return _load(Path(path), collect=False, aicr_version=as_aicr_version(aicr_version), data=data)
 
 
-def load_catalog_for_check(path: str | os.PathLike[str], *, aicr_version: AicrVersion | str | None = None) -> Catalog:
+def load_catalog_for_check(
+    path: str | os.PathLike[str],
+    *,
+    aicr_version: AicrVersion | str | None = None,
+    data: str | os.PathLike[str] | None = None,
+) -> Catalog:
     """Load *path* collecting load errors (the catalog's `_problems`, for `check()`) instead of raising them."""
-    return _load(Path(path), collect=True, aicr_version=as_aicr_version(aicr_version))
+    return _load(Path(path), collect=True, aicr_version=as_aicr_version(aicr_version), data=data)
 
 
 def complete_for_check(catalog: Catalog) -> Catalog:
@@ -72,8 +87,11 @@ def complete_for_check(catalog: Catalog) -> Catalog:
     return draft.freeze()
 
 
-def _load(path: Path, *, collect: bool, aicr_version: AicrVersion | None = None) -> Catalog:
-    """Load the catalog at *path*."""
+def _load(
+    path: Path, *, collect: bool, aicr_version: AicrVersion | None = None, data: str | os.PathLike[str] | None = None
+) -> Catalog:
+    """Load the catalog at *path* (with the layer *data* over it): upstream checks the layer first."""
+    layer = open_layer(data) if data is not None else None
     try:
         if not path.exists():
             msg = f"catalog path {str(path)!r} does not exist"
@@ -88,7 +106,7 @@ def _load(path: Path, *, collect: bool, aicr_version: AicrVersion | None = None)
         msg = f"catalog path {str(path)!r} cannot be read: {err.strerror or err}"
         raise RecipeLoadError(msg, hint="make the directory readable and searchable by this user") from None
     display_root = os.path.normpath(str(root)).replace(os.sep, "/")
-    draft = CatalogDraft(root=root, display_root=display_root)
+    draft = CatalogDraft(root=root, display_root=display_root, layer=layer)
     if aicr_version is not None:
         draft.aicr_version, draft.aicr_version_source = aicr_version, "forced"
     _CatalogReader(draft, collect=collect).run()
@@ -111,7 +129,7 @@ class _CatalogReader:
 
     def run(self) -> None:
         catalog = self.catalog
-        for relative, link in walk(catalog.root):
+        for relative, link in walk_layered(catalog.root, catalog.layer):
             catalog.walked.append(relative)
             if link:
                 catalog.links.add(relative)
@@ -120,7 +138,7 @@ class _CatalogReader:
             try:
                 self.classify(relative)
             except RecipeLoadError as err:
-                self.fail(err)
+                self.fail(walk_failure(err) if catalog.layer and catalog.layer.replaces(relative) else err)
         if catalog.base is None:
             self.fail(
                 RecipeLoadError(
@@ -209,9 +227,9 @@ class _CatalogReader:
         catalog = self.catalog
         # Plain strings, not Path objects: this runs once per file, and pathlib's per-call
         # overhead is a tenth of loading a small overlay.
-        target: Path | str | None = os.path.join(self.root, relative)  # noqa: PTH118
+        target: Path | str | None = os.path.join(catalog.where(relative), relative)  # noqa: PTH118
         if relative in catalog.links:
-            target = inside(catalog.root, relative)
+            target = inside(catalog.where(relative), relative)
         if target is None:
             return RecipeLoadError(
                 f"{relative} is a symlink that leaves the catalog root; it was not read",
@@ -323,6 +341,7 @@ class _CatalogReader:
                     document.source,
                 )
         overlay = Overlay(metadata.metadata.name, relative, metadata, document.source, document)
+        check_layer_overlay(self.catalog.layer, overlay)
         if relative.rsplit("/", 1)[-1] == "base.yaml" and "overlays/" in relative:
             self.catalog.base = overlay
         else:
@@ -390,28 +409,25 @@ class _CatalogReader:
 
     def index_registry(self, document: YamlDocument, registry: ComponentRegistry) -> None:
         catalog = self.catalog
-        relative = "registry.yaml"
-        by_name: dict[str, ComponentConfig] = {}
-        for index, component in enumerate(registry.components):
+        indexed = Registry(
+            "registry.yaml", registry, document.source, document, {c.name: c for c in registry.components}
+        )
+        if catalog.layer is not None:
+            try:
+                indexed = layer_registry(indexed, catalog.layer)
+            except RecipeLoadError as err:
+                self.fail(err)
+                return
+        for index, component in enumerate(indexed.document.components):
             problem = registry_rejection(component)
             if problem is not None:
-                self.fail(
-                    RecipeLoadError(
-                        problem[0],
-                        location=document.source.locate(("components", index, *problem[1])),
-                        hint=problem[2],
-                    ),
-                )
-            by_name[component.name] = component
-        catalog.registry = Registry(relative, registry, document.source, document, by_name)
-        self.read_health_checks(registry)
+                where = indexed.locate("components", index, *problem[1])
+                self.fail(RecipeLoadError(problem[0], location=where, hint=problem[2]))
+        catalog.registry = indexed
+        self.read_health_checks(indexed.document)
 
     def read_health_checks(self, registry: ComponentRegistry) -> None:
-        """Read every `healthCheck.assertFile` now, so resolving reads nothing (even after the catalog moves).
-
-        A file that cannot be read is no load error (upstream fails only a recipe that deploys the
-        component); its error is kept and raised when a resolution needs the file.
-        """
+        """Read every `healthCheck.assertFile` now; an unreadable one fails only a recipe that deploys it."""
         for component in registry.components:
             assert_file = component.health_check.assert_file
             if not assert_file:

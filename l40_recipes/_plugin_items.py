@@ -35,6 +35,7 @@ __all__ = [
     "aicr_version_option",
     "catalog_root_of",
     "checked",
+    "data_option",
     "plan",
     "rule_list_option",
     "strict_option",
@@ -84,11 +85,12 @@ def checked(config: pytest.Config, root: Path) -> tuple[Catalog, Report]:
 
     select, ignore = rule_list_option(config, "select"), rule_list_option(config, "ignore")
     release = aicr_version_option(config, root)
-    key = (root.resolve(), strict_option(config), tuple(select or ()), tuple(ignore or ()), release)
+    data = data_option(config, root)
+    key = (root.resolve(), strict_option(config), tuple(select or ()), tuple(ignore or ()), release, data)
     reports = config.stash[REPORTS_KEY]
     if key not in reports:
         shown = Path(os.path.relpath(root.resolve(), config.invocation_params.dir))
-        catalog = load_catalog_for_check(shown, aicr_version=release)
+        catalog = load_catalog_for_check(shown, aicr_version=release, data=data)
         reports[key] = (catalog, check(catalog, strict=strict_option(config), select=select, ignore=ignore))
     return reports[key]
 
@@ -109,10 +111,11 @@ class CatalogDirectory(pytest.Dir):  # type: ignore[misc]  # pytest: Dir is @fin
         """Yield the directory's own children, then the catalog's file nodes (sorted)."""
         yield from super().collect()
         catalog, files, by_item = plan(self.config, self.catalog_root)
+        where = catalog.layer.root if catalog.layer is not None else self.catalog_root
         for relative in sorted(files):
             yield CatalogFile.from_parent(
                 self,
-                path=self.catalog_root / relative,
+                path=where / relative,
                 relative=relative,
                 groups=files[relative],
                 findings=by_item,
@@ -126,14 +129,16 @@ def plan(
     """The catalog at *root*, its files with their item groups, and the findings per (file, group).
 
     Catalog-level groups (and the fuzz item) belong to `overlays/base.yaml`, so every item id is a
-    real file path plus a group, which pytest accepts back on its command line.
+    real file path plus a group, which pytest accepts back on its command line. With a data layer
+    (`--l40-recipes-data`) the files are the layer's, and catalog-level groups belong to its registry.
     """
     from l40_recipes._rules import all_rules  # noqa: PLC0415
 
     catalog, report = checked(config, root)
     groups = {rule_id: item.group for rule_id, item in all_rules().items()}
-    display = catalog.display_root
-    home = catalog.base.path if catalog.base else BASE_FILE
+    layer = catalog.layer
+    display = layer.display_root if layer is not None else catalog.display_root
+    home = "registry.yaml" if layer is not None else catalog.base.path if catalog.base else BASE_FILE
     by_item: dict[tuple[str, str], list[Finding]] = {}
     for finding in report.findings:
         group = groups.get(finding.rule, "schema")
@@ -149,11 +154,13 @@ def plan(
     if config.getoption("--l40-recipes-fuzz") or config.getini("l40_recipes_fuzz"):
         files[home].add("fuzz")
     for item in [*([catalog.base] if catalog.base else []), *catalog.overlay_files]:
-        files.setdefault(item.path, set()).update(FILE_GROUPS)
+        if layer is None or layer.replaces(item.path):
+            files.setdefault(item.path, set()).update(FILE_GROUPS)
     for mixin in catalog.mixins.values():
-        files.setdefault(mixin.path, set()).update(("schema", "references"))
+        if layer is None or layer.replaces(mixin.path):
+            files.setdefault(mixin.path, set()).update(("schema", "references"))
     for relative, group in SPECIAL_FILES.items():
-        if (root / relative).is_file():
+        if ((layer.root if layer is not None else root) / relative).is_file():
             files.setdefault(relative, set()).add(group)
     for relative, group in by_item:
         files.setdefault(relative, set()).add(group)
@@ -342,6 +349,17 @@ def aicr_version_option(config: pytest.Config, root: Path) -> str | None:
 
     chosen = config.getoption("--l40-recipes-aicr-version") or str(config.getini("l40_recipes_aicr_version")).strip()
     return str(chosen) if chosen else load_config(catalog_root(root)).aicr_version
+
+
+def data_option(config: pytest.Config, root: Path) -> str | None:
+    """The data layer to check over the catalog at *root*: `--l40-recipes-data`, else `[tool.l40-recipes] data`."""
+    from l40_recipes._config import load_config  # noqa: PLC0415
+    from l40_recipes._walk import catalog_root  # noqa: PLC0415
+
+    chosen = config.getoption("--l40-recipes-data")
+    if chosen:
+        return os.path.relpath(Path(str(chosen)).resolve(), config.invocation_params.dir)
+    return load_config(catalog_root(root)).data
 
 
 def rule_list_option(config: pytest.Config, name: str) -> list[str] | None:

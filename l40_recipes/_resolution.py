@@ -56,6 +56,7 @@ def resolve(
     profile: str | None = None,
     version: str | None = None,
     aicr_version: AicrVersion | str | None = None,
+    data: str | os.PathLike[str] | None = None,
     **dimensions: object,
 ) -> RecipeResult:
     """Resolve a query into a recipe, as `aicr recipe` would.
@@ -70,6 +71,8 @@ def resolve(
         version: `metadata.version` to stamp; default: this package's version.
         aicr_version: The upstream release to resolve as (`"0.20"` or `"1.0"`); default: the
             catalog's own (`Catalog.aicr_version`, detected from its headers).
+        data: A directory layered over the catalog, as `aicr recipe --data DIR` (see
+            `load_catalog`); only with a catalog path or the shipped catalog, not a loaded `Catalog`.
         **dimensions: Raw values for `service`, `accelerator` (or `gpu`), `intent`, `os`,
             `platform` and `nodes`, parsed like CLI flags (trimmed, lowercased, aliases applied).
 
@@ -81,7 +84,14 @@ def resolve(
         RecipeError: *aicr_version* differs from the release a loaded `Catalog` was read as.
         ValueError: *aicr_version* is not a reproduced release.
     """
-    loaded = _as_catalog(catalog, as_aicr_version(aicr_version))
+    if data is not None:
+        if isinstance(catalog, Catalog):
+            msg = "data= layers over a catalog path; load the Catalog with load_catalog(path, data=...) instead"
+            raise TypeError(msg)
+        root = shipped_catalog_root() if catalog is None else catalog
+        loaded = load_catalog(root, aicr_version=as_aicr_version(aicr_version), data=data)
+    else:
+        loaded = _as_catalog(catalog, as_aicr_version(aicr_version))
     query = _as_query(criteria, dimensions, loaded)
     if specificity(query) == 0:
         raise CriteriaError(NO_CRITERIA_MESSAGE)

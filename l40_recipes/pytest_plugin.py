@@ -26,6 +26,7 @@ from l40_recipes._plugin_items import (
     L40RecipesWarning,
     aicr_version_option,
     catalog_root_of,
+    data_option,
     plan,
     rule_list_option,
     strict_option,
@@ -79,6 +80,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=("0.20", "1.0"),
         default=None,
         help="upstream aicr release to read catalogs as (default: [tool.l40-recipes] aicr-version, else detected)",
+    )
+    group.addoption(
+        "--l40-recipes-data",
+        metavar="DIR",
+        default=None,
+        help="check the data layer DIR over each catalog, as aicr --data layers it (default: [tool.l40-recipes] data)",
     )
     parser.addini("l40_recipes", type="bool", default=False, help="enable the l40-recipes checks")
     parser.addini(
@@ -208,11 +215,15 @@ def _configured_catalog(config: pytest.Config) -> Path:
 
 @pytest.fixture(name="l40_catalog", scope="session")
 def _l40_catalog(request: pytest.FixtureRequest) -> Catalog:
-    """The configured catalog (l40_recipes_paths, --l40-recipes-root, or ./overlays), loaded once."""
+    """The configured catalog (l40_recipes_paths, --l40-recipes-root, or ./overlays), loaded once.
+
+    With `--l40-recipes-data DIR` (or `data` in `[tool.l40-recipes]`) the layer is loaded over it.
+    """
     from l40_recipes import load_catalog  # noqa: PLC0415
 
     root = _configured_catalog(request.config)
-    return load_catalog(root, aicr_version=aicr_version_option(request.config, root))
+    config = request.config
+    return load_catalog(root, aicr_version=aicr_version_option(config, root), data=data_option(config, root))
 
 
 @pytest.fixture(name="l40_resolve", scope="session")

@@ -387,3 +387,30 @@ def test_a_chain_deeper_than_ten_is_reported(tmp_path: Path) -> None:
         chain[f"c{depth}"] = overlay(f"c{depth}", base=f"c{depth - 1}", criteria=f"service: eks, nodes: {depth}")
     deep = [f.overlay for f in check(write_catalog(tmp_path, chain)).findings if f.rule == "chain-depth"]
     assert deep == ["c11"]
+
+
+def test_data_layer_from_config_and_argument(tmp_path: Path) -> None:
+    """`data=` (or `[tool.l40-recipes] data`) checks a layer over the catalog, reporting only its files."""
+    from l40_recipes import load_catalog  # noqa: PLC0415
+
+    root = write_catalog(tmp_path / "cat", {"gke": overlay("gke", criteria="service: GKE")})
+    layer = tmp_path / "cat" / "layer"
+    (layer / "overlays").mkdir(parents=True)
+    (layer / "registry.yaml").write_text("components: []\n")
+    (layer / "overlays" / "x.yaml").write_text(overlay("x", criteria="service: EKS"))
+    plain = check(root)
+    assert any(finding.file.endswith("overlays/gke.yaml") for finding in plain.findings)
+    layered = check(root, data=layer)
+    assert layered.findings
+    assert {finding.file for finding in layered.findings} == {f"{layer}/overlays/x.yaml"}
+    (root / "pyproject.toml").write_text('[tool.l40-recipes]\ndata = "layer"\n')
+    configured = check(root)
+    assert [finding.rule for finding in configured.findings] == [finding.rule for finding in layered.findings]
+    assert all(finding.file.endswith("layer/overlays/x.yaml") for finding in configured.findings)
+    with pytest.raises(TypeError, match="load_catalog"):
+        check(load_catalog(root), data=layer)
+    loaded = load_catalog(root, data=layer)
+    assert [finding.rule for finding in check(loaded).findings] == [finding.rule for finding in layered.findings]
+    (root / "pyproject.toml").write_text("[tool.l40-recipes]\ndata = 3\n")
+    problems = check(root).findings
+    assert any(finding.rule == "config-invalid" and "data" in finding.message for finding in problems)

@@ -391,3 +391,42 @@ def test_passing_items_attach_no_graph(pytester: pytest.Pytester, catalog: Path)
     result = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "-rA")
     assert result.ret == pytest.ExitCode.OK
     assert "l40-recipes graph" not in result.stdout.str()
+
+
+def test_data_layer_items(pytester: pytest.Pytester, catalog: Path) -> None:
+    """`--l40-recipes-data DIR`: items are the layer's files, failing on findings there only."""
+    layer = pytester.path / "layer"
+    (layer / "overlays").mkdir(parents=True)
+    (layer / "registry.yaml").write_text("components: []\n")
+    (layer / "overlays" / "x.yaml").write_text(overlay("x", criteria="service: EKS"))
+    (catalog / "overlays" / "gke.yaml").write_text(MISCASED)  # a catalog defect the layer check ignores
+    result = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "--l40-recipes-data", "layer", "overlays", "-q")
+    outcomes = result.parseoutcomes()
+    assert outcomes["failed"] >= 1
+    result.stdout.fnmatch_lines(["*layer/overlays/x.yaml:7:14: criteria-case service 'EKS' never matches*"])
+    assert "gke.yaml" not in result.stdout.str()
+    listed = pytester.runpytest(
+        *DEFAULT_WARNINGS, "--l40-recipes", "--l40-recipes-data", "layer", "overlays", "--collect-only", "-q"
+    )
+    assert "x.yaml::schema" in listed.stdout.str()  # the layer's file lives outside the collected directory
+    assert "registry.yaml::coverage" in listed.stdout.str()  # catalog-level groups: the layer's registry
+    assert "eks.yaml" not in listed.stdout.str()
+
+
+def test_fixtures_with_a_data_layer(pytester: pytest.Pytester, catalog: Path) -> None:
+    """With `--l40-recipes-data`, l40_catalog (and so l40_resolve) is the catalog with the layer over it."""
+    pytester.makeini("[pytest]\nl40_recipes_paths = overlays\n")
+    layer = pytester.path / "layer"
+    (layer / "overlays").mkdir(parents=True)
+    (layer / "registry.yaml").write_text("components: []\n")
+    (layer / "overlays" / "eks-extra.yaml").write_text(
+        overlay("eks-extra", base="eks", criteria="service: eks, intent: training")
+    )
+    pytester.makepyfile(
+        test_mine="""
+        def test_mine(l40_catalog, l40_resolve):
+            assert l40_catalog.layer is not None
+            assert l40_resolve(service="eks", intent="training").metadata.applied_overlays[-1] == "eks-extra"
+        """,
+    )
+    pytester.runpytest("test_mine.py", "--l40-recipes-data", "layer").assert_outcomes(passed=1)

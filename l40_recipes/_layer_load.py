@@ -1,0 +1,122 @@
+"""Loading with a data layer: the layered walk, the layer-only overlay rule, the merged registry."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING
+
+from ._catalog import Registry
+from ._decoding import decode
+from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
+from ._layer import merge_by_name
+from ._registry_models import ComponentRegistry
+from ._walk import read_regular_file, walk
+from ._yaml import parse_yaml
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from ._catalog import Overlay
+    from ._layer import Layer
+    from ._yaml import SourceMap
+
+__all__ = ["check_layer_overlay", "layer_registry", "walk_layered"]
+
+
+def walk_layered(root: Path, layer: Layer | None) -> Iterator[tuple[str, bool]]:
+    """(relative path, is a symlink) in upstream's layered walk order: the layer's files, then the rest.
+
+    Every file of the layer is walked, as upstream walks its whole external directory (a layer holds
+    no symlink: `open_layer` refused them); the catalog's files follow, minus the paths the layer has.
+    """
+    if layer is None:
+        yield from walk(root)
+        return
+    for relative in layer.files:
+        yield relative, False
+    for relative, link in walk(root):
+        if not layer.has(relative):
+            yield relative, link
+
+
+def check_layer_overlay(layer: Layer | None, overlay: Overlay) -> None:
+    """Refuse a layer overlay that sets `criteria.nodes` (upstream's message; the walk wraps it).
+
+    Raises:
+        RecipeLoadError: the overlay comes from the layer and its `criteria.nodes` is not 0.
+    """
+    if layer is None or not layer.replaces(overlay.path) or overlay.criteria is None or not overlay.criteria.nodes:
+        return
+    if overlay.path.rsplit("/", 1)[-1] == "base.yaml" and "overlays/" in overlay.path:
+        return  # the base recipe is no overlay: upstream never looks at its criteria
+    name = json.dumps(overlay.name, ensure_ascii=False)
+    msg = (
+        f"external overlay {name} sets criteria.nodes={overlay.criteria.nodes} which is no longer used for "
+        "overlay selection (#1781): nodes is metadata-only and the overlay would silently match every query; "
+        "remove or zero criteria.nodes in your --data catalog"
+    )
+    raise RecipeLoadError(
+        msg,
+        location=overlay.locate("spec", "criteria", "nodes"),
+        hint="remove criteria.nodes (aicr ignores it in matching)",
+    )
+
+
+def layer_registry(registry: Registry, layer: Layer) -> Registry:
+    """*registry* with the layer's `registry.yaml` merged in by component name (see `merge_by_name`).
+
+    The layer file's header is not read (upstream keeps the catalog's and ignores the layer's), and
+    unknown keys are ignored, as upstream's non-strict decode ignores them.
+
+    Raises:
+        RecipeLoadError: the layer's registry cannot be read or decoded (`INTERNAL`, exit 8, as
+            upstream's `failed to read registry.yaml: failed to parse external registry.yaml: ...`).
+    """
+    relative = "registry.yaml"
+    shown = layer.display(relative)
+    try:
+        content = read_regular_file(os.path.join(layer.root, relative))  # noqa: PTH118
+        document = parse_yaml(content, path=shown)
+        external = decode(ComponentRegistry, document, shown, what="registry")
+    except OSError as err:
+        path = os.path.join(layer.root, relative)  # noqa: PTH118
+        reason = "is a directory" if os.path.isdir(path) else (err.strerror or str(err)).lower()  # noqa: PTH112
+        cause = RecipeError(
+            "failed to read external registry.yaml", code=ErrorCode.INTERNAL, cause=OSError(f"read {path}: {reason}")
+        )
+        raise RecipeLoadError(
+            "failed to read registry.yaml",
+            code=ErrorCode.INTERNAL,
+            cause=cause,
+            location=Location(shown),
+            hint="make the layer's registry.yaml a readable regular file",
+        ) from None
+    except RecipeLoadError as err:
+        raise _failure(ValueError(err.message), err.location, err.hint) from None
+    merged = merge_by_name(list(registry.document.components), list(external.components))
+    components = [item for _, _, item in merged]
+    origins: tuple[tuple[SourceMap, int], ...] = tuple(
+        (document.source if from_layer else registry.source, index) for from_layer, index, _ in merged
+    )
+    by_name = {component.name: component for component in components}
+    return Registry(
+        registry.path,
+        registry.document.model_copy(update={"components": components}),
+        registry.source,
+        registry.yaml,
+        by_name,
+        origins,
+    )
+
+
+def _failure(cause: Exception, location: Location | None, hint: str | None) -> RecipeLoadError:
+    parse = RecipeError("failed to parse external registry.yaml", code=ErrorCode.INTERNAL, cause=cause)
+    return RecipeLoadError(
+        "failed to read registry.yaml",
+        code=ErrorCode.INTERNAL,
+        cause=parse,
+        location=location,
+        hint=hint or "the layer's registry.yaml is a ComponentRegistry: `components:` holds a list of entries",
+    )
