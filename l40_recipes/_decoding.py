@@ -8,7 +8,7 @@ from pydantic import BaseModel, ValidationError
 
 from ._errors import RecipeError, RecipeLoadError
 from ._measurement import validate_path
-from ._models import Constraint, GoModel, RecipeMetadata, unknown_keys
+from ._models import UNMARSHAL_ERROR, Constraint, GoModel, RecipeMetadata, unknown_keys
 from ._semantics import HeaderError
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -32,7 +32,11 @@ def decode(model: type[_M], document: YamlDocument, relative: str, *, what: str)
     try:
         return model.model_validate(data, by_alias=True, by_name=False)
     except ValidationError as err:
-        first = err.errors()[0]
+        errors = err.errors()
+        unmarshal = [error for error in errors if error["type"] == UNMARSHAL_ERROR]
+        if unmarshal:
+            raise _unmarshal_error(unmarshal, document.source, relative) from None
+        first = errors[0]
         path = _known_prefix(tuple(first["loc"]), document.source)
         where = ".".join(str(part) for part in first["loc"])
         raise RecipeLoadError(
@@ -40,6 +44,23 @@ def decode(model: type[_M], document: YamlDocument, relative: str, *, what: str)
             location=document.source.locate_value(path),
             hint=_type_hint(first),
         ) from None
+
+
+class UnmarshalError(ValueError):
+    """yaml.v3's `yaml: unmarshal errors:` with one `line N: ...` line per field it could not fill."""
+
+
+def _unmarshal_error(errors: list[Any], source: SourceMap, relative: str) -> RecipeLoadError:
+    located = sorted(
+        (source.locate_value(_known_prefix(tuple(error["loc"]), source)), str(error["msg"])) for error in errors
+    )
+    lines = "".join(f"\n  line {location.line}: {message}" for location, message in located)
+    return RecipeLoadError(
+        f"failed to parse {relative}",
+        cause=UnmarshalError(f"yaml: unmarshal errors:{lines}"),
+        location=located[0][0],
+        hint="write numbers and booleans unquoted (`nodes: 8`, `ownsCRDs: true`); a quoted value is a string",
+    )
 
 
 def _known_prefix(path: tuple[str | int, ...], source: SourceMap) -> tuple[str | int, ...]:

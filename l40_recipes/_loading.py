@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ._catalog import Catalog, Mixin, Overlay, Registry, ValidatorsFile, inside
 from ._decoding import (
+    UnmarshalError,
     check_constraint_paths,
     check_profile_contract,
     decode,
@@ -381,10 +382,12 @@ class _CatalogReader:
 
     @staticmethod
     def registry_failure(err: RecipeLoadError) -> RecipeLoadError:
+        # yaml.v3's own unmarshal errors follow the message as they are; our texts keep their code.
+        cause = err.cause if isinstance(err.cause, UnmarshalError) else RecipeError(err.message, code=err.code)
         return RecipeLoadError(
             "failed to parse registry.yaml",
             code=ErrorCode.INTERNAL,
-            cause=RecipeError(err.message, code=err.code),
+            cause=cause,
             location=err.location,
             hint=err.hint,
         )

@@ -9,8 +9,12 @@ plain Python data from the node graph itself, so that it can:
   at the exact place in the file;
 - turn scalars into values the way upstream's Go decoder does. Upstream decodes typed fields
   (`version: 1.30`) into Go strings, which keep the *source text* (`"1.30"`), while free-form
-  maps (`overrides`) get YAML 1.2 core types (`1.3`, `true`; `yes` stays a string). So scalars
-  keep their text everywhere except under an `overrides` key, where they are resolved.
+  maps (`overrides`) get yaml.v3's types (`1.3`, `true`, timestamps, `!!binary` decoded; `yes`
+  stays a string). So scalars keep their text everywhere except under an `overrides` key, where
+  they are resolved; a typed scalar that does not resolve to a string is a `TypedText`, so that
+  an int or bool field can refuse a string as yaml.v3 does (`nodes: '8'`). Under `overrides`, a
+  nested mapping with a key that is not a string keeps typed keys (`{1.5: x}`), as yaml.v3
+  decodes it into `map[interface{}]interface{}`.
 """
 
 from __future__ import annotations
@@ -22,12 +26,20 @@ import yaml
 
 from ._errors import Location, RecipeLoadError
 from ._scalars import (
+    BINARY,
+    FLOAT,
+    INT,
+    MERGE,
+    NULL,
     NULL_TAG,
     NULLS,
     PLAIN_TAG,
+    STR,
     YAML11_FIRST,
+    BinaryError,
+    TypedText,
     looks_versioned,
-    resolve_scalar,
+    resolve_node,
     yaml11_reading,
 )
 
@@ -67,6 +79,11 @@ _TRACKED_SCALAR: Final = 256
 _COMPOSE_SAFE_DEPTH: Final = 1000
 #: Key under which values are free-form (Helm values) rather than typed fields.
 FREEFORM_KEYS: Final = frozenset({"overrides"})
+# How a node is decoded upstream: into a typed Go field, as the `map[string]any` of an `overrides`
+# key itself, or as an `interface{}` inside one.
+_TYPED: Final = 0
+_OVERRIDES: Final = 1
+_ANY: Final = 2
 
 _STR_TAG: Final = "tag:yaml.org,2002:str"
 _SEQ_TAG: Final = "tag:yaml.org,2002:seq"
@@ -184,7 +201,7 @@ def parse_yaml(content: bytes | str, *, path: str) -> YamlDocument:
     if first is None:
         return YamlDocument(None, source, extra_documents=False)
     builder = _Builder(source)
-    data = builder.build(first, (), freeform=False)
+    data = builder.build(first, (), freeform=_TYPED)
     return YamlDocument(data, source, extra_documents=extra, retyped=builder.retyped)
 
 
@@ -279,7 +296,7 @@ class _Builder:
         self._aliased = 0
         self._aliased_bytes = 0
 
-    def build(self, node: yaml.Node, path: KeyPath, *, freeform: bool) -> Any:
+    def build(self, node: yaml.Node, path: KeyPath, *, freeform: int) -> Any:
         # The hot loop of loading: one call per node of every file, so it avoids helper calls.
         if len(path) > MAX_DEPTH:
             self._refuse(node, f"nests deeper than {MAX_DEPTH} levels", "flatten the document")
@@ -307,7 +324,8 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             built: Any = self._mapping(node, path, freeform=freeform)
         else:
-            built = [self.build(item, (*path, index), freeform=freeform) for index, item in enumerate(node.value)]
+            inner = _ANY if freeform else _TYPED
+            built = [self.build(item, (*path, index), freeform=inner) for index, item in enumerate(node.value)]
         self._open.discard(identity)
         return built
 
@@ -334,11 +352,21 @@ class _Builder:
             )
 
     def _freeform_scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
-        value = resolve_scalar(node)
-        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        tag, value = self._resolve(node)
+        numeric = tag in (INT, FLOAT)
         if node.tag == PLAIN_TAG and numeric and looks_versioned(node.value) and str(value) != node.value:
             self.retyped[path] = (node.value, f"the number {value!r}")
         return value
+
+    def _resolve(self, node: yaml.ScalarNode) -> tuple[str, Any]:
+        try:
+            return resolve_node(node)
+        except BinaryError as err:
+            raise RecipeLoadError(
+                f"failed to parse {self.source.path}: {err}",
+                location=Location(self.source.path, node.start_mark.line + 1, node.start_mark.column + 1),
+                hint="a `!!binary` value is base64 text",
+            ) from None
 
     def _size(self, root: yaml.Node) -> tuple[int, int]:
         """Nodes and scalar bytes under *root* counting repeats (memoized; iterative, so deep graphs are safe).
@@ -369,26 +397,37 @@ class _Builder:
         )
 
     def _typed_scalar(self, node: yaml.ScalarNode, path: KeyPath) -> str | None:
-        # Upstream decodes typed fields with yaml.v3: a null leaves the Go zero value, anything
-        # else sets the field from the scalar's source text.
+        # Upstream decodes typed fields with yaml.v3: a null leaves the Go zero value, a string
+        # field takes the scalar's source text (a `!!binary` one its bytes), and an int or bool
+        # field takes the resolved value if its type fits: the text keeps the resolution along.
         tag, text = node.tag, node.value
         if tag == PLAIN_TAG:
             if text in NULLS:
                 return None
-            if text[0] in YAML11_FIRST:  # every other plain scalar is a string to every reader
-                other = yaml11_reading(text)
-                if other is not None:
-                    self.retyped[path] = (text, other)
+            if text[0] not in YAML11_FIRST:  # every other plain scalar is a string to every reader
+                return str(text)
+            other = yaml11_reading(text)
+            if other is not None:
+                self.retyped[path] = (text, other)
+        elif tag == _STR_TAG:
             return str(text)
-        if tag == NULL_TAG:
+        elif tag == NULL_TAG:
             return None
-        return str(text)
+        short, value = self._resolve(node)
+        if short == STR:
+            return str(text)
+        if short == BINARY:
+            return str(value)
+        if short == NULL:
+            return None
+        return TypedText(text, short, value)
 
-    def _mapping(self, node: yaml.MappingNode, path: KeyPath, *, freeform: bool) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        merged: dict[str, Any] = {}
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath, *, freeform: int) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        merged: dict[Any, Any] = {}
         first_lines: dict[str, int] = {}  # not the source map: a `<<` merge may overwrite that
         keys = self.source.keys
+        typed_keys = freeform == _ANY and not self._string_keys(node)
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG or (key_node.tag == PLAIN_TAG and key_node.value == "<<"):
                 self._merge_into(merged, value_node, path, freeform=freeform)
@@ -405,12 +444,21 @@ class _Builder:
                 )
             first_lines[key] = key_mark[0]
             keys[child] = key_mark
-            out[key] = self.build(value_node, child, freeform=freeform or key in FREEFORM_KEYS)
+            inner = _ANY if freeform else (_OVERRIDES if key in FREEFORM_KEYS else _TYPED)
+            value = self.build(value_node, child, freeform=inner)
+            out[self._resolve(key_node)[1] if typed_keys else key] = value
         if merged:
             return {**{k: v for k, v in merged.items() if k not in out}, **out}
         return out
 
-    def _merge_into(self, merged: dict[str, Any], node: yaml.Node, path: KeyPath, *, freeform: bool) -> None:
+    def _string_keys(self, node: yaml.MappingNode) -> bool:
+        """yaml.v3's `isStringMap`: every key is a string (or `<<`), so the map is `map[string]any`."""
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or self._resolve(key_node)[0] not in (STR, MERGE):
+                return False
+        return True
+
+    def _merge_into(self, merged: dict[Any, Any], node: yaml.Node, path: KeyPath, *, freeform: int) -> None:
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
         for source in sources:
             value = self.build(source, path, freeform=freeform)

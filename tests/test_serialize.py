@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 import yaml
 
 from l40_recipes import Catalog, RecipeError, resolve
-from l40_recipes._serialize import go_yaml
+from l40_recipes._serialize import go_json, go_yaml
 
 from .conftest import UPSTREAM, needs_shared
 
@@ -93,3 +94,57 @@ def test_yaml_cases_cover_both_outcomes() -> None:
 def test_yaml_structure_and_typed_scalars(value: Any, expected: str) -> None:
     """Layout and scalar text as yaml.v3 writes them (cases beyond what the binary was asked)."""
     assert go_yaml(value) == expected
+
+
+def test_json_of_typed_keys_and_times_as_go() -> None:
+    """Integer and time keys get names; times are RFC 3339 strings (observed from aicr 9793720d)."""
+    stamp = dt.datetime(2001, 12, 14, tzinfo=dt.UTC)
+    assert go_json({"a": {1: "x", "b": stamp}, "t": {stamp: 1}}, indent=None) == (
+        '{"a":{"1":"x","b":"2001-12-14T00:00:00Z"},"t":{"2001-12-14T00:00:00Z":1}}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "pointer", "offset"),
+    [
+        # Pointers and offsets as Go 1.27's encoding/json reports them (compact bytes before the map, plus one).
+        ({"a": {True: "x"}}, "/a", 7),
+        ({"a": {1.5: "x"}}, "/a", 7),
+        ({"a": {None: "x"}}, "/a", 7),
+        ({"a": {True: "x", "z": math.nan}}, "/a", 7),
+        ([{True: "x"}], "/0", 3),
+        ({"a": [1, {True: "x"}]}, "/a/1", 10),
+        ({"a": {1: "x", "b": {False: 1}}}, "/a/b", 20),
+        ({"a<": {True: "x"}}, "/a<", 13),
+        ({"a/~": {True: "x"}}, "/a~1~0", 9),
+    ],
+)
+def test_json_refuses_keys_go_cannot_name(value: Any, pointer: str, offset: int) -> None:
+    """A boolean, float or null key fails with Go's message: the map's JSON pointer and a byte offset."""
+    with pytest.raises(ValueError, match="object member name") as caught:
+        go_json(value)
+    assert str(caught.value) == (
+        "json: unsupported value: jsontext: object member name must be a string"
+        f' within "{pointer}" after offset {offset}'
+    )
+
+
+def test_long_pointers_are_truncated_as_go() -> None:
+    """Go keeps a long pointer's ends around an ellipsis."""
+    value: Any = {True: 1}
+    for name in reversed([f"key{index:02d}" for index in range(20)]):
+        value = {name: value}
+    with pytest.raises(ValueError, match="within") as caught:
+        go_json(value)
+    assert (
+        '"/key00/key01/key02/key03/key04/key05/key06/key07/…/key12/key13/key14/key15/key16/key17/key18/key19"'
+        in str(caught.value)
+    )
+
+
+def test_yaml_of_typed_keys_and_times() -> None:
+    """YAML keeps typed keys plain (`1.5: x`) and writes times as RFC 3339 (observed)."""
+    stamp = dt.datetime(2001, 12, 14, 21, 59, 43, 100000, tzinfo=dt.UTC)
+    assert go_yaml({"m": {True: "x", 1.5: "y", None: "z"}, "ts": stamp}) == (
+        'm:\n  1.5: "y"\n  null: z\n  true: x\nts: 2001-12-14T21:59:43.1Z\n'
+    )

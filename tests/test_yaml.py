@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pytest
@@ -56,7 +57,8 @@ def test_overrides_are_resolved_like_yaml_v3() -> None:
         (".5", 0.5),
         ("1e3", 1000.0),
         ("99999999999999999999", 1e20),
-        ("2001-12-14", "2001-12-14"),
+        ("2001-12-14", dt.datetime(2001, 12, 14, tzinfo=dt.UTC)),
+        ("0000-01-01", "0000-01-01"),  # a year Python cannot hold stays text
         ("-.inf", -math.inf),
         ("1.2.3", "1.2.3"),
         ("08", 8.0),
@@ -274,3 +276,41 @@ def test_binary_content_reports_line_and_column(content: bytes | str, line: int,
 def test_numbers_beyond_go_ranges(text: str, value: object) -> None:
     """Digits past Python's 4,300 limit never raise; out-of-range text follows strconv and yaml.v3."""
     assert resolve_plain(text) == value
+
+
+def test_overrides_decode_as_yaml_v3_interface_values() -> None:
+    """Under `overrides`: timestamps, `!!binary` decoded, `1e400` text; a nested map with a non-string key keeps it typed."""
+    text = (
+        "overrides:\n"
+        "  ts: 2001-12-14\n"
+        "  ts2: 2001-12-14t21:59:43.10-05:00\n"
+        "  bin: !!binary aGVsbG8=\n"
+        "  big: 1e400\n"
+        "  m: {true: x, 1.5: y, null: z}\n"
+        "  s: {'1': x}\n"
+        "  true: top\n"
+    )
+    data = parse_yaml(text, path="f.yaml").data["overrides"]
+    assert data["ts"] == dt.datetime(2001, 12, 14, tzinfo=dt.UTC)
+    assert data["ts2"] == dt.datetime(2001, 12, 14, 21, 59, 43, 100000, tzinfo=dt.timezone(-dt.timedelta(hours=5)))
+    assert data["bin"] == "hello"
+    assert data["big"] == "1e400"
+    assert list(data["m"]) == [True, 1.5, None]
+    assert list(data["s"]) == ["1"]
+    assert "true" in data  # the overrides map itself is Go's map[string]any: its keys are text
+
+
+def test_invalid_binary_is_a_load_error() -> None:
+    """yaml.v3 fails a document whose `!!binary` is not base64."""
+    with pytest.raises(RecipeLoadError, match="invalid base64 data") as caught:
+        parse_yaml("overrides: {b: !!binary '#'}\n", path="f.yaml")
+    assert caught.value.location == Location("f.yaml", 1, 16)
+
+
+def test_typed_fields_keep_text_and_resolution() -> None:
+    """A typed field keeps its source text; a non-string resolution travels along for int and bool fields."""
+    data = parse_yaml("a: 0x10\nb: '8'\nc: !!binary MS4w\nd: 1.30\n", path="f.yaml").data
+    assert (data["a"], data["a"].tag, data["a"].value) == ("0x10", "!!int", 16)
+    assert type(data["b"]) is str
+    assert data["c"] == "1.0"
+    assert (data["d"], data["d"].tag) == ("1.30", "!!float")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from l40_recipes._go_scalars import quoted_when_written, scalar_text
+from l40_recipes._scalars import quoted_when_written, scalar_text
 
 
 @pytest.mark.parametrize(
