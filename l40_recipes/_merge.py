@@ -7,7 +7,6 @@ other side by reference.
 
 from __future__ import annotations
 
-import copy
 import heapq
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -37,9 +36,22 @@ _OVERRIDES_MERGER: Final = Merger([(dict, ["merge"]), (list, ["override"])], ["o
 
 def deep_merge(base: dict[str, Any] | None, top: dict[str, Any]) -> dict[str, Any]:
     """*top* deep-merged over *base*; neither argument is modified."""
-    merged = _OVERRIDES_MERGER.merge(copy.deepcopy(base) if base else {}, copy.deepcopy(top))
+    merged = _OVERRIDES_MERGER.merge(_tree_copy(base) if base else {}, _tree_copy(top))
     assert isinstance(merged, dict)
     return merged
+
+
+def _tree_copy(value: Any) -> Any:
+    """A copy in which no map or list is shared, as Go decodes each alias into its own map.
+
+    (`copy.deepcopy` keeps the YAML reader's shared aliases shared, and merging into one would
+    change the other.)
+    """
+    if isinstance(value, dict):
+        return {key: _tree_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_tree_copy(item) for item in value]
+    return value
 
 
 def _union(base: Sequence[str], extra: Iterable[str]) -> list[str]:

@@ -4,7 +4,8 @@ It composes a document with PyYAML's safe composer (the libyaml one when present
 plain Python data from the node graph itself, so that it can:
 
 - reject duplicate mapping keys (as upstream's yaml.v3 does) with both positions;
-- bound alias expansion and nesting depth, so a "billion laughs" file fails fast;
+- share aliased collections instead of copying them, and bound nesting depth, so a "billion
+  laughs" file costs the size of its text (the decoder applies yaml.v3's alias ratio);
 - remember the line and column of every key and value, so any later finding or error can point
   at the exact place in the file;
 - turn scalars into values the way upstream's Go decoder does. Upstream decodes typed fields
@@ -66,14 +67,13 @@ KeyPath = tuple[str | int, ...]
 
 #: Deepest nesting accepted; upstream catalogs stay below 15.
 MAX_DEPTH: Final = 100
-#: Most nodes that aliases may add to a document once expanded (a "billion laughs" file adds 10**9).
-MAX_ALIAS_NODES: Final = 100_000
 #: Most nodes in one document (keys, values and items; a recipe has a few hundred). Upstream sets no
 #: limit, but composing millions of nodes takes Python minutes and gigabytes: such a file is refused.
 MAX_NODES: Final = 100_000
-#: Most bytes of scalars that aliases may add once expanded (one big string aliased many times).
+#: Most bytes of scalars that aliases may add once expanded where decoded (one big string aliased
+#: many times); yaml.v3 sets no such bound, its node ratio lets a 1 MB string be aliased 2,000 times.
 MAX_ALIAS_BYTES: Final = 4 * 1024 * 1024
-#: Scalars at least this long are tracked for alias expansion; shorter ones cannot amplify much.
+#: Scalars at least this long are tracked as aliases; shorter ones cannot amplify much.
 _TRACKED_SCALAR: Final = 256
 #: Nesting that the composer (recursive C code) may see; deeper documents are measured first.
 _COMPOSE_SAFE_DEPTH: Final = 1000
@@ -140,6 +140,11 @@ class YamlDocument:
     #: Scalars whose plain text a YAML 1.1 reader would turn into a non-string (`1.30`, `yes`)
     #: although the field is a string: path -> (text, what other readers make of it).
     retyped: dict[KeyPath, tuple[str, str]] = field(default_factory=dict)
+    #: Where an alias stands: of a collection (outside `<<` merges), or of a scalar of at least
+    #: 256 characters. A collection's value in `data` is the anchor's own object, shared, not copied, so a document costs memory by its size, not
+    #: by its expansion; the decoder charges expansions where upstream decodes them (yaml.v3's
+    #: alias ratio, see `_decoding`).
+    aliases: frozenset[KeyPath] = frozenset()
 
 
 def parse_yaml(content: bytes | str, *, path: str) -> YamlDocument:
@@ -202,7 +207,9 @@ def parse_yaml(content: bytes | str, *, path: str) -> YamlDocument:
         return YamlDocument(None, source, extra_documents=False)
     builder = _Builder(source)
     data = builder.build(first, (), freeform=_TYPED)
-    return YamlDocument(data, source, extra_documents=extra, retyped=builder.retyped)
+    return YamlDocument(
+        data, source, extra_documents=extra, retyped=builder.retyped, aliases=frozenset(builder.aliases)
+    )
 
 
 def _depth_bound(content: bytes | str) -> int:
@@ -275,28 +282,20 @@ def _line_column(content: bytes | str, offset: int) -> tuple[int, int]:
     return prefix.count("\n") + 1, len(prefix) - start + 1
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [item for pair in node.value for item in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
 class _Builder:
     """Turns a composed node graph into plain data while filling a `SourceMap`."""
 
     def __init__(self, source: SourceMap) -> None:
         self.source = source
         self.retyped: dict[KeyPath, tuple[str, str]] = {}
-        self._built: set[int] = set()
+        self.aliases: set[KeyPath] = set()
+        # Collections built, by node and decoding (an anchor may be aliased under `overrides`,
+        # where its scalars resolve, and elsewhere, where they keep their text).
+        self._built: dict[tuple[int, int], Any] = {}
         self._open: set[int] = set()  # collections being built: an alias to one is a cycle
-        self._sizes: dict[int, tuple[int, int]] = {}
-        self._scalars: set[int] = set()
-        self._aliased = 0
-        self._aliased_bytes = 0
+        self._scalars: set[int] = set()  # long scalars seen: a second sight is an alias
 
-    def build(self, node: yaml.Node, path: KeyPath, *, freeform: int) -> Any:
+    def build(self, node: yaml.Node, path: KeyPath, *, freeform: int, merged: bool = False) -> Any:
         # The hot loop of loading: one call per node of every file, so it avoids helper calls.
         if len(path) > MAX_DEPTH:
             self._refuse(node, f"nests deeper than {MAX_DEPTH} levels", "flatten the document")
@@ -304,7 +303,7 @@ class _Builder:
         self.source.values[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             if len(node.value) >= _TRACKED_SCALAR:
-                self._count_scalar(node)
+                self._count_scalar(node, path)
             if freeform:
                 return self._freeform_scalar(node, path)
             return self._typed_scalar(node, path)
@@ -312,14 +311,13 @@ class _Builder:
         if identity in self._open:
             # yaml.v3 refuses this too ("anchor ... value contains itself"); expanding it never ends.
             self._refuse(node, "has an anchor whose value contains an alias to itself", "remove the recursive alias")
-        if identity in self._built:
-            # An alias of a collection: bound what it adds before building its copy.
-            nodes, size = self._size(node)
-            self._aliased += nodes
-            self._aliased_bytes += size
-            self._bound_aliases(node)
-        else:
-            self._built.add(identity)
+        if any((identity, level) in self._built for level in (_TYPED, _OVERRIDES, _ANY)):
+            # An alias of a collection: shared, not copied; what it adds is counted where decoded.
+            if not merged:
+                self.aliases.add(path)
+            done = self._built.get((identity, freeform))
+            if done is not None:
+                return done
         self._open.add(identity)
         if isinstance(node, yaml.MappingNode):
             built: Any = self._mapping(node, path, freeform=freeform)
@@ -327,29 +325,15 @@ class _Builder:
             inner = _ANY if freeform else _TYPED
             built = [self.build(item, (*path, index), freeform=inner) for index, item in enumerate(node.value)]
         self._open.discard(identity)
+        self._built[identity, freeform] = built
         return built
 
-    def _count_scalar(self, node: yaml.ScalarNode) -> None:
+    def _count_scalar(self, node: yaml.ScalarNode, path: KeyPath) -> None:
         identity = id(node)
         if identity in self._scalars:
-            self._aliased_bytes += len(node.value)
-            self._bound_aliases(node)
+            self.aliases.add(path)
         else:
             self._scalars.add(identity)
-
-    def _bound_aliases(self, node: yaml.Node) -> None:
-        if self._aliased > MAX_ALIAS_NODES:
-            self._refuse(
-                node,
-                f"expands aliases to more than {MAX_ALIAS_NODES:,} nodes",
-                "remove the alias chain (a YAML bomb) or split the document",
-            )
-        if self._aliased_bytes > MAX_ALIAS_BYTES:
-            self._refuse(
-                node,
-                f"expands aliases to more than {MAX_ALIAS_BYTES:,} bytes of text",
-                "write the long value once instead of aliasing it many times",
-            )
 
     def _freeform_scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
         tag, value = self._resolve(node)
@@ -367,27 +351,6 @@ class _Builder:
                 location=Location(self.source.path, node.start_mark.line + 1, node.start_mark.column + 1),
                 hint="a `!!binary` value is base64 text",
             ) from None
-
-    def _size(self, root: yaml.Node) -> tuple[int, int]:
-        """Nodes and scalar bytes under *root* counting repeats (memoized; iterative, so deep graphs are safe).
-
-        Only called for a collection built completely before, so its graph has no cycle.
-        """
-        sizes = self._sizes
-        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-        while stack:
-            node, done = stack.pop()
-            if id(node) in sizes:
-                continue
-            children = _children(node)
-            if done:
-                nodes = 1 + sum(sizes[id(child)][0] for child in children)
-                size = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
-                sizes[id(node)] = (nodes, size + sum(sizes[id(child)][1] for child in children))
-                continue
-            stack.append((node, True))
-            stack.extend((child, False) for child in children if id(child) not in sizes)
-        return sizes[id(root)]
 
     def _refuse(self, node: yaml.Node, what: str, hint: str) -> None:
         raise RecipeLoadError(
@@ -461,7 +424,7 @@ class _Builder:
     def _merge_into(self, merged: dict[Any, Any], node: yaml.Node, path: KeyPath, *, freeform: int) -> None:
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
         for source in sources:
-            value = self.build(source, path, freeform=freeform)
+            value = self.build(source, path, freeform=freeform, merged=True)
             if not isinstance(value, dict):
                 raise RecipeLoadError(
                     "map merge requires a mapping or a list of mappings",

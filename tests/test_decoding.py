@@ -6,13 +6,15 @@ copies of the upstream catalog).
 
 from __future__ import annotations
 
+import shutil
 from typing import TYPE_CHECKING
 
 import pytest
 
 from l40_recipes import RecipeError, check, load_catalog, resolve
+from l40_recipes._decoding import allowed_alias_ratio, excessive_aliasing
 
-from .conftest import MINIMAL_REGISTRY, overlay, write_catalog
+from .conftest import MINIMAL_REGISTRY, UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -119,3 +121,83 @@ def test_every_unmarshal_error_is_listed_in_line_order(tmp_path: Path) -> None:
         "yaml: unmarshal errors:\n  line 8: cannot unmarshal !!str `8` into int\n"
         "  line 11: cannot unmarshal !!str `4` into int"
     )
+
+
+def _bomb(levels: int, indent: str) -> str:
+    lines = [f"{indent}a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"{indent}a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_decoded_alias_bomb_is_excessive_aliasing(tmp_path: Path) -> None:
+    """Under `overrides` every node is decoded: yaml.v3's ratio refuses the bomb (observed: exit 2, this text)."""
+    body = "componentRefs:\n  - name: gpu-operator\n    overrides:\n" + _bomb(9, "      ")
+    root = write_catalog(tmp_path, _leaf(body=body))
+    with pytest.raises(RecipeError) as caught:
+        load_catalog(root)
+    assert caught.value.upstream_text == (
+        "[INVALID_REQUEST] failed to parse overlays/leaf.yaml: yaml: document contains excessive aliasing"
+    )
+    assert caught.value.exit_code == 2
+
+
+def test_an_unused_alias_tree_loads(tmp_path: Path) -> None:
+    """A 10**6-node alias tree under a key upstream does not decode is never expanded (observed: aicr loads it)."""
+    text = overlay("leaf", criteria="service: eks") + "xUnused:\n" + _bomb(6, "  ")
+    root = write_catalog(tmp_path, {"leaf": text})
+    recipe = resolve({"service": "eks"}, catalog=load_catalog(root))
+    assert recipe.component("gpu-operator") is not None
+
+
+def test_long_strings_aliased_many_times_are_bounded(tmp_path: Path) -> None:
+    """yaml.v3's ratio lets a long string be aliased 100 times; our 4 MiB bound on added text does not."""
+    blob = "x" * 65_536
+    body = f"componentRefs:\n  - name: gpu-operator\n    overrides:\n      a: &a '{blob}'\n"
+    many = body + f"      b: [{', '.join(['*a'] * 100)}]\n"
+    root = write_catalog(tmp_path, _leaf(body=many))
+    with pytest.raises(RecipeError, match="bytes of text") as caught:
+        load_catalog(root)
+    assert caught.value.location is not None
+    assert caught.value.location.line == 11
+    (tmp_path / "overlays" / "leaf.yaml").write_text(
+        overlay("leaf", criteria="service: eks", body=body + f"      b: [{', '.join(['*a'] * 10)}]\n")
+    )
+    overrides = resolve({"service": "eks"}, catalog=load_catalog(root)).component("gpu-operator")
+    assert overrides is not None
+    assert overrides.overrides is not None
+    assert len(overrides.overrides["b"]) == 10
+
+
+@pytest.mark.parametrize(
+    ("decoded", "ratio"), [(1_000, 0.99), (400_000, 0.99), (2_200_000, 0.545), (4_000_000, 0.10), (9_000_000, 0.10)]
+)
+def test_allowed_alias_ratio_as_yaml_v3(decoded: int, ratio: float) -> None:
+    """99 % up to 400,000 decoded nodes, 10 % from 4,000,000, linear in between."""
+    assert allowed_alias_ratio(decoded) == pytest.approx(ratio)
+
+
+def test_excessive_aliasing_needs_a_hundred_aliases_and_a_thousand_nodes() -> None:
+    """yaml.v3 tests the ratio only past 100 aliased and 1,000 decoded nodes."""
+    assert not excessive_aliasing(1_000, 999)
+    assert not excessive_aliasing(1_001, 100)
+    assert excessive_aliasing(1_001, 1_000)
+    assert not excessive_aliasing(1_001, 990)
+
+
+@needs_shared
+@pytest.mark.parametrize(("aliases", "refused"), [(246, False), (247, True)])
+def test_alias_ratio_threshold_matches_upstream(tmp_path: Path, aliases: int, *, refused: bool) -> None:
+    """A 200-node list aliased N times in an upstream overlay: aicr 9793720d loads 246 and refuses 247."""
+    root = tmp_path / "recipes"
+    shutil.copytree(UPSTREAM_RECIPES, root)
+    path = root / "overlays" / "h100-eks-training.yaml"
+    anchor = "        cdi:\n          enabled: true\n"
+    text = path.read_text()
+    assert anchor in text
+    added = f"          base: &b [{', '.join(['x'] * 199)}]\n          cs: [{', '.join(['*b'] * aliases)}]\n"
+    path.write_text(text.replace(anchor, anchor + added, 1))
+    if refused:
+        with pytest.raises(RecipeError, match="excessive aliasing"):
+            load_catalog(root)
+    else:
+        load_catalog(root)

@@ -98,3 +98,12 @@ def test_topological_sort_is_alphabetical_kahn() -> None:
         ComponentRef(name="off", overrides={"install": False}),
     ]
     assert topological_sort(refs) == ["a", "b", "c"]
+
+
+def test_merging_into_an_alias_leaves_its_twin_alone() -> None:
+    """Two aliases of one anchor are two maps upstream; merging into one must not change the other."""
+    shared = {"k": 1}
+    merged = deep_merge(None, {"a": shared, "b": shared})
+    merged = deep_merge(merged, {"a": {"k": 2}})
+    assert merged == {"a": {"k": 2}, "b": {"k": 1}}
+    assert shared == {"k": 1}
