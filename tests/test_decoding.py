@@ -201,3 +201,20 @@ def test_alias_ratio_threshold_matches_upstream(tmp_path: Path, aliases: int, *,
             load_catalog(root)
     else:
         load_catalog(root)
+
+
+def test_aliases_in_typed_fields_are_counted_by_their_type(tmp_path: Path) -> None:
+    """An alias in a typed field counts the fields upstream decodes; a wrong shape is the decoder's error."""
+    text = (
+        "kind: RecipeMetadata\napiVersion: aicr.run/v1alpha2\nmetadata: {name: leaf}\n"
+        "xDefs:\n  c: &c {service: eks, bogus: [1, 2]}\n  l: &l [1, 2]\n"
+        "spec:\n  criteria: *c\n  mixins: *l\n"
+    )
+    root = write_catalog(tmp_path, {"leaf": text})
+    criteria = load_catalog(root).overlays["leaf"].document.spec.criteria
+    assert criteria is not None
+    assert criteria.service == "eks"
+    for wrong in ("  criteria: *l", "  criteria: *c\n  base: *c"):
+        (tmp_path / "overlays" / "leaf.yaml").write_text(text.replace("  criteria: *c", wrong))
+        with pytest.raises(RecipeError, match="criteria|base"):
+            load_catalog(root)
