@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from deepmerge import Merger
+from deepmerge.strategy.core import STRATEGY_END
 
 from ._errors import ErrorCode, RecipeError
 from ._models import ComponentRef, Constraint, ValidationConfig, ValidationPhase
+from ._scalars import AnyKeyMap
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -29,9 +31,18 @@ __all__ = [
     "topological_sort",
 ]
 
+
 #: Helm values merge as upstream's `deepMergeMap`: maps merge recursively; lists, scalars and
 #: nulls from the overlay replace; a type clash is won by the overlay.
-_OVERRIDES_MERGER: Final = Merger([(dict, ["merge"]), (list, ["override"])], ["override"], ["override"])
+def _merge_maps(merger: Merger, path: list[Any], base: dict[Any, Any], top: dict[Any, Any]) -> Any:
+    # A map with a non-string key (yaml.v3's map[interface{}]interface{}) is not merged upstream,
+    # on either side: the overlay's value replaces it.
+    if isinstance(base, AnyKeyMap) or isinstance(top, AnyKeyMap):
+        return top
+    return STRATEGY_END
+
+
+_OVERRIDES_MERGER: Final = Merger([(dict, [_merge_maps, "merge"]), (list, ["override"])], ["override"], ["override"])
 
 
 def deep_merge(base: dict[str, Any] | None, top: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +59,8 @@ def _tree_copy(value: Any) -> Any:
     change the other.)
     """
     if isinstance(value, dict):
-        return {key: _tree_copy(item) for key, item in value.items()}
+        copied = {key: _tree_copy(item) for key, item in value.items()}
+        return AnyKeyMap(copied) if isinstance(value, AnyKeyMap) else copied
     if isinstance(value, list):
         return [_tree_copy(item) for item in value]
     return value

@@ -30,6 +30,7 @@ __all__ = [
     "NULL",
     "STR",
     "TIMESTAMP",
+    "AnyKeyMap",
     "BinaryError",
     "TypedText",
     "quoted_when_written",
@@ -108,6 +109,14 @@ class TypedText(str):
         made.tag = tag
         made.value = text if value is None else value
         return made
+
+
+class AnyKeyMap(dict[Any, Any]):
+    """A mapping under `overrides` with a key that is not a string (`{1: x}`, `{true: x}`).
+
+    yaml.v3 decodes it into `map[interface{}]interface{}`, which upstream's override merge does not
+    merge into (nor merge another map into): a later layer's value replaces it whole.
+    """
 
 
 class BinaryError(ValueError):

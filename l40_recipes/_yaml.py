@@ -37,6 +37,7 @@ from ._scalars import (
     PLAIN_TAG,
     STR,
     YAML11_FIRST,
+    AnyKeyMap,
     BinaryError,
     TypedText,
     looks_versioned,
@@ -411,8 +412,8 @@ class _Builder:
             value = self.build(value_node, child, freeform=inner)
             out[self._resolve(key_node)[1] if typed_keys else key] = value
         if merged:
-            return {**{k: v for k, v in merged.items() if k not in out}, **out}
-        return out
+            out = {**{k: v for k, v in merged.items() if k not in out}, **out}
+        return AnyKeyMap(out) if typed_keys else out
 
     def _string_keys(self, node: yaml.MappingNode) -> bool:
         """yaml.v3's `isStringMap`: every key is a string (or `<<`), so the map is `map[string]any`."""

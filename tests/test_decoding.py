@@ -216,5 +216,5 @@ def test_aliases_in_typed_fields_are_counted_by_their_type(tmp_path: Path) -> No
     assert criteria.service == "eks"
     for wrong in ("  criteria: *l", "  criteria: *c\n  base: *c"):
         (tmp_path / "overlays" / "leaf.yaml").write_text(text.replace("  criteria: *c", wrong))
-        with pytest.raises(RecipeError, match="criteria|base"):
+        with pytest.raises(RecipeError, match=r"criteria|base"):
             load_catalog(root)
