@@ -51,6 +51,16 @@ def decode(model: type[_M], document: YamlDocument, relative: str, *, what: str)
         ) from None
 
 
+def check_free_form_aliases(document: YamlDocument, relative: str) -> None:
+    """yaml.v3's alias ratio for a document decoded whole into `map[string]any` (a values file).
+
+    Raises:
+        RecipeLoadError: `yaml: document contains excessive aliasing`, or too much text added by aliases.
+    """
+    if document.aliases:
+        _AliasRatio(document, relative).walk(document.data, Any, ())
+
+
 class UnmarshalError(ValueError):
     """An error of yaml.v3's decoder, in its text.
 

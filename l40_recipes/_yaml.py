@@ -152,7 +152,7 @@ def parse_yaml(content: bytes | str, *, path: str) -> YamlDocument:
     """Parse the first document of *content*; *path* names the file in errors.
 
     Raises:
-        RecipeLoadError: the text is not YAML, a mapping repeats a key, aliases expand too far,
+        RecipeLoadError: the text is not YAML, a mapping repeats a key, an anchor contains itself,
             or nesting is too deep. The error names `path:line:column`.
     """
     try:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from l40_recipes import RecipeError, check, load_catalog, resolve
-from l40_recipes._decoding import allowed_alias_ratio, excessive_aliasing
+from l40_recipes._decoding import allowed_alias_ratio, check_free_form_aliases, excessive_aliasing
+from l40_recipes._yaml import parse_yaml
 
 from .conftest import MINIMAL_REGISTRY, UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
 
@@ -218,3 +219,14 @@ def test_aliases_in_typed_fields_are_counted_by_their_type(tmp_path: Path) -> No
         (tmp_path / "overlays" / "leaf.yaml").write_text(text.replace("  criteria: *c", wrong))
         with pytest.raises(RecipeError, match=r"criteria|base"):
             load_catalog(root)
+
+
+def test_a_values_file_bomb_is_a_finding_not_a_hang(tmp_path: Path) -> None:
+    """Upstream decodes a values file whole into a map, so yaml.v3's ratio applies to all of it."""
+    extra = {"components/gpu-operator/values.yaml": _bomb(9, "")}
+    root = write_catalog(tmp_path, _leaf(), extra=extra)
+    findings = [(f.rule, f.line, f.message) for f in check(root).findings if f.file.endswith("values.yaml")]
+    path = root / "components/gpu-operator/values.yaml"
+    assert findings == [("values-file-yaml", 3, f"failed to parse {path}: yaml: document contains excessive aliasing")]
+    document = parse_yaml(_bomb(3, ""), path="v.yaml")
+    check_free_form_aliases(document, "v.yaml")  # 111 aliased nodes of 133: within the ratio
