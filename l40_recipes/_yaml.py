@@ -72,7 +72,7 @@ MAX_DEPTH: Final = 100
 #: limit, but composing millions of nodes takes Python minutes and gigabytes: such a file is refused.
 MAX_NODES: Final = 100_000
 #: Most bytes of scalars that aliases may add once expanded where decoded (one big string aliased
-#: many times); yaml.v3 sets no such bound, its node ratio lets a 1 MB string be aliased 2,000 times.
+#: many times). yaml.v3 sets no such bound, and scalar aliases alone never reach its node ratio.
 MAX_ALIAS_BYTES: Final = 4 * 1024 * 1024
 #: Scalars at least this long are tracked as aliases; shorter ones cannot amplify much.
 _TRACKED_SCALAR: Final = 256
@@ -142,9 +142,9 @@ class YamlDocument:
     #: although the field is a string: path -> (text, what other readers make of it).
     retyped: dict[KeyPath, tuple[str, str]] = field(default_factory=dict)
     #: Where an alias stands: of a collection (outside `<<` merges), or of a scalar of at least
-    #: 256 characters. A collection's value in `data` is the anchor's own object, shared, not copied, so a document costs memory by its size, not
-    #: by its expansion; the decoder charges expansions where upstream decodes them (yaml.v3's
-    #: alias ratio, see `_decoding`).
+    #: 256 characters. A collection's value in `data` is the anchor's own object, shared, not
+    #: copied, so a document costs memory by its size, not by its expansion; the decoder charges
+    #: expansions where upstream decodes them (yaml.v3's alias ratio, see `_decoding`).
     aliases: frozenset[KeyPath] = frozenset()
 
 
@@ -293,6 +293,7 @@ class _Builder:
         # Collections built, by node and decoding (an anchor may be aliased under `overrides`,
         # where its scalars resolve, and elsewhere, where they keep their text).
         self._built: dict[tuple[int, int], Any] = {}
+        self._done: set[int] = set()  # the nodes of `_built`
         self._open: set[int] = set()  # collections being built: an alias to one is a cycle
         self._scalars: set[int] = set()  # long scalars seen: a second sight is an alias
 
@@ -312,7 +313,7 @@ class _Builder:
         if identity in self._open:
             # yaml.v3 refuses this too ("anchor ... value contains itself"); expanding it never ends.
             self._refuse(node, "has an anchor whose value contains an alias to itself", "remove the recursive alias")
-        if any((identity, level) in self._built for level in (_TYPED, _OVERRIDES, _ANY)):
+        if identity in self._done:
             # An alias of a collection: shared, not copied; what it adds is counted where decoded.
             if not merged:
                 self.aliases.add(path)
@@ -327,6 +328,7 @@ class _Builder:
             built = [self.build(item, (*path, index), freeform=inner) for index, item in enumerate(node.value)]
         self._open.discard(identity)
         self._built[identity, freeform] = built
+        self._done.add(identity)
         return built
 
     def _count_scalar(self, node: yaml.ScalarNode, path: KeyPath) -> None:
