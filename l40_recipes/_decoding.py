@@ -215,6 +215,12 @@ def _fields(model: type[BaseModel]) -> dict[str, Any]:
     return fields
 
 
+_UNMARSHAL_HINTS: Final = {
+    "int": "write this value as a whole number, unquoted (a quoted value is a string)",
+    "bool": "write this value as true or false, unquoted (a quoted value is a string)",
+}
+
+
 def _unmarshal_error(errors: list[Any], source: SourceMap, relative: str) -> RecipeLoadError:
     located = sorted(
         (source.locate_value(_known_prefix(tuple(error["loc"]), source)), str(error["msg"])) for error in errors
@@ -224,7 +230,7 @@ def _unmarshal_error(errors: list[Any], source: SourceMap, relative: str) -> Rec
         f"failed to parse {relative}",
         cause=UnmarshalError(f"yaml: unmarshal errors:{lines}"),
         location=located[0][0],
-        hint="write numbers and booleans unquoted (`nodes: 8`, `ownsCRDs: true`); a quoted value is a string",
+        hint=_UNMARSHAL_HINTS.get(str(errors[0].get("ctx", {}).get("go_type")), "fix the value's type"),
     )
 
 

@@ -81,7 +81,9 @@ _INT64_MAX: Final = 2**63 - 1
 
 
 def _refuse(value: Any, go_type: str) -> PydanticCustomError:
-    return PydanticCustomError(UNMARSHAL_ERROR, "{detail}", {"detail": unmarshal_error(value, go_type)})
+    return PydanticCustomError(
+        UNMARSHAL_ERROR, "{detail}", {"detail": unmarshal_error(value, go_type), "go_type": go_type}
+    )
 
 
 def _go_int(value: Any) -> Any:

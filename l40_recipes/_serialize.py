@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from ._json_failure import NonStringKey, json_name, non_string_key_message
 from ._scalars import quoted_when_written, rfc3339_nano, scalar_text
 
 __all__ = ["go_json", "go_yaml"]
@@ -27,89 +28,9 @@ def go_json(value: Any, *, indent: int | None = 2) -> str:
     parts: list[str] = []
     try:
         _emit(value, parts, indent, 0)
-    except _NonStringKey:
-        raise ValueError(_non_string_key_message(value)) from None
+    except NonStringKey:
+        raise ValueError(non_string_key_message(value, _emit_compact)) from None
     return "".join(parts)
-
-
-class _NonStringKey(Exception):  # an internal signal, turned into Go's ValueError
-    """A mapping key JSON has no name for (`go_json` works out where)."""
-
-
-def _json_name(key: Any) -> str:
-    """The JSON member name Go's encoder gives a map key of an `interface{}`-keyed map."""
-    if isinstance(key, str):
-        return key
-    if isinstance(key, int) and not isinstance(key, bool):
-        return str(key)
-    if isinstance(key, dt.datetime):
-        return rfc3339_nano(key)
-    raise _NonStringKey
-
-
-def _non_string_key_message(value: Any) -> str:
-    """Go's error for the first map with a non-string key: its JSON pointer and compact byte offset."""
-    out: list[str] = []
-    failure = _first_bad_key(value, "", out)
-    assert failure is not None  # _emit found one, in the same order
-    offset = len("".join(out).encode("utf-8", "surrogatepass")) + 1
-    return (
-        "json: unsupported value: jsontext: object member name must be a string"
-        f" within {_go_quote(_truncate_pointer(failure))} after offset {offset}"
-    )
-
-
-def _first_bad_key(value: Any, pointer: str, out: list[str]) -> str | None:
-    """Write *value* compactly into *out* up to the first map whose keys JSON cannot name; that map's pointer."""
-    if isinstance(value, dict):
-        out.append("{")
-        try:
-            names = [_json_name(key) for key in value]
-        except _NonStringKey:
-            return pointer
-        for index, (name, item) in enumerate(zip(names, value.values(), strict=True)):
-            out.append(("," if index else "") + _go_string(name) + ":")
-            found = _first_bad_key(item, f"{pointer}/{name.replace('~', '~0').replace('/', '~1')}", out)
-            if found is not None:
-                return found
-        out.append("}")
-    elif isinstance(value, (list, tuple)):
-        out.append("[")
-        for index, item in enumerate(value):
-            out.append("," if index else "")
-            found = _first_bad_key(item, f"{pointer}/{index}", out)
-            if found is not None:
-                return found
-        out.append("]")
-    else:
-        _emit(value, out, None, 0)
-    return None
-
-
-def _truncate_pointer(pointer: str, limit: int = 100) -> str:
-    """Go's `jsonwire.TruncatePointer`: a long pointer keeps its ends around an ellipsis."""
-    if len(pointer.encode("utf-8", "surrogatepass")) <= limit:
-        return pointer
-    # Names here are text, so cutting by characters keeps runes whole; pointers are mostly ASCII.
-    head, tail = limit // 2, len(pointer) - limit // 2
-    slash = pointer.rfind("/", 0, head)
-    if slash > 0:
-        head = slash
-    slash = pointer.find("/", tail)
-    if slash >= 0:
-        tail = slash + 1
-    middle = {0: "…", 1: "…/…"}.get(pointer.count("/", head, tail), "…/…/…")
-    if pointer[head:tail].startswith("/") and middle != "…":
-        middle = middle.removeprefix("…")
-    if pointer[head:tail].endswith("/") and middle != "…":
-        middle = middle.removesuffix("…")
-    return pointer[:head] + middle + pointer[tail:]
-
-
-def _go_quote(text: str) -> str:
-    """Go's `strconv.Quote` for the printable text of a pointer (controls escaped)."""
-    body = json.dumps(text, ensure_ascii=False)[1:-1]
-    return '"' + body + '"'
 
 
 def _emit(value: Any, out: list[str], indent: int | None, depth: int) -> None:
@@ -119,7 +40,7 @@ def _emit(value: Any, out: list[str], indent: int | None, depth: int) -> None:
             return
         out.append("{")
         # Go names every key of a map before writing a value, so a bad key fails before a bad value.
-        names = [key if isinstance(key, str) else _json_name(key) for key in value]
+        names = [key if isinstance(key, str) else json_name(key) for key in value]
         for index, (name, item) in enumerate(zip(names, value.values(), strict=True)):
             out.append("," if index else "")
             _newline(out, indent, depth + 1)
@@ -151,6 +72,10 @@ def _emit(value: Any, out: list[str], indent: int | None, depth: int) -> None:
         out.append(_go_string(rfc3339_nano(value)))
     else:
         out.append(_go_string(str(value)))
+
+
+def _emit_compact(value: Any, out: list[str]) -> None:
+    _emit(value, out, None, 0)
 
 
 def _newline(out: list[str], indent: int | None, depth: int) -> None:
