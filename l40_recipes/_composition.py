@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from ._catalog import BASE_NAME, Catalog, Memo
+from ._decoding import check_free_form_aliases
 from ._errors import ErrorCode, Location, RecipeError, ResolutionError
 from ._matching import chain
 from ._merge import SpecState
@@ -395,7 +396,9 @@ def _values(catalog: Catalog, relative: str, component: str, *, missing_ok: bool
             cause=err,
         ) from None
     try:
-        data = parse_yaml(text.encode(), path=catalog.display(relative)).data
+        document = parse_yaml(text.encode(), path=catalog.display(relative))
+        check_free_form_aliases(document, catalog.display(relative))  # upstream decodes it into a map
+        data = document.data
     except RecipeError as err:
         raise ResolutionError(
             f'parse values file "{relative}" for component "{component}" mixin collision check',

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+import types
+from typing import TYPE_CHECKING, Annotated, Any, Final, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
 from ._errors import RecipeError, RecipeLoadError
 from ._measurement import validate_path
-from ._models import Constraint, GoModel, RecipeMetadata, unknown_keys
+from ._models import UNMARSHAL_ERROR, Constraint, GoModel, RecipeMetadata, unknown_keys
+from ._scalars import scalar_text
 from ._semantics import HeaderError
+from ._yaml import MAX_ALIAS_BYTES
 
 _M = TypeVar("_M", bound=BaseModel)
 _T = TypeVar("_T")
@@ -29,10 +32,16 @@ def decode(model: type[_M], document: YamlDocument, relative: str, *, what: str)
             location=document.source.locate(()),
             hint=f"a {what} file is a YAML mapping",
         )
+    if document.aliases:
+        _AliasRatio(document, relative).walk(data, model, ())
     try:
         return model.model_validate(data, by_alias=True, by_name=False)
     except ValidationError as err:
-        first = err.errors()[0]
+        errors = err.errors()
+        unmarshal = [error for error in errors if error["type"] == UNMARSHAL_ERROR]
+        if unmarshal:
+            raise _unmarshal_error(unmarshal, document.source, relative) from None
+        first = errors[0]
         path = _known_prefix(tuple(first["loc"]), document.source)
         where = ".".join(str(part) for part in first["loc"])
         raise RecipeLoadError(
@@ -40,6 +49,189 @@ def decode(model: type[_M], document: YamlDocument, relative: str, *, what: str)
             location=document.source.locate_value(path),
             hint=_type_hint(first),
         ) from None
+
+
+def check_free_form_aliases(document: YamlDocument, relative: str) -> None:
+    """yaml.v3's alias ratio for a document decoded whole into `map[string]any` (a values file).
+
+    Raises:
+        RecipeLoadError: `yaml: document contains excessive aliasing`, or too much text added by aliases.
+    """
+    if document.aliases:
+        _AliasRatio(document, relative).walk(document.data, Any, ())
+
+
+class UnmarshalError(ValueError):
+    """An error of yaml.v3's decoder, in its text.
+
+    `yaml: unmarshal errors:` with one `line N: ...` line per field it could not fill, or
+    `yaml: document contains excessive aliasing`.
+    """
+
+
+#: yaml.v3's alias ratio: below this many decoded nodes, aliases may make up 99 % of them; above the
+#: high mark, 10 %; in between, the share falls linearly.
+_RATIO_LOW: Final = 400_000
+_RATIO_HIGH: Final = 4_000_000
+
+
+def allowed_alias_ratio(decoded: int) -> float:
+    """yaml.v3's `allowedAliasRatio`: the share of decoded nodes that may come from aliases."""
+    if decoded <= _RATIO_LOW:
+        return 0.99
+    if decoded >= _RATIO_HIGH:
+        return 0.10
+    return 0.99 - 0.89 * ((decoded - _RATIO_LOW) / (_RATIO_HIGH - _RATIO_LOW))
+
+
+def excessive_aliasing(decoded: int, aliased: int) -> bool:
+    """yaml.v3's test, made at every node it decodes."""
+    return aliased > 100 and decoded > 1000 and aliased / decoded > allowed_alias_ratio(decoded)
+
+
+class _AliasRatio:
+    """Counts the nodes yaml.v3 would decode into *model*, and those coming from aliases.
+
+    Upstream decodes only the fields a struct knows (plus everything under a free-form map), so an
+    alias under an unknown key costs nothing there, nor here. An alias's expansion is counted, not
+    built (the reader shares the anchor's object), memoized per object and field type, so a
+    "billion laughs" costs the size of its text. The test is made after each alias: within one
+    expansion the alias share only grows, so that is where yaml.v3's per-node test first fails.
+    """
+
+    def __init__(self, document: YamlDocument, relative: str) -> None:
+        self.document = document
+        self.relative = relative
+        self.decoded = 1  # the document node
+        self.aliased = 0
+        self.aliased_bytes = 0
+        self._sizes: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def walk(self, value: Any, annotation: Any, path: tuple[str | int, ...]) -> None:
+        if path in self.document.aliases:
+            size, text = self._expanded(value, annotation)
+            self.decoded += 1 + size  # the alias node, then its anchor's nodes again
+            self.aliased += size
+            self.aliased_bytes += text
+            self._bound(path)
+            return
+        self.decoded += 1
+        for name, child, inner, key in _children(value, annotation):
+            self.decoded += key  # a mapping key is decoded too
+            if inner is not None:
+                self.walk(child, inner, (*path, name))
+
+    def _bound(self, path: tuple[str | int, ...]) -> None:
+        location = self.document.source.locate_value(path)
+        if excessive_aliasing(self.decoded, self.aliased):
+            raise RecipeLoadError(
+                f"failed to parse {self.relative}",
+                cause=UnmarshalError("yaml: document contains excessive aliasing"),
+                location=location,
+                hint="an alias chain that multiplies nodes (a YAML bomb); write the values out or alias less",
+            )
+        if self.aliased_bytes > MAX_ALIAS_BYTES:
+            raise RecipeLoadError(
+                f"document {self.relative} expands aliases to more than {MAX_ALIAS_BYTES:,} bytes of text",
+                location=location,
+                hint="write the long value once instead of aliasing it many times",
+            )
+
+    def _expanded(self, value: Any, annotation: Any) -> tuple[int, int]:
+        """Nodes and scalar bytes *value* decodes to as *annotation* (memoized: aliases share objects)."""
+        if not isinstance(value, (dict, list)):
+            return 1, len(value) if isinstance(value, str) else 0
+        memo = (id(value), id(annotation))
+        size = self._sizes.get(memo)
+        if size is None:
+            nodes, text = 1, 0
+            for name, child, inner, key in _children(value, annotation):
+                nodes += key
+                text += len(name) if key and isinstance(name, str) else 0
+                if inner is not None:
+                    child_nodes, child_text = self._expanded(child, inner)
+                    nodes += child_nodes
+                    text += child_text
+            size = self._sizes[memo] = (nodes, text)
+        return size
+
+
+def _children(value: Any, annotation: Any) -> list[tuple[str | int, Any, Any, int]]:
+    """Per child: its path element, itself, its field type (None: upstream skips it), 1 for a mapping entry."""
+    shape, inner = _shape(annotation)
+    if isinstance(value, dict):
+        if shape == "model":
+            fields = _fields(inner)
+            return [
+                (_name(key), item, fields.get(key) if isinstance(key, str) else None, 1) for key, item in value.items()
+            ]
+        if shape in ("dict", "any"):
+            return [(_name(key), item, inner, 1) for key, item in value.items()]
+        return []
+    if isinstance(value, list) and shape in ("list", "any"):
+        return [(index, item, inner, 0) for index, item in enumerate(value)]
+    return []
+
+
+def _name(key: Any) -> str:
+    return key if isinstance(key, str) else scalar_text(key)
+
+
+_SHAPES: dict[int, tuple[str, Any]] = {}
+_FIELDS: dict[type[BaseModel], dict[str, Any]] = {}
+
+
+def _shape(annotation: Any) -> tuple[str, Any]:
+    """What a field type decodes: ("model", class), ("list"|"dict", item type), ("any", Any) or ("scalar", None)."""
+    known = _SHAPES.get(id(annotation))
+    if known is None:
+        known = _SHAPES[id(annotation)] = _shape_of(annotation)
+    return known
+
+
+def _shape_of(annotation: Any) -> tuple[str, Any]:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _shape_of(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        arms = [arm for arm in get_args(annotation) if arm is not type(None)]
+        return _shape_of(arms[0]) if len(arms) == 1 else ("any", Any)
+    if origin is list:
+        return "list", get_args(annotation)[0]
+    if origin is dict:
+        return "dict", get_args(annotation)[1]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "model", annotation
+    if annotation is Any:
+        return "any", Any
+    return "scalar", None
+
+
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's field types by their YAML key."""
+    fields = _FIELDS.get(model)
+    if fields is None:
+        fields = _FIELDS[model] = {(info.alias or name): info.annotation for name, info in model.model_fields.items()}
+    return fields
+
+
+_UNMARSHAL_HINTS: Final = {
+    "int": "write this value as a whole number, unquoted (a quoted value is a string)",
+    "bool": "write this value as true or false, unquoted (a quoted value is a string)",
+}
+
+
+def _unmarshal_error(errors: list[Any], source: SourceMap, relative: str) -> RecipeLoadError:
+    located = sorted(
+        (source.locate_value(_known_prefix(tuple(error["loc"]), source)), str(error["msg"])) for error in errors
+    )
+    lines = "".join(f"\n  line {location.line}: {message}" for location, message in located)
+    return RecipeLoadError(
+        f"failed to parse {relative}",
+        cause=UnmarshalError(f"yaml: unmarshal errors:{lines}"),
+        location=located[0][0],
+        hint=_UNMARSHAL_HINTS.get(str(errors[0].get("ctx", {}).get("go_type")), "fix the value's type"),
+    )
 
 
 def _known_prefix(path: tuple[str | int, ...], source: SourceMap) -> tuple[str | int, ...]:

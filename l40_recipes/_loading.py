@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ._catalog import Catalog, CatalogDraft, Mixin, Overlay, Registry, ValidatorsFile, inside
 from ._decoding import (
+    UnmarshalError,
     check_constraint_paths,
     check_profile_contract,
     decode,
@@ -27,7 +28,7 @@ from ._decoding import (
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
 from ._layer import open_layer, walk_failure
 from ._layer_load import check_layer_overlay, layer_registry, walk_layered
-from ._models import DIMENSIONS, RecipeMetadata, RecipeMixin, is_wild
+from ._models import RecipeMetadata, RecipeMixin, known_values
 from ._registry_models import ComponentRegistry, ValidatorCatalog
 from ._semantics import MIXIN_KIND, AicrVersion, aicr_version as as_aicr_version, detect
 from ._walk import catalog_root, classify_file, read_regular_file
@@ -153,15 +154,7 @@ class _CatalogReader:
         self.load_registry()
         if self.collect:
             self.complete()
-        known: dict[str, set[str]] = {dimension: set() for dimension in DIMENSIONS}
-        for overlay in catalog.overlays.values():
-            if overlay.criteria is None:
-                continue
-            for dimension in DIMENSIONS:
-                value = str(getattr(overlay.criteria, dimension)).strip().lower()
-                if not is_wild(value):
-                    known[dimension].add(value)
-        catalog.known_values = {dimension: frozenset(values) for dimension, values in known.items()}
+        catalog.known_values = known_values(overlay.criteria for overlay in catalog.overlays.values())
 
     def complete(self) -> None:
         """Read what only `check()` needs: component files and `validators/catalog.yaml`.
@@ -399,10 +392,12 @@ class _CatalogReader:
 
     @staticmethod
     def registry_failure(err: RecipeLoadError) -> RecipeLoadError:
+        # yaml.v3's own unmarshal errors follow the message as they are; our texts keep their code.
+        cause = err.cause if isinstance(err.cause, UnmarshalError) else RecipeError(err.message, code=err.code)
         return RecipeLoadError(
             "failed to parse registry.yaml",
             code=ErrorCode.INTERNAL,
-            cause=RecipeError(err.message, code=err.code),
+            cause=cause,
             location=err.location,
             hint=err.hint,
         )

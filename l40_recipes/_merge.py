@@ -7,15 +7,16 @@ other side by reference.
 
 from __future__ import annotations
 
-import copy
 import heapq
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from deepmerge import Merger
+from deepmerge.strategy.core import STRATEGY_END
 
 from ._errors import ErrorCode, RecipeError
 from ._models import ComponentRef, Constraint, ValidationConfig, ValidationPhase
+from ._scalars import AnyKeyMap
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -30,16 +31,39 @@ __all__ = [
     "topological_sort",
 ]
 
+
 #: Helm values merge as upstream's `deepMergeMap`: maps merge recursively; lists, scalars and
 #: nulls from the overlay replace; a type clash is won by the overlay.
-_OVERRIDES_MERGER: Final = Merger([(dict, ["merge"]), (list, ["override"])], ["override"], ["override"])
+def _merge_maps(merger: Merger, path: list[Any], base: dict[Any, Any], top: dict[Any, Any]) -> Any:
+    # A map with a non-string key (yaml.v3's map[interface{}]interface{}) is not merged upstream,
+    # on either side: the overlay's value replaces it.
+    if isinstance(base, AnyKeyMap) or isinstance(top, AnyKeyMap):
+        return top
+    return STRATEGY_END
+
+
+_OVERRIDES_MERGER: Final = Merger([(dict, [_merge_maps, "merge"]), (list, ["override"])], ["override"], ["override"])
 
 
 def deep_merge(base: dict[str, Any] | None, top: dict[str, Any]) -> dict[str, Any]:
     """*top* deep-merged over *base*; neither argument is modified."""
-    merged = _OVERRIDES_MERGER.merge(copy.deepcopy(base) if base else {}, copy.deepcopy(top))
+    merged = _OVERRIDES_MERGER.merge(_tree_copy(base) if base else {}, _tree_copy(top))
     assert isinstance(merged, dict)
     return merged
+
+
+def _tree_copy(value: Any) -> Any:
+    """A copy in which no map or list is shared, as Go decodes each alias into its own map.
+
+    (`copy.deepcopy` keeps the YAML reader's shared aliases shared, and merging into one would
+    change the other.)
+    """
+    if isinstance(value, dict):
+        copied = {key: _tree_copy(item) for key, item in value.items()}
+        return AnyKeyMap(copied) if isinstance(value, AnyKeyMap) else copied
+    if isinstance(value, list):
+        return [_tree_copy(item) for item in value]
+    return value
 
 
 def _union(base: Sequence[str], extra: Iterable[str]) -> list[str]:

@@ -11,14 +11,22 @@ the loader rejects their unknown keys with the key's position.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Final
+import math
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Final
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from ._scalars import BOOL, FLOAT, INT, YAML11_BOOLS, TypedText, scalar_text, unmarshal_error
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = [
     "ANY",
     "DIMENSIONS",
+    "UNMARSHAL_ERROR",
     "WILD",
     "ComponentRef",
     "Constraint",
@@ -58,6 +66,17 @@ def is_wild(value: str) -> bool:
     return value in WILD
 
 
+def known_values(criteria: Iterable[Criteria | None]) -> dict[str, frozenset[str]]:
+    """Every value each dimension takes in some of *criteria* (lower-cased, wildcards left out)."""
+    known: dict[str, set[str]] = {dimension: set() for dimension in DIMENSIONS}
+    for each in criteria:
+        for dimension in () if each is None else DIMENSIONS:
+            value = str(getattr(each, dimension)).strip().lower()
+            if not is_wild(value):
+                known[dimension].add(value)
+    return {dimension: frozenset(values) for dimension, values in known.items()}
+
+
 def zero(default: Any) -> BeforeValidator:
     """A YAML null leaves Go's zero value, as upstream's decoder does."""
 
@@ -69,9 +88,56 @@ def zero(default: Any) -> BeforeValidator:
     return BeforeValidator(convert)
 
 
+#: The error type of a value yaml.v3 cannot decode into a typed field; its message is yaml.v3's.
+UNMARSHAL_ERROR: Final = "yaml_unmarshal"
+_INT64_MIN: Final = -(2**63)
+_INT64_MAX: Final = 2**63 - 1
+
+
+def _refuse(value: Any, go_type: str) -> PydanticCustomError:
+    return PydanticCustomError(
+        UNMARSHAL_ERROR, "{detail}", {"detail": unmarshal_error(value, go_type), "go_type": go_type}
+    )
+
+
+def _go_int(value: Any) -> Any:
+    """A Go `int` field as yaml.v3 fills it: from an `!!int`, or an `!!float` truncated; never from text."""
+    if value is None:
+        return 0
+    if isinstance(value, TypedText):
+        resolved = value.value
+        if value.tag == INT and _INT64_MIN <= resolved <= _INT64_MAX:
+            return resolved
+        if value.tag == FLOAT and not math.isnan(resolved) and resolved <= 2.0**63:
+            # Go converts with int64(f): beyond the range (here only 2**63 and below -2**63) it
+            # gives the smallest int64 on the machines upstream ships for.
+            return int(resolved) if -(2.0**63) <= resolved < 2.0**63 else _INT64_MIN
+        raise _refuse(value, "int")
+    if isinstance(value, (str, dict, list)):
+        raise _refuse(value, "int")
+    return value
+
+
+def _go_bool(value: Any) -> Any:
+    """A Go `bool` field as yaml.v3 fills it: from a `!!bool`, or text YAML 1.1 reads as one (`yes`, `off`)."""
+    if value is None:
+        return False
+    if isinstance(value, TypedText):
+        if value.tag == BOOL:
+            return value.value
+        raise _refuse(value, "bool")
+    if isinstance(value, str):
+        if value in YAML11_BOOLS:
+            return YAML11_BOOLS[value]
+        raise _refuse(value, "bool")
+    if isinstance(value, (dict, list)):
+        raise _refuse(value, "bool")
+    return value
+
+
 GoStr = Annotated[str, zero("")]
-GoInt = Annotated[int, zero(0)]
-GoBool = Annotated[bool, zero(False)]
+GoInt = Annotated[int, BeforeValidator(_go_int)]
+GoBool = Annotated[bool, BeforeValidator(_go_bool)]
 GoStrList = Annotated[list[str], zero(list)]
 
 
@@ -109,7 +175,9 @@ def to_document(value: Any) -> Any:
             out[alias] = to_document(item)
         return out
     if isinstance(value, dict):
-        return {str(key): to_document(value[key]) for key in sorted(value, key=str)}
+        # Keys stay as they are: under `overrides` a map may have typed keys (`{1: x}`), which the
+        # JSON writer names or refuses as Go does; Go sorts by that name.
+        return {key: to_document(value[key]) for key in sorted(value, key=scalar_text)}
     if isinstance(value, (list, tuple)):
         return [to_document(item) for item in value]
     return value

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
 from decimal import Decimal
 from typing import Any
 
-from ._go_scalars import quoted_when_written, scalar_text
+from ._json_failure import NonStringKey, json_name, non_string_key_message
+from ._scalars import quoted_when_written, rfc3339_nano, scalar_text
 
 __all__ = ["go_json", "go_yaml"]
 
@@ -16,9 +18,18 @@ _GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u202
 
 
 def go_json(value: Any, *, indent: int | None = 2) -> str:
-    """Encode *value* as Go's `json.MarshalIndent` would (HTML-escaped strings, Go float format)."""
+    """Encode *value* as Go's `json.MarshalIndent` would (HTML-escaped strings, Go float format).
+
+    Raises:
+        ValueError: with Go's message, for a value JSON cannot hold: an infinite or NaN number, or
+            a mapping key that is a boolean, a float or null (yaml.v3 decodes `{1.5: x}` under
+            `overrides` into such a map; integer and time keys become strings, as in Go).
+    """
     parts: list[str] = []
-    _emit(value, parts, indent, 0)
+    try:
+        _emit(value, parts, indent, 0)
+    except NonStringKey:
+        raise ValueError(non_string_key_message(value, _emit_compact)) from None
     return "".join(parts)
 
 
@@ -28,10 +39,12 @@ def _emit(value: Any, out: list[str], indent: int | None, depth: int) -> None:
             out.append("{}")
             return
         out.append("{")
-        for index, (key, item) in enumerate(value.items()):
+        # Go names every key of a map before writing a value, so a bad key fails before a bad value.
+        names = [key if isinstance(key, str) else json_name(key) for key in value]
+        for index, (name, item) in enumerate(zip(names, value.values(), strict=True)):
             out.append("," if index else "")
             _newline(out, indent, depth + 1)
-            out.append(_go_string(str(key)))
+            out.append(_go_string(name))
             out.append(": " if indent is not None else ":")
             _emit(item, out, indent, depth + 1)
         _newline(out, indent, depth)
@@ -55,8 +68,14 @@ def _emit(value: Any, out: list[str], indent: int | None, depth: int) -> None:
         out.append(str(value))
     elif isinstance(value, float):
         out.append(_go_float(value))
+    elif isinstance(value, dt.datetime):
+        out.append(_go_string(rfc3339_nano(value)))
     else:
         out.append(_go_string(str(value)))
+
+
+def _emit_compact(value: Any, out: list[str]) -> None:
+    _emit(value, out, None, 0)
 
 
 def _newline(out: list[str], indent: int | None, depth: int) -> None:

@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Final
 
-from ._go_scalars import _go_yaml_float
 from ._models import GoModel, to_document
+from ._scalars import go_yaml_float
 from ._serialize import go_json
 
 if TYPE_CHECKING:
@@ -213,5 +213,5 @@ def _go_v(value: Any) -> str:
             return "NaN"
         if math.isinf(value):
             return "+Inf" if value > 0 else "-Inf"
-        return _go_yaml_float(value)  # the same `strconv.FormatFloat(value, 'g', -1, 64)`
+        return go_yaml_float(value)  # the same `strconv.FormatFloat(value, 'g', -1, 64)`
     return str(value)

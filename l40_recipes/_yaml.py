@@ -4,13 +4,18 @@ It composes a document with PyYAML's safe composer (the libyaml one when present
 plain Python data from the node graph itself, so that it can:
 
 - reject duplicate mapping keys (as upstream's yaml.v3 does) with both positions;
-- bound alias expansion and nesting depth, so a "billion laughs" file fails fast;
+- share aliased collections instead of copying them, and bound nesting depth, so a "billion
+  laughs" file costs the size of its text (the decoder applies yaml.v3's alias ratio);
 - remember the line and column of every key and value, so any later finding or error can point
   at the exact place in the file;
 - turn scalars into values the way upstream's Go decoder does. Upstream decodes typed fields
   (`version: 1.30`) into Go strings, which keep the *source text* (`"1.30"`), while free-form
-  maps (`overrides`) get YAML 1.2 core types (`1.3`, `true`; `yes` stays a string). So scalars
-  keep their text everywhere except under an `overrides` key, where they are resolved.
+  maps (`overrides`) get yaml.v3's types (`1.3`, `true`, timestamps, `!!binary` decoded; `yes`
+  stays a string). So scalars keep their text everywhere except under an `overrides` key, where
+  they are resolved; a typed scalar that does not resolve to a string is a `TypedText`, so that
+  an int or bool field can refuse a string as yaml.v3 does (`nodes: '8'`). Under `overrides`, a
+  nested mapping with a key that is not a string keeps typed keys (`{1.5: x}`), as yaml.v3
+  decodes it into `map[interface{}]interface{}`.
 """
 
 from __future__ import annotations
@@ -22,12 +27,21 @@ import yaml
 
 from ._errors import Location, RecipeLoadError
 from ._scalars import (
+    BINARY,
+    FLOAT,
+    INT,
+    MERGE,
+    NULL,
     NULL_TAG,
     NULLS,
     PLAIN_TAG,
+    STR,
     YAML11_FIRST,
+    AnyKeyMap,
+    BinaryError,
+    TypedText,
     looks_versioned,
-    resolve_scalar,
+    resolve_node,
     yaml11_reading,
 )
 
@@ -54,19 +68,23 @@ KeyPath = tuple[str | int, ...]
 
 #: Deepest nesting accepted; upstream catalogs stay below 15.
 MAX_DEPTH: Final = 100
-#: Most nodes that aliases may add to a document once expanded (a "billion laughs" file adds 10**9).
-MAX_ALIAS_NODES: Final = 100_000
 #: Most nodes in one document (keys, values and items; a recipe has a few hundred). Upstream sets no
 #: limit, but composing millions of nodes takes Python minutes and gigabytes: such a file is refused.
 MAX_NODES: Final = 100_000
-#: Most bytes of scalars that aliases may add once expanded (one big string aliased many times).
+#: Most bytes of scalars that aliases may add once expanded where decoded (one big string aliased
+#: many times). yaml.v3 sets no such bound, and scalar aliases alone never reach its node ratio.
 MAX_ALIAS_BYTES: Final = 4 * 1024 * 1024
-#: Scalars at least this long are tracked for alias expansion; shorter ones cannot amplify much.
+#: Scalars at least this long are tracked as aliases; shorter ones cannot amplify much.
 _TRACKED_SCALAR: Final = 256
 #: Nesting that the composer (recursive C code) may see; deeper documents are measured first.
 _COMPOSE_SAFE_DEPTH: Final = 1000
 #: Key under which values are free-form (Helm values) rather than typed fields.
 FREEFORM_KEYS: Final = frozenset({"overrides"})
+# How a node is decoded upstream: into a typed Go field, as the `map[string]any` of an `overrides`
+# key itself, or as an `interface{}` inside one.
+_TYPED: Final = 0
+_OVERRIDES: Final = 1
+_ANY: Final = 2
 
 _STR_TAG: Final = "tag:yaml.org,2002:str"
 _SEQ_TAG: Final = "tag:yaml.org,2002:seq"
@@ -123,13 +141,18 @@ class YamlDocument:
     #: Scalars whose plain text a YAML 1.1 reader would turn into a non-string (`1.30`, `yes`)
     #: although the field is a string: path -> (text, what other readers make of it).
     retyped: dict[KeyPath, tuple[str, str]] = field(default_factory=dict)
+    #: Where an alias stands: of a collection (outside `<<` merges), or of a scalar of at least
+    #: 256 characters. A collection's value in `data` is the anchor's own object, shared, not
+    #: copied, so a document costs memory by its size, not by its expansion; the decoder charges
+    #: expansions where upstream decodes them (yaml.v3's alias ratio, see `_decoding`).
+    aliases: frozenset[KeyPath] = frozenset()
 
 
 def parse_yaml(content: bytes | str, *, path: str) -> YamlDocument:
     """Parse the first document of *content*; *path* names the file in errors.
 
     Raises:
-        RecipeLoadError: the text is not YAML, a mapping repeats a key, aliases expand too far,
+        RecipeLoadError: the text is not YAML, a mapping repeats a key, an anchor contains itself,
             or nesting is too deep. The error names `path:line:column`.
     """
     try:
@@ -184,8 +207,10 @@ def parse_yaml(content: bytes | str, *, path: str) -> YamlDocument:
     if first is None:
         return YamlDocument(None, source, extra_documents=False)
     builder = _Builder(source)
-    data = builder.build(first, (), freeform=False)
-    return YamlDocument(data, source, extra_documents=extra, retyped=builder.retyped)
+    data = builder.build(first, (), freeform=_TYPED)
+    return YamlDocument(
+        data, source, extra_documents=extra, retyped=builder.retyped, aliases=frozenset(builder.aliases)
+    )
 
 
 def _depth_bound(content: bytes | str) -> int:
@@ -258,28 +283,21 @@ def _line_column(content: bytes | str, offset: int) -> tuple[int, int]:
     return prefix.count("\n") + 1, len(prefix) - start + 1
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [item for pair in node.value for item in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
 class _Builder:
     """Turns a composed node graph into plain data while filling a `SourceMap`."""
 
     def __init__(self, source: SourceMap) -> None:
         self.source = source
         self.retyped: dict[KeyPath, tuple[str, str]] = {}
-        self._built: set[int] = set()
+        self.aliases: set[KeyPath] = set()
+        # Collections built, by node and decoding (an anchor may be aliased under `overrides`,
+        # where its scalars resolve, and elsewhere, where they keep their text).
+        self._built: dict[tuple[int, int], Any] = {}
+        self._done: set[int] = set()  # the nodes of `_built`
         self._open: set[int] = set()  # collections being built: an alias to one is a cycle
-        self._sizes: dict[int, tuple[int, int]] = {}
-        self._scalars: set[int] = set()
-        self._aliased = 0
-        self._aliased_bytes = 0
+        self._scalars: set[int] = set()  # long scalars seen: a second sight is an alias
 
-    def build(self, node: yaml.Node, path: KeyPath, *, freeform: bool) -> Any:
+    def build(self, node: yaml.Node, path: KeyPath, *, freeform: int, merged: bool = False) -> Any:
         # The hot loop of loading: one call per node of every file, so it avoids helper calls.
         if len(path) > MAX_DEPTH:
             self._refuse(node, f"nests deeper than {MAX_DEPTH} levels", "flatten the document")
@@ -287,7 +305,7 @@ class _Builder:
         self.source.values[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             if len(node.value) >= _TRACKED_SCALAR:
-                self._count_scalar(node)
+                self._count_scalar(node, path)
             if freeform:
                 return self._freeform_scalar(node, path)
             return self._typed_scalar(node, path)
@@ -295,71 +313,47 @@ class _Builder:
         if identity in self._open:
             # yaml.v3 refuses this too ("anchor ... value contains itself"); expanding it never ends.
             self._refuse(node, "has an anchor whose value contains an alias to itself", "remove the recursive alias")
-        if identity in self._built:
-            # An alias of a collection: bound what it adds before building its copy.
-            nodes, size = self._size(node)
-            self._aliased += nodes
-            self._aliased_bytes += size
-            self._bound_aliases(node)
-        else:
-            self._built.add(identity)
+        if identity in self._done:
+            # An alias of a collection: shared, not copied; what it adds is counted where decoded.
+            if not merged:
+                self.aliases.add(path)
+            done = self._built.get((identity, freeform))
+            if done is not None:
+                return done
         self._open.add(identity)
         if isinstance(node, yaml.MappingNode):
             built: Any = self._mapping(node, path, freeform=freeform)
         else:
-            built = [self.build(item, (*path, index), freeform=freeform) for index, item in enumerate(node.value)]
+            inner = _ANY if freeform else _TYPED
+            built = [self.build(item, (*path, index), freeform=inner) for index, item in enumerate(node.value)]
         self._open.discard(identity)
+        self._built[identity, freeform] = built
+        self._done.add(identity)
         return built
 
-    def _count_scalar(self, node: yaml.ScalarNode) -> None:
+    def _count_scalar(self, node: yaml.ScalarNode, path: KeyPath) -> None:
         identity = id(node)
         if identity in self._scalars:
-            self._aliased_bytes += len(node.value)
-            self._bound_aliases(node)
+            self.aliases.add(path)
         else:
             self._scalars.add(identity)
 
-    def _bound_aliases(self, node: yaml.Node) -> None:
-        if self._aliased > MAX_ALIAS_NODES:
-            self._refuse(
-                node,
-                f"expands aliases to more than {MAX_ALIAS_NODES:,} nodes",
-                "remove the alias chain (a YAML bomb) or split the document",
-            )
-        if self._aliased_bytes > MAX_ALIAS_BYTES:
-            self._refuse(
-                node,
-                f"expands aliases to more than {MAX_ALIAS_BYTES:,} bytes of text",
-                "write the long value once instead of aliasing it many times",
-            )
-
     def _freeform_scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
-        value = resolve_scalar(node)
-        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        tag, value = self._resolve(node)
+        numeric = tag in (INT, FLOAT)
         if node.tag == PLAIN_TAG and numeric and looks_versioned(node.value) and str(value) != node.value:
             self.retyped[path] = (node.value, f"the number {value!r}")
         return value
 
-    def _size(self, root: yaml.Node) -> tuple[int, int]:
-        """Nodes and scalar bytes under *root* counting repeats (memoized; iterative, so deep graphs are safe).
-
-        Only called for a collection built completely before, so its graph has no cycle.
-        """
-        sizes = self._sizes
-        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-        while stack:
-            node, done = stack.pop()
-            if id(node) in sizes:
-                continue
-            children = _children(node)
-            if done:
-                nodes = 1 + sum(sizes[id(child)][0] for child in children)
-                size = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
-                sizes[id(node)] = (nodes, size + sum(sizes[id(child)][1] for child in children))
-                continue
-            stack.append((node, True))
-            stack.extend((child, False) for child in children if id(child) not in sizes)
-        return sizes[id(root)]
+    def _resolve(self, node: yaml.ScalarNode) -> tuple[str, Any]:
+        try:
+            return resolve_node(node)
+        except BinaryError as err:
+            raise RecipeLoadError(
+                f"failed to parse {self.source.path}: {err}",
+                location=Location(self.source.path, node.start_mark.line + 1, node.start_mark.column + 1),
+                hint="a `!!binary` value is base64 text",
+            ) from None
 
     def _refuse(self, node: yaml.Node, what: str, hint: str) -> None:
         raise RecipeLoadError(
@@ -369,26 +363,37 @@ class _Builder:
         )
 
     def _typed_scalar(self, node: yaml.ScalarNode, path: KeyPath) -> str | None:
-        # Upstream decodes typed fields with yaml.v3: a null leaves the Go zero value, anything
-        # else sets the field from the scalar's source text.
+        # Upstream decodes typed fields with yaml.v3: a null leaves the Go zero value, a string
+        # field takes the scalar's source text (a `!!binary` one its bytes), and an int or bool
+        # field takes the resolved value if its type fits: the text keeps the resolution along.
         tag, text = node.tag, node.value
         if tag == PLAIN_TAG:
             if text in NULLS:
                 return None
-            if text[0] in YAML11_FIRST:  # every other plain scalar is a string to every reader
-                other = yaml11_reading(text)
-                if other is not None:
-                    self.retyped[path] = (text, other)
+            if text[0] not in YAML11_FIRST:  # every other plain scalar is a string to every reader
+                return str(text)
+            other = yaml11_reading(text)
+            if other is not None:
+                self.retyped[path] = (text, other)
+        elif tag == _STR_TAG:
             return str(text)
-        if tag == NULL_TAG:
+        elif tag == NULL_TAG:
             return None
-        return str(text)
+        short, value = self._resolve(node)
+        if short == STR:
+            return str(text)
+        if short == BINARY:
+            return str(value)
+        if short == NULL:
+            return None
+        return TypedText(text, short, value)
 
-    def _mapping(self, node: yaml.MappingNode, path: KeyPath, *, freeform: bool) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        merged: dict[str, Any] = {}
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath, *, freeform: int) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        merged: dict[Any, Any] = {}
         first_lines: dict[str, int] = {}  # not the source map: a `<<` merge may overwrite that
         keys = self.source.keys
+        typed_keys = freeform == _ANY and not self._string_keys(node)
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG or (key_node.tag == PLAIN_TAG and key_node.value == "<<"):
                 self._merge_into(merged, value_node, path, freeform=freeform)
@@ -405,15 +410,24 @@ class _Builder:
                 )
             first_lines[key] = key_mark[0]
             keys[child] = key_mark
-            out[key] = self.build(value_node, child, freeform=freeform or key in FREEFORM_KEYS)
+            inner = _ANY if freeform else (_OVERRIDES if key in FREEFORM_KEYS else _TYPED)
+            value = self.build(value_node, child, freeform=inner)
+            out[self._resolve(key_node)[1] if typed_keys else key] = value
         if merged:
-            return {**{k: v for k, v in merged.items() if k not in out}, **out}
-        return out
+            out = {**{k: v for k, v in merged.items() if k not in out}, **out}
+        return AnyKeyMap(out) if typed_keys else out
 
-    def _merge_into(self, merged: dict[str, Any], node: yaml.Node, path: KeyPath, *, freeform: bool) -> None:
+    def _string_keys(self, node: yaml.MappingNode) -> bool:
+        """yaml.v3's `isStringMap`: every key is a string (or `<<`), so the map is `map[string]any`."""
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or self._resolve(key_node)[0] not in (STR, MERGE):
+                return False
+        return True
+
+    def _merge_into(self, merged: dict[Any, Any], node: yaml.Node, path: KeyPath, *, freeform: int) -> None:
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
         for source in sources:
-            value = self.build(source, path, freeform=freeform)
+            value = self.build(source, path, freeform=freeform, merged=True)
             if not isinstance(value, dict):
                 raise RecipeLoadError(
                     "map merge requires a mapping or a list of mappings",

@@ -197,6 +197,14 @@ def scalar_aliases(root: Path) -> str:
     return "overlays/amplify.yaml"
 
 
+def unused_alias_tree(root: Path) -> str:
+    # 10**6 nodes once expanded, under a key upstream never decodes: aicr loads it, so must we, cheaply.
+    lines = ["  a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"  a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 6)]
+    write_catalog(root, {"unused": _leaf("unused") + "xUnused:\n" + "\n".join(lines) + "\n"})
+    return "overlays/unused.yaml"
+
+
 def dotted_constraint(root: Path) -> str:
     body = "constraints:\n  - name: SystemD." + "." * 40_000 + "!\n    value: '>= 1'\n"
     write_catalog(root, {"dots": _leaf("dots", body)})
@@ -314,6 +322,7 @@ CASES: dict[str, Callable[[Path], str]] = {
     "huge-integers": huge_integers,
     "nul-paths": nul_paths,
     "scalar-aliases": scalar_aliases,
+    "unused-alias-tree": unused_alias_tree,
     "dotted-constraint": dotted_constraint,
     "deep-directories": deep_directories,
     "special-files": special_files,

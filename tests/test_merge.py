@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from l40_recipes import ComponentRef, Constraint, ValidationConfig, ValidationPhase
 from l40_recipes._merge import (
     SpecState,
@@ -11,6 +15,7 @@ from l40_recipes._merge import (
     merge_validation,
     topological_sort,
 )
+from l40_recipes._scalars import AnyKeyMap
 
 
 def test_deep_merge_replaces_lists_and_never_mutates() -> None:
@@ -98,3 +103,26 @@ def test_topological_sort_is_alphabetical_kahn() -> None:
         ComponentRef(name="off", overrides={"install": False}),
     ]
     assert topological_sort(refs) == ["a", "b", "c"]
+
+
+def test_merging_into_an_alias_leaves_its_twin_alone() -> None:
+    """Two aliases of one anchor are two maps upstream; merging into one must not change the other."""
+    shared = {"k": 1}
+    merged = deep_merge(None, {"a": shared, "b": shared})
+    merged = deep_merge(merged, {"a": {"k": 2}})
+    assert merged == {"a": {"k": 2}, "b": {"k": 1}}
+    assert shared == {"k": 1}
+
+
+@pytest.mark.parametrize(
+    ("base", "top", "expected"),
+    [
+        # Observed from aicr 9793720d: neither side merges when one has a non-string key.
+        ({"m": {"a": 1}}, {"m": AnyKeyMap({1: "x"})}, {"m": {1: "x"}}),
+        ({"m": AnyKeyMap({1: "x"})}, {"m": {"b": 2}}, {"m": {"b": 2}}),
+        ({"m": {"a": 1}}, {"m": {"b": 2}}, {"m": {"a": 1, "b": 2}}),
+    ],
+)
+def test_maps_with_typed_keys_are_replaced_not_merged(base: Any, top: Any, expected: Any) -> None:
+    """yaml.v3's map[interface{}]interface{} is not a map[string]any, so upstream's merge replaces it."""
+    assert deep_merge(base, top) == expected

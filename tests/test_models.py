@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 
+import pytest
 import yaml
+from pydantic import ValidationError
 
-from l40_recipes import Catalog, ComponentRef, resolve
+from l40_recipes import Catalog, ComponentRef, Criteria, resolve
+from l40_recipes._scalars import TypedText
 from l40_recipes._serialize import go_json
 
 
@@ -58,3 +62,38 @@ def test_yaml_output_sorts_keys_and_uses_literal_blocks(shipped: Catalog) -> Non
     text = resolve(service="oke", accelerator="l40s", intent="inference", os="ol", catalog=shipped).to_yaml()
     assert text.startswith("apiVersion: aicr.run/v1\ncomponentRefs:\n")
     assert "healthCheckAsserts: |" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "tag", "value", "expected"),
+    [
+        ("-.inf", "!!float", -math.inf, -(2**63)),  # Go's int64(-Inf) on amd64
+        ("9.3e18", "!!float", 9.3e18, None),
+        (".nan", "!!float", math.nan, None),
+        ("9223372036854775808", "!!int", 2**63, None),
+        ("-4.9", "!!float", -4.9, -4),
+        ("true", "!!bool", True, None),
+    ],
+)
+def test_go_int_fields_as_yaml_v3(text: str, tag: str, value: object, expected: int | None) -> None:
+    """An int field takes an `!!int` in range or an `!!float` truncated; anything else is yaml.v3's error."""
+    scalar = TypedText(text, tag, value)
+    if expected is None:
+        with pytest.raises(ValidationError, match="cannot unmarshal"):
+            Criteria.model_validate({"nodes": scalar})
+    else:
+        assert Criteria.model_validate({"nodes": scalar}).nodes == expected
+
+
+@pytest.mark.parametrize("value", [{}, [], "maybe", TypedText("2001-12-14", "!!timestamp", None)])
+def test_go_bool_fields_refuse_other_kinds(value: object) -> None:
+    """A bool field refuses maps, lists, other text and other tags."""
+    with pytest.raises(ValidationError, match="cannot unmarshal"):
+        ComponentRef.model_validate({"cleanup": value})
+
+
+def test_go_fields_from_python_values() -> None:
+    """Python callers pass ints and bools as they are."""
+    assert Criteria(nodes=4).nodes == 4
+    assert ComponentRef(cleanup=True).cleanup is True
+    assert ComponentRef.model_validate({"cleanup": None}).cleanup is False

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from l40_recipes import Catalog, RecipeError, resolve
-from l40_recipes._serialize import go_yaml
+from l40_recipes._serialize import go_json, go_yaml
 
 from .conftest import UPSTREAM, needs_shared
 
@@ -93,3 +93,19 @@ def test_yaml_cases_cover_both_outcomes() -> None:
 def test_yaml_structure_and_typed_scalars(value: Any, expected: str) -> None:
     """Layout and scalar text as yaml.v3 writes them (cases beyond what the binary was asked)."""
     assert go_yaml(value) == expected
+
+
+def test_json_of_typed_keys_and_times_as_go() -> None:
+    """Integer and time keys get names; times are RFC 3339 strings (observed from aicr 9793720d)."""
+    stamp = dt.datetime(2001, 12, 14, tzinfo=dt.UTC)
+    assert go_json({"a": {1: "x", "b": stamp}, "t": {stamp: 1}}, indent=None) == (
+        '{"a":{"1":"x","b":"2001-12-14T00:00:00Z"},"t":{"2001-12-14T00:00:00Z":1}}'
+    )
+
+
+def test_yaml_of_typed_keys_and_times() -> None:
+    """YAML keeps typed keys plain (`1.5: x`) and writes times as RFC 3339 (observed)."""
+    stamp = dt.datetime(2001, 12, 14, 21, 59, 43, 100000, tzinfo=dt.UTC)
+    assert go_yaml({"m": {True: "x", 1.5: "y", None: "z"}, "ts": stamp}) == (
+        'm:\n  1.5: "y"\n  null: z\n  true: x\nts: 2001-12-14T21:59:43.1Z\n'
+    )

@@ -6,6 +6,7 @@ import re
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Final
 
+from l40_recipes._decoding import check_free_form_aliases
 from l40_recipes._errors import Location, RecipeLoadError
 from l40_recipes._merge import SpecState, dependency_error
 from l40_recipes._report import Severity
@@ -166,10 +167,12 @@ def values_file_yaml(ctx: Context) -> Iterator[Finding]:
         if "/manifests/" in relative or not relative.endswith((".yaml", ".yml")):
             continue
         try:
-            parse_yaml(ctx.files[relative], path=ctx.catalog.display(relative))
+            document = parse_yaml(ctx.files[relative], path=ctx.catalog.display(relative))
+            check_free_form_aliases(document, ctx.catalog.display(relative))
         except RecipeLoadError as err:
             location = err.location or Location(ctx.catalog.display(relative))
-            yield ctx.finding("values-file-yaml", location, err.message, hint=err.hint or "")
+            message = f"{err.message}: {err.cause}" if err.cause is not None else err.message
+            yield ctx.finding("values-file-yaml", location, message, hint=err.hint or "")
 
 
 @rule(

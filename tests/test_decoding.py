@@ -1,0 +1,232 @@
+"""Typed fields decode as strictly as upstream's yaml.v3: its errors, exit codes and findings at the value.
+
+Expected texts and exit codes were observed from aicr 9793720d (`aicr-patched recipe` on mutated
+copies of the upstream catalog).
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import TYPE_CHECKING
+
+import pytest
+
+from l40_recipes import RecipeError, check, load_catalog, resolve
+from l40_recipes._decoding import allowed_alias_ratio, check_free_form_aliases, excessive_aliasing
+from l40_recipes._yaml import parse_yaml
+
+from .conftest import MINIMAL_REGISTRY, UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def _leaf(criteria: str = "service: eks", body: str = "") -> dict[str, str]:
+    return {"leaf": overlay("leaf", criteria=criteria, body=body)}
+
+
+@pytest.mark.parametrize(
+    ("nodes", "line"),
+    [
+        ("'8'", "cannot unmarshal !!str `8` into int"),
+        ("1e30", "cannot unmarshal !!float `1e30` into int"),
+        ("yes", "cannot unmarshal !!str `yes` into int"),
+        ("2001-12-14", "cannot unmarshal !!timestamp `2001-12-14` into int"),
+        ("{a: 1}", "cannot unmarshal !!map into int"),
+        ("'12345678901'", "cannot unmarshal !!str `1234567...` into int"),
+    ],
+)
+def test_criteria_nodes_refuses_what_yaml_v3_refuses(tmp_path: Path, nodes: str, line: str) -> None:
+    """A quoted number is a string to yaml.v3, so an int field refuses it (exit 2), at the value."""
+    root = write_catalog(tmp_path, _leaf(f"service: eks, nodes: {nodes}"))
+    with pytest.raises(RecipeError) as caught:
+        load_catalog(root)
+    err = caught.value
+    assert err.upstream_text == (
+        f"[INVALID_REQUEST] failed to parse overlays/leaf.yaml: yaml: unmarshal errors:\n  line 8: {line}"
+    )
+    assert err.exit_code == 2
+    assert err.location is not None
+    assert err.location.path.endswith("overlays/leaf.yaml")
+    assert (err.location.line, err.location.column) == (8, 12)
+    findings = [(f.file, f.line, f.column) for f in check(root).findings if f.rule == "load-error"]
+    assert [(str(root / "overlays/leaf.yaml"), 8, 12)] == findings
+
+
+@pytest.mark.parametrize(("nodes", "value"), [("0x10", 16), ("1e1", 10), ("4.5", 4), ("010", 8), ("~", 0)])
+def test_criteria_nodes_takes_what_yaml_v3_takes(tmp_path: Path, nodes: str, value: int) -> None:
+    """Go prefixes, floats (truncated) and null fill an int field as yaml.v3 fills it."""
+    root = write_catalog(tmp_path, _leaf(f"service: eks, nodes: {nodes}"))
+    catalog = load_catalog(root)
+    criteria = catalog.overlays["leaf"].document.spec.criteria
+    assert criteria is not None
+    assert criteria.nodes == value
+
+
+def test_max_nodes_as_yaml_v3(tmp_path: Path) -> None:
+    """`maxNodes: 4.5` is 4 in the recipe (observed); `maxNodes: '4'` is an error at its line."""
+    body = "validation:\n  deployment:\n    nodeSelection: {maxNodes: 4.5}\n"
+    root = write_catalog(tmp_path, _leaf(body=body))
+    recipe = resolve({"service": "eks"}, catalog=load_catalog(root))
+    assert '"maxNodes": 4\n' in recipe.to_json()
+    (tmp_path / "overlays" / "leaf.yaml").write_text(
+        overlay("leaf", criteria="service: eks", body=body.replace("4.5", "'4'"))
+    )
+    with pytest.raises(RecipeError) as caught:
+        load_catalog(root)
+    assert caught.value.upstream_text.endswith("\n  line 10: cannot unmarshal !!str `4` into int")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("'true'", "cannot unmarshal !!str `true` into bool"),
+        ("1", "cannot unmarshal !!int `1` into bool"),
+    ],
+)
+def test_registry_booleans_as_yaml_v3(tmp_path: Path, value: str, message: str) -> None:
+    """Registry booleans refuse strings and numbers with upstream's INTERNAL error (exit 8)."""
+    registry = MINIMAL_REGISTRY.replace(
+        "    displayName: GPU Operator\n", f"    displayName: GPU Operator\n    ownsCRDs: {value}\n"
+    )
+    root = write_catalog(tmp_path, _leaf(), registry=registry)
+    with pytest.raises(RecipeError) as caught:
+        load_catalog(root)
+    assert caught.value.upstream_text == (
+        f"[INTERNAL] failed to parse registry.yaml: yaml: unmarshal errors:\n  line 6: {message}"
+    )
+    assert caught.value.exit_code == 8
+    findings = [(f.file, f.line) for f in check(root).findings if f.rule == "load-error"]
+    assert [(str(root / "registry.yaml"), 6)] == findings
+
+
+@pytest.mark.parametrize(("value", "expected"), [("yes", True), ("'off'", False), ("true", True), ("~", False)])
+def test_registry_booleans_take_yaml_11_words(tmp_path: Path, value: str, *, expected: bool) -> None:
+    """yaml.v3 fills a Go bool from `yes`/`off` text too, quoted or not (observed: `'yes'` loads)."""
+    registry = MINIMAL_REGISTRY.replace(
+        "    displayName: GPU Operator\n", f"    displayName: GPU Operator\n    ownsCRDs: {value}\n"
+    )
+    root = write_catalog(tmp_path, _leaf(), registry=registry)
+    loaded = load_catalog(root).registry
+    assert loaded is not None
+    assert loaded.by_name["gpu-operator"].owns_crds is expected
+
+
+def test_every_unmarshal_error_is_listed_in_line_order(tmp_path: Path) -> None:
+    """yaml.v3 reports every field it could not fill, one line each."""
+    body = "validation:\n  deployment:\n    nodeSelection: {maxNodes: '4'}\n"
+    root = write_catalog(tmp_path, _leaf("service: eks, nodes: '8'", body))
+    with pytest.raises(RecipeError) as caught:
+        load_catalog(root)
+    assert caught.value.upstream_text.endswith(
+        "yaml: unmarshal errors:\n  line 8: cannot unmarshal !!str `8` into int\n"
+        "  line 11: cannot unmarshal !!str `4` into int"
+    )
+
+
+def _bomb(levels: int, indent: str) -> str:
+    lines = [f"{indent}a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"{indent}a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_decoded_alias_bomb_is_excessive_aliasing(tmp_path: Path) -> None:
+    """Under `overrides` every node is decoded: yaml.v3's ratio refuses the bomb (observed: exit 2, this text)."""
+    body = "componentRefs:\n  - name: gpu-operator\n    overrides:\n" + _bomb(9, "      ")
+    root = write_catalog(tmp_path, _leaf(body=body))
+    with pytest.raises(RecipeError) as caught:
+        load_catalog(root)
+    assert caught.value.upstream_text == (
+        "[INVALID_REQUEST] failed to parse overlays/leaf.yaml: yaml: document contains excessive aliasing"
+    )
+    assert caught.value.exit_code == 2
+
+
+def test_an_unused_alias_tree_loads(tmp_path: Path) -> None:
+    """A 10**6-node alias tree under a key upstream does not decode is never expanded (observed: aicr loads it)."""
+    text = overlay("leaf", criteria="service: eks") + "xUnused:\n" + _bomb(6, "  ")
+    root = write_catalog(tmp_path, {"leaf": text})
+    recipe = resolve({"service": "eks"}, catalog=load_catalog(root))
+    assert recipe.component("gpu-operator") is not None
+
+
+def test_long_strings_aliased_many_times_are_bounded(tmp_path: Path) -> None:
+    """yaml.v3's ratio lets a long string be aliased 100 times; our 4 MiB bound on added text does not."""
+    blob = "x" * 65_536
+    body = f"componentRefs:\n  - name: gpu-operator\n    overrides:\n      a: &a '{blob}'\n"
+    many = body + f"      b: [{', '.join(['*a'] * 100)}]\n"
+    root = write_catalog(tmp_path, _leaf(body=many))
+    with pytest.raises(RecipeError, match="bytes of text") as caught:
+        load_catalog(root)
+    assert caught.value.location is not None
+    assert caught.value.location.line == 11
+    (tmp_path / "overlays" / "leaf.yaml").write_text(
+        overlay("leaf", criteria="service: eks", body=body + f"      b: [{', '.join(['*a'] * 10)}]\n")
+    )
+    overrides = resolve({"service": "eks"}, catalog=load_catalog(root)).component("gpu-operator")
+    assert overrides is not None
+    assert overrides.overrides is not None
+    assert len(overrides.overrides["b"]) == 10
+
+
+@pytest.mark.parametrize(
+    ("decoded", "ratio"), [(1_000, 0.99), (400_000, 0.99), (2_200_000, 0.545), (4_000_000, 0.10), (9_000_000, 0.10)]
+)
+def test_allowed_alias_ratio_as_yaml_v3(decoded: int, ratio: float) -> None:
+    """99 % up to 400,000 decoded nodes, 10 % from 4,000,000, linear in between."""
+    assert allowed_alias_ratio(decoded) == pytest.approx(ratio)
+
+
+def test_excessive_aliasing_needs_a_hundred_aliases_and_a_thousand_nodes() -> None:
+    """yaml.v3 tests the ratio only past 100 aliased and 1,000 decoded nodes."""
+    assert not excessive_aliasing(1_000, 999)
+    assert not excessive_aliasing(1_001, 100)
+    assert excessive_aliasing(1_001, 1_000)
+    assert not excessive_aliasing(1_001, 990)
+
+
+@needs_shared
+@pytest.mark.parametrize(("aliases", "refused"), [(246, False), (247, True)])
+def test_alias_ratio_threshold_matches_upstream(tmp_path: Path, aliases: int, *, refused: bool) -> None:
+    """A 200-node list aliased N times in an upstream overlay: aicr 9793720d loads 246 and refuses 247."""
+    root = tmp_path / "recipes"
+    shutil.copytree(UPSTREAM_RECIPES, root)
+    path = root / "overlays" / "h100-eks-training.yaml"
+    anchor = "        cdi:\n          enabled: true\n"
+    text = path.read_text()
+    assert anchor in text
+    added = f"          base: &b [{', '.join(['x'] * 199)}]\n          cs: [{', '.join(['*b'] * aliases)}]\n"
+    path.write_text(text.replace(anchor, anchor + added, 1))
+    if refused:
+        with pytest.raises(RecipeError, match="excessive aliasing"):
+            load_catalog(root)
+    else:
+        load_catalog(root)
+
+
+def test_aliases_in_typed_fields_are_counted_by_their_type(tmp_path: Path) -> None:
+    """An alias in a typed field counts the fields upstream decodes; a wrong shape is the decoder's error."""
+    text = (
+        "kind: RecipeMetadata\napiVersion: aicr.run/v1alpha2\nmetadata: {name: leaf}\n"
+        "xDefs:\n  c: &c {service: eks, bogus: [1, 2]}\n  l: &l [1, 2]\n"
+        "spec:\n  criteria: *c\n  mixins: *l\n"
+    )
+    root = write_catalog(tmp_path, {"leaf": text})
+    criteria = load_catalog(root).overlays["leaf"].document.spec.criteria
+    assert criteria is not None
+    assert criteria.service == "eks"
+    for wrong in ("  criteria: *l", "  criteria: *c\n  base: *c"):
+        (tmp_path / "overlays" / "leaf.yaml").write_text(text.replace("  criteria: *c", wrong))
+        with pytest.raises(RecipeError, match=r"criteria|base"):
+            load_catalog(root)
+
+
+def test_a_values_file_bomb_is_a_finding_not_a_hang(tmp_path: Path) -> None:
+    """Upstream decodes a values file whole into a map, so yaml.v3's ratio applies to all of it."""
+    extra = {"components/gpu-operator/values.yaml": _bomb(9, "")}
+    root = write_catalog(tmp_path, _leaf(), extra=extra)
+    findings = [(f.rule, f.line, f.message) for f in check(root).findings if f.file.endswith("values.yaml")]
+    path = root / "components/gpu-operator/values.yaml"
+    assert findings == [("values-file-yaml", 3, f"failed to parse {path}: yaml: document contains excessive aliasing")]
+    document = parse_yaml(_bomb(3, ""), path="v.yaml")
+    check_free_form_aliases(document, "v.yaml")  # 111 aliased nodes of 133: within the ratio
