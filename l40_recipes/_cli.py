@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from ._commands import (
     EXIT_INTERNAL,
@@ -100,7 +100,7 @@ def _flag_value_message(text: str, reason: str) -> str:
 
 
 class _Once(argparse.Action):
-    """Reject a flag given twice, as upstream's CLI does."""
+    """Reject a flag given twice (`explain` and `graph`, which argparse reads)."""
 
     def __call__(
         self,
@@ -111,11 +111,135 @@ class _Once(argparse.Action):
     ) -> None:
         seen: set[str] = namespace.__dict__.setdefault("_seen", set())
         if self.dest in seen:
-            flag = f"--{self.dest}" if self.dest != "accelerator" else (option_string or "--accelerator")
-            msg = f"flag {flag} can only be specified once"
+            msg = f"flag --{self.dest} can only be specified once"
             raise _UsageError(msg)
         seen.add(self.dest)
         setattr(namespace, self.dest, values)
+
+
+#: The flags `aicr recipe` refuses to see twice, in the order it checks them (`--nodes` is not one: last wins).
+_SINGLE_VALUE_FLAGS: Final = (
+    "service",
+    "accelerator",
+    "intent",
+    "os",
+    "platform",
+    "profile",
+    "slurm_accounting_mode",
+    "runtime_inventory",
+    "snapshot",
+    "config",
+    "output",
+    "format",
+)
+
+#: Words that name a subcommand of `aicr recipe`, which this tool does not have.
+_UPSTREAM_SUBCOMMANDS: Final = ("list", "sign-catalog", "verify-catalog")
+
+#: Go's `strconv.ParseBool`, which upstream's CLI library uses for a boolean flag given `=value`.
+_GO_BOOLS: Final = {
+    **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
+    **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False),
+}
+
+
+def go_trim_space(text: str) -> str:
+    """Go's `strings.TrimSpace`: Unicode white space, which (unlike Python's) excludes U+001C..U+001F."""
+    start, end = 0, len(text)
+    while start < end and _go_space(text[start]):
+        start += 1
+    while end > start and _go_space(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def _go_space(char: str) -> bool:
+    return char.isspace() and char not in "\x1c\x1d\x1e\x1f"
+
+
+def _second_byte_is_letter(word: str) -> bool:
+    """Whether the word's second byte, read as a Latin-1 rune, is a letter (upstream's test for a flag)."""
+    second = word.encode("utf-8", "surrogateescape")[1]
+    return chr(second).isalpha()
+
+
+def parse_recipe_words(parser: argparse.ArgumentParser, words: Sequence[str]) -> argparse.Namespace:
+    """Read `recipe`/`resolve` arguments by the rules of upstream's CLI library (urfave/cli v3), not argparse's.
+
+    A flag is `-name` or `--name` (any of its names, short or long, with one or two dashes), with its value
+    after `=` or in the next word, whatever that word looks like. No abbreviations. Words that are not flags
+    are ignored; `--`, a lone `-` or a word like `-1` ends the flags. A boolean flag takes a value only
+    after `=`. The flags are those *parser* declares; its defaults fill in what is not given.
+
+    Raises:
+        _FlagValueError: an unknown flag, a flag without its value, or a value the flag's type refuses.
+        _UsageError: a single-value flag given twice (after everything else parsed, as upstream checks it).
+    """
+    namespace = parser.parse_args([])
+    counts: dict[str, int] = {}
+    try:
+        _read_flags(parser, words, namespace, counts)
+    except _FlagValueError:
+        if not getattr(namespace, "help", False):
+            raise
+    if getattr(namespace, "help", False):  # even after a bad flag, as upstream shows help then
+        parser.print_help()
+        raise SystemExit(0)
+    for dest in _SINGLE_VALUE_FLAGS:
+        if counts.get(dest, 0) > 1:
+            msg = f"flag --{dest.replace('_', '-')} can only be specified once"
+            raise _UsageError(msg)
+    return namespace
+
+
+def _read_flags(
+    parser: argparse.ArgumentParser, words: Sequence[str], namespace: argparse.Namespace, counts: dict[str, int]
+) -> None:
+    """Set *namespace* from *words*, counting each flag in *counts*; stops at the first bad flag."""
+    actions = {option.lstrip("-"): action for action in parser._actions for option in action.option_strings}
+    index = 0
+    while index < len(words):
+        word = go_trim_space(words[index])
+        index += 1
+        if not word or word[0] != "-":
+            if word in _UPSTREAM_SUBCOMMANDS:
+                msg = f"`aicr recipe {word}` has no counterpart in {PROG}"
+                raise _UsageError(msg)
+            continue
+        if word == "--" or len(word) == 1:
+            break
+        dashes = 2 if word[1] == "-" else 1
+        if dashes == 1 and not _second_byte_is_letter(word):
+            break
+        name, equals, value = word[dashes:].partition("=")
+        action = actions.get(name)
+        if action is None:
+            msg = f"flag provided but not defined: -{name}"
+            raise _FlagValueError(msg)
+        counts[action.dest] = counts.get(action.dest, 0) + 1
+        if action.nargs == 0:  # a boolean: --help, --criteria-strict, --debug
+            flag = _GO_BOOLS.get(value or "true")
+            if flag is None:
+                msg = f"invalid value {go_quote(value)} for flag -{name}: parse error"
+                raise _FlagValueError(msg)
+            setattr(namespace, action.dest, flag)
+            continue
+        if not equals:
+            if index == len(words):
+                msg = f"flag needs an argument: {word}"
+                raise _FlagValueError(msg)
+            value = words[index]
+            index += 1
+        setattr(namespace, action.dest, _typed(action, name, value))
+
+
+def _typed(action: argparse.Action, name: str, value: str) -> object:
+    if action.type is go_int:
+        return go_int(value)
+    if action.choices is not None and value not in action.choices:
+        msg = f"invalid value {go_quote(value)} for flag -{name}: must be one of {', '.join(action.choices)}"
+        raise _FlagValueError(msg)
+    return Path(value) if action.type is Path else value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -146,6 +270,21 @@ def _add_query(parser: argparse.ArgumentParser) -> None:
         "--catalog", type=Path, help="catalog root or overlays/ directory (default: the shipped catalog)"
     )
     _add_aicr_version(parser)
+
+
+def _add_upstream_recipe_flags(parser: argparse.ArgumentParser) -> None:
+    """The rest of `aicr recipe`'s flags (`--data` aside), with what each does here."""
+    group = parser.add_argument_group("more `aicr recipe` flags")
+    group.add_argument("--slurm-accounting-mode", metavar="MODE", help="disabled, customer-managed or aicr-provided")
+    group.add_argument("--runtime-inventory", metavar="MODE", help="enabled or disabled")
+    group.add_argument("--criteria-strict", action="store_true", help="accepted; the shipped values are the only ones")
+    group.add_argument("-s", "--snapshot", metavar="FILE", help="snapshot file to detect the criteria from")
+    group.add_argument("--config", metavar="FILE", help="AICRConfig file with spec.recipe defaults")
+    group.add_argument(
+        "-k", "--kubeconfig", metavar="FILE", help="accepted and unused: nothing here talks to a cluster"
+    )
+    group.add_argument("--debug", action="store_true", help="accepted; no effect")
+    group.add_argument("--log-json", action="store_true", help="accepted; no effect")
 
 
 def _add_aicr_version(parser: argparse.ArgumentParser) -> None:
@@ -179,6 +318,7 @@ def _parser() -> _Parser:
         resolve.add_argument(
             "--stamp-version", metavar="VERSION", help="metadata.version to stamp (default: this tool's version)"
         )
+        _add_upstream_recipe_flags(resolve)
 
     check = commands.add_parser("check", help="check catalogs against every rule")
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="catalog roots or overlays/ directories")
@@ -231,6 +371,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
     words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] in (["resolve"], ["recipe"]):
+        try:
+            args = parse_recipe_words(parser.commands[words[0]], words[1:])
+        except _UsageError as err:
+            print(f"[INVALID_REQUEST] {err}", file=sys.stderr)
+            return EXIT_USAGE
+        except _FlagValueError as err:
+            print(f"Incorrect Usage: {err}", file=sys.stderr)
+            return EXIT_FLAG_VALUE
+        args.command = words[0]
+        return _run_command(args)
     for word in words:
         if not word.startswith("-"):
             break
@@ -246,6 +397,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _FlagValueError as err:
         print(f"Incorrect Usage: {err}", file=sys.stderr)
         return EXIT_FLAG_VALUE
+    return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
     handler = {
         "resolve": run_resolve,
         "recipe": run_resolve,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from l40_recipes._cli import main
+from l40_recipes._cli import go_trim_space, main
 
 from .conftest import REPO, UPSTREAM, UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
 
@@ -243,21 +243,16 @@ def test_explain_json_and_profiles(capsys: pytest.CaptureFixture[str]) -> None:
     [
         (["--bogus"], "usage: l40-recipes [-h]", "l40-recipes: error: unrecognized arguments: --bogus"),
         (
-            ["resolve", "--bogus"],
-            "usage: l40-recipes resolve [-h]",
-            "l40-recipes resolve: error: unrecognized arguments: --bogus",
-        ),
-        (
-            ["recipe", "--service", "eks", "x"],
-            "usage: l40-recipes recipe [-h]",
-            "l40-recipes recipe: error: unrecognized arguments: x",
+            ["check", ".", "--bogus"],
+            "usage: l40-recipes check [-h]",
+            "l40-recipes check: error: unrecognized arguments: --bogus",
         ),
     ],
 )
 def test_usage_errors_name_the_argument_and_the_command(
     capsys: pytest.CaptureFixture[str], argv: list[str], usage: str, message: str
 ) -> None:
-    """A stray argument is named, under the usage of the command it was given to."""
+    """A stray argument to our own commands is named, under the usage of the command it was given to."""
     with pytest.raises(SystemExit) as caught:
         main(argv)
     assert caught.value.code == 2
@@ -543,8 +538,14 @@ def test_aicr_version_flag_on_every_catalog_command(tmp_path: Path, capsys: pyte
 
 
 def test_aicr_version_flag_refuses_unknown_releases(capsys: pytest.CaptureFixture[str]) -> None:
+    """On `resolve` (read as upstream reads flags) a bad value is a flag error, exit 1; elsewhere argparse's."""
+    assert _run(capsys, "resolve", "--service", "eks", "--aicr-version", "2.0") == (
+        1,
+        "",
+        'Incorrect Usage: invalid value "2.0" for flag -aicr-version: must be one of 0.20, 1.0\n',
+    )
     with pytest.raises(SystemExit) as caught:
-        main(["resolve", "--service", "eks", "--aicr-version", "2.0"])
+        main(["list", "--aicr-version", "2.0"])
     assert caught.value.code == 2
     assert "invalid choice: '2.0'" in capsys.readouterr().err
 
@@ -723,8 +724,160 @@ class TestRecipeFlags:
         self, capsys: pytest.CaptureFixture[str], value: str, shown: str, reason: str
     ) -> None:
         """The CLI library's own refusal: `Incorrect Usage: ...`, exit 1, nothing on stdout."""
-        code, out, err = _run(capsys, "recipe", "--service", "eks", f"--nodes={value}")
+        code, out, err = _run(capsys, "recipe", "--service", "eks", "--nodes", value)
         assert (code, out) == (1, "")
         assert err == (
             f"Incorrect Usage: invalid value {shown} for flag -nodes: strconv.ParseInt: parsing {shown}: {reason}\n"
         )
+
+
+class TestRecipeArgumentParsing:
+    """`recipe`/`resolve` read their arguments by upstream's CLI library's rules (urfave/cli v3), not argparse's.
+
+    Every expected message and exit code below was observed from upstream's binary built at 9793720d
+    (`aicr recipe ...`).
+    """
+
+    @pytest.fixture
+    def catalog(self, tmp_path: Path) -> str:
+        overlays = {
+            "eks": overlay("eks", criteria="service: eks"),
+            "eks-l40": overlay("eks-l40", base="eks", criteria="service: eks\n    accelerator: l40"),
+        }
+        return str(write_catalog(tmp_path, overlays))
+
+    def _json(self, capsys: pytest.CaptureFixture[str], catalog: str, *argv: str) -> tuple[int, Any, str]:
+        code, out, err = _run(capsys, "recipe", "--catalog", catalog, *argv)
+        return code, (json.loads(out) if code == 0 else out), err
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            (["--serv", "eks"], "flag provided but not defined: -serv"),
+            (["--bogus"], "flag provided but not defined: -bogus"),
+            (["-bogus"], "flag provided but not defined: -bogus"),
+            (["---x"], "flag provided but not defined: --x"),
+            (["-st", "x"], "flag provided but not defined: -st"),
+            (["-é"], "flag provided but not defined: -é"),
+            (["--service", "a", "--service", "b", "--bogus"], "flag provided but not defined: -bogus"),
+            (["--bogus", "--help"], "flag provided but not defined: -bogus"),
+            (["--service"], "flag needs an argument: --service"),
+            (["--service", "eks", "-s"], "flag needs an argument: -s"),
+            (["--service", "eks", "-k"], "flag needs an argument: -k"),
+            (["--criteria-strict=maybe"], 'invalid value "maybe" for flag -criteria-strict: parse error'),
+            (["--service", "eks", "--log-json=maybe"], 'invalid value "maybe" for flag -log-json: parse error'),
+            (["--help=maybe"], 'invalid value "maybe" for flag -help: parse error'),
+        ],
+    )
+    def test_flag_errors_exit_1_with_upstreams_text(
+        self, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+    ) -> None:
+        """Unknown flags (no abbreviations), missing values and bad booleans: `Incorrect Usage: ...`, exit 1."""
+        assert _run(capsys, "recipe", *argv) == (1, "", f"Incorrect Usage: {message}\n")
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            (["--gpu", "h100", "--gpu", "h100", "--service", "eks"], "flag --accelerator can only be specified once"),
+            (["--accelerator", "h100", "--gpu", "h100"], "flag --accelerator can only be specified once"),
+            (["-service", "eks", "--service=eks"], "flag --service can only be specified once"),
+            (["-s", "a", "--snapshot", "b"], "flag --snapshot can only be specified once"),
+            (
+                ["--runtime-inventory", "a", "--runtime-inventory", "a"],
+                "flag --runtime-inventory can only be specified once",
+            ),
+            (
+                ["--slurm-accounting-mode", "a", "--slurm-accounting-mode", "a", "--config", "x", "--config", "y"],
+                "flag --slurm-accounting-mode can only be specified once",
+            ),
+            (["--format", "json", "--os", "a", "--os", "b", "-t", "x"], "flag --os can only be specified once"),
+            (
+                ["--service", "--format", "json"],
+                "error parsing criteria: [INVALID_REQUEST] invalid service type: --format",
+            ),
+        ],
+    )
+    def test_duplicates_and_values_that_look_like_flags(
+        self, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+    ) -> None:
+        """A single-value flag twice is upstream's INVALID_REQUEST (in its check order); a value is the next word."""
+        assert _run(capsys, "recipe", *argv) == (2, "", f"[INVALID_REQUEST] {message}\n")
+
+    def test_spellings_upstream_accepts(self, capsys: pytest.CaptureFixture[str], catalog: str) -> None:
+        """One or two dashes, `=` or the next word, stray words, `--` and padded flag names all read alike."""
+        expected = self._json(capsys, catalog, "--service", "eks", "--accelerator", "l40", "--format", "json")
+        assert expected[0] == 0
+        assert expected[1]["metadata"]["appliedOverlays"] == ["base", "eks", "eks-l40"]
+        for argv in (
+            ["-service", "eks", "-gpu", "l40", "-t", "json"],
+            ["--service=eks", "--gpu=l40", "-t=json"],
+            ["--t", "json", "-accelerator=l40", "--service", "eks"],
+            ["stray", "--service", "eks", "", "words", "--gpu", "l40", "-t", "json", "--", "--gpu", "h100"],
+            [" --service\t", "eks", "--gpu", "l40", " -t ", "json"],
+            ["--service", "eks", "--gpu", "l40", "-t", "json", "--debug", "--log-json", "--criteria-strict"],
+            [
+                "--service",
+                "eks",
+                "--gpu",
+                "l40",
+                "-t",
+                "json",
+                "--criteria-strict=1",
+                "--debug=false",
+                "--kubeconfig",
+                "x",
+            ],
+            ["--service", "eks", "--gpu", "l40", "-t", "json", "-k", "/nonexistent", "--criteria-strict="],
+            ["--service", "eks", "--gpu", "l40", "-t", "json", "--help=false", "-h=0"],
+            ["--service", "eks", "--gpu", "l40", "-t", "json", "--nodes", "5", "--nodes", "-0b1"],
+        ):
+            assert self._json(capsys, catalog, *argv) == expected, argv
+
+    @pytest.mark.parametrize("stop", ["-", "-1", "--", "-0b1"])
+    def test_flags_end_at_a_lone_dash_a_number_or_double_dash(
+        self, capsys: pytest.CaptureFixture[str], catalog: str, stop: str
+    ) -> None:
+        """Upstream stops reading flags there: what follows is ignored, so no criteria were given."""
+        code, out, err = _run(capsys, "recipe", "--catalog", catalog, stop, "--service", "eks", "--bogus")
+        assert (code, out) == (2, "")
+        assert err.startswith("[INVALID_REQUEST] no criteria provided: specify at least one of --service,")
+
+    def test_an_empty_format_and_the_last_nodes(self, capsys: pytest.CaptureFixture[str], catalog: str) -> None:
+        """`--format=` is an empty format, not the default; `--nodes` twice keeps the last (upstream checks no count)."""
+        code, _, err = _run(capsys, "recipe", "--catalog", catalog, "--service", "eks", "--format=")
+        assert (code, err) == (2, '[INVALID_REQUEST] unknown output format: "", valid formats are: yaml, json, table\n')
+        code, document, _ = self._json(capsys, catalog, "--service", "eks", "-t", "json", "--nodes", "2", "--nodes=0x3")
+        assert (code, document["criteria"]["nodes"]) == (0, 3)
+        # Upstream trims the whole `--flag=value` word, so a trailing space there is not the value's.
+        code, document, _ = self._json(capsys, catalog, "--service", "eks", "-t", "json", "--nodes=4 ")
+        assert (code, document["criteria"]["nodes"]) == (0, 4)
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["--help"],
+            ["-h"],
+            ["--service", "eks", "-h"],
+            ["--help", "--bogus"],
+            ["-service", "a", "--service", "b", "--help"],
+        ],
+    )
+    def test_help_wins_over_later_mistakes(self, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+        """Help is shown (exit 0) once asked for, even when a later flag is bad or a flag repeats."""
+        with pytest.raises(SystemExit) as caught:
+            main(["recipe", *argv])
+        assert caught.value.code == 0
+        assert capsys.readouterr().out.startswith("usage: l40-recipes recipe ")
+
+    @pytest.mark.parametrize("word", ["list", "sign-catalog", "verify-catalog"])
+    def test_upstreams_subcommands_are_refused(self, capsys: pytest.CaptureFixture[str], word: str) -> None:
+        """`aicr recipe list` etc. are other commands upstream; here they fail instead of being ignored."""
+        code, out, err = _run(capsys, "resolve", "--service", "eks", word)
+        assert (code, out) == (2, "")
+        assert err == f"[INVALID_REQUEST] `aicr recipe {word}` has no counterpart in l40-recipes\n"
+
+    def test_go_trim_space(self) -> None:
+        """Go's white space: Unicode's, without the information separators Python also strips."""
+        assert go_trim_space("\u00a0\t x \u3000\n") == "x"
+        assert go_trim_space("\x1cx\x1f") == "\x1cx\x1f"
+        assert go_trim_space("  ") == ""
