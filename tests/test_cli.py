@@ -881,3 +881,153 @@ class TestRecipeArgumentParsing:
         assert go_trim_space("\u00a0\t x \u3000\n") == "x"
         assert go_trim_space("\x1cx\x1f") == "\x1cx\x1f"
         assert go_trim_space("  ") == ""
+
+
+class TestMoreRecipeFlags:
+    """`--slurm-accounting-mode`, `--runtime-inventory`, `--config`, `--snapshot`, `--kubeconfig`, `-o cm://`.
+
+    Expected messages, codes and recipe facts were observed from upstream's binary built at 9793720d; where
+    upstream needs a cluster, a URL or a part not built here, the command fails closed with our own text.
+    """
+
+    SLURM = ("--service", "eks", "--accelerator", "h100", "--intent", "training", "--platform", "slurm")
+    GKE = ("--service", "gke", "--accelerator", "h100", "--os", "cos", "--intent", "inference")
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            (
+                ["--service", "eks", "--slurm-accounting-mode", "bogus"],
+                'invalid Slurm accounting mode "bogus": must be one of disabled, customer-managed, aicr-provided',
+            ),
+            (
+                ["--service", "eks", "--runtime-inventory", "Enabled"],
+                'invalid runtime inventory mode "Enabled": must be one of enabled, disabled',
+            ),
+            (
+                ["--service", "eks", "--slurm-accounting-mode", "bogus", "--runtime-inventory", "x", "-t", "xml"],
+                'unknown output format: "xml", valid formats are: yaml, json, table',
+            ),
+            (
+                ["--service", "eks", "--slurm-accounting-mode", "bogus", "--runtime-inventory", "x"],
+                'invalid Slurm accounting mode "bogus": must be one of disabled, customer-managed, aicr-provided',
+            ),
+            (
+                ["--service", "eks", "--runtime-inventory", "x", "--accelerator", "foo"],
+                'invalid runtime inventory mode "x": must be one of enabled, disabled',
+            ),
+            (
+                ["--service", "eks", "--slurm-accounting-mode", "disabled"],
+                "Slurm accounting mode can only be set when recipe platform is slurm",
+            ),
+            (
+                ["--service", "eks", "--runtime-inventory", "disabled"],
+                'runtime inventory mode "disabled" requires the recipe to declare component "k8s-aibom"; '
+                "this recipe does not resolve it",
+            ),
+        ],
+    )
+    def test_selection_errors(self, capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+        """The values and their checks, in upstream's order: format, accounting, inventory, criteria."""
+        assert _run(capsys, "recipe", *argv) == (2, "", f"[INVALID_REQUEST] {message}\n")
+
+    def test_accounting_mode_after_missing_criteria(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """No criteria is reported before the accounting mode's platform, and a bad value before the mode."""
+        code, _, err = _run(capsys, "recipe", "--slurm-accounting-mode", "disabled")
+        assert (code, err.startswith("[INVALID_REQUEST] no criteria provided:")) == (2, True)
+        code, _, err = _run(capsys, "recipe", "--service", "nope", "--slurm-accounting-mode", "disabled")
+        assert (code, err) == (
+            2,
+            "[INVALID_REQUEST] error parsing criteria: [INVALID_REQUEST] invalid service type: nope\n",
+        )
+
+    @needs_shared
+    def test_accounting_disabled_is_the_default_and_other_modes_fail_closed(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """` DISABLED` (trimmed, any case) prints what no flag prints; the modes not built here are refused."""
+        argv = ["recipe", *self.SLURM, "--os", "ubuntu", "--catalog", str(UPSTREAM_RECIPES), "-t", "json"]
+        default = _run(capsys, *argv)
+        assert default[0] == 0
+        assert _run(capsys, *argv, "--slurm-accounting-mode", " DISABLED") == default
+        code, out, err = _run(capsys, *argv, "--slurm-accounting-mode", "aicr-provided")
+        assert (code, out) == (2, "")
+        assert err == (
+            "[INVALID_REQUEST] --slurm-accounting-mode aicr-provided is not implemented by l40-recipes: "
+            "only `disabled` (the default) is built\n"
+        )
+        # Resolution errors still come first, as upstream's do.
+        no_os = [
+            "recipe",
+            *self.SLURM,
+            "--catalog",
+            str(UPSTREAM_RECIPES),
+            "--slurm-accounting-mode",
+            "customer-managed",
+        ]
+        code, _, err = _run(capsys, *no_os)
+        assert code == 2
+        assert err.startswith("[INVALID_REQUEST] platform 'slurm' for criteria(")
+
+    @needs_shared
+    @pytest.mark.parametrize("platform", [[], ["--platform", "dynamo"]])
+    def test_runtime_inventory(self, capsys: pytest.CaptureFixture[str], platform: list[str]) -> None:
+        """`disabled` turns k8s-aibom off and records the mode; `enabled` cannot undo the recipe's own decline."""
+        argv = ["recipe", *self.GKE, *platform, "--catalog", str(UPSTREAM_RECIPES), "-t", "json"]
+        code, out, _ = _run(capsys, *argv)
+        plain = json.loads(out)
+        assert plain.get("configuration") is None
+        code, out, _ = _run(capsys, *argv, "--runtime-inventory", "disabled")
+        document = json.loads(out)
+        assert (code, document["apiVersion"]) == (0, "aicr.run/v1alpha3")
+        assert document["configuration"] == {"runtimeInventory": {"mode": "disabled"}}
+        (aibom,) = [ref for ref in document["componentRefs"] if ref["name"] == "k8s-aibom"]
+        assert aibom["overrides"]["install"] is False
+        assert "k8s-aibom" not in document["deploymentOrder"]
+        code, out, err = _run(capsys, *argv, "--runtime-inventory", "enabled")
+        if platform:  # h100-gke-cos-inference-dynamo declines k8s-aibom
+            assert (code, out) == (2, "")
+            assert err == (
+                '[INVALID_REQUEST] component "k8s-aibom" is disabled by the recipe and cannot be re-enabled with '
+                "--runtime-inventory enabled; remove the override in the recipe or select a recipe that enables it\n"
+            )
+        else:
+            document = json.loads(out)
+            assert document["configuration"] == {"runtimeInventory": {"mode": "enabled"}}
+            assert document["deploymentOrder"] == plain["deploymentOrder"]
+
+    @pytest.mark.parametrize("flag", ["--config", "--snapshot", "-s"])
+    def test_missing_config_or_snapshot_is_not_found(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str
+    ) -> None:
+        """A file that is not there exits 3 with upstream's text."""
+        missing = str(tmp_path / "none.yaml")
+        code, out, err = _run(capsys, "recipe", "--service", "eks", flag, missing)
+        assert (code, out) == (3, "")
+        if flag == "--config":
+            assert err == f'[NOT_FOUND] config file not found: "{missing}": open {missing}: no such file or directory\n'
+        else:
+            assert err == f"[NOT_FOUND] file not found: open {missing}: no such file or directory\n"
+
+    @pytest.mark.parametrize(
+        ("argv", "code", "refused"),
+        [
+            (["--config", "FILE"], 2, "--config"),
+            (["--config", "https://example.invalid/c.yaml"], 2, "--config from a URL"),
+            (["--snapshot", "FILE"], 2, "--snapshot"),
+            (["-s", "cm://ns/name"], 2, "--snapshot from a ConfigMap"),
+            (["-s", "http://example.invalid/s.yaml"], 2, "--snapshot from a URL"),
+            (["-o", "cm://ns/name"], 8, "writing to a ConfigMap"),
+        ],
+    )
+    def test_what_needs_more_than_the_catalog_fails_closed(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, refused: str
+    ) -> None:
+        """Config files, snapshots and ConfigMaps are refused with a reason, never half-applied or ignored."""
+        existing = tmp_path / "file.yaml"
+        existing.write_text("{}\n")
+        argv = [str(existing) if word == "FILE" else word for word in argv]
+        got, out, err = _run(capsys, "recipe", "--service", "eks", *argv)
+        assert (got, out) == (code, "")
+        assert f"{refused} is not implemented by l40-recipes: " in err
+        assert err.count("\n") == 1
