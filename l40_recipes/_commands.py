@@ -58,9 +58,15 @@ EXIT_INTERNAL: Final = 8
 
 
 def _fail(error: RecipeError) -> int:
+    """Print upstream's `[CODE] message` alone on the first line; where and how to fix it on lines of their own."""
     from ._report import visible  # noqa: PLC0415
 
-    print("\n".join(visible(line) for line in str(error).split("\n")), file=sys.stderr)
+    lines = [error.upstream_text]
+    if error.location is not None:
+        lines.append(f"  at {error.location}")
+    if error.hint:
+        lines.append(f"  hint: {error.hint}")
+    print("\n".join(visible(line) for text in lines for line in text.split("\n")), file=sys.stderr)
     return error.exit_code
 
 

@@ -1031,3 +1031,14 @@ class TestMoreRecipeFlags:
         assert (got, out) == (code, "")
         assert f"{refused} is not implemented by l40-recipes: " in err
         assert err.count("\n") == 1
+
+
+def test_error_location_is_on_a_line_of_its_own(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """stderr's first line is upstream's `[CODE] message` alone; where it happened and the hint follow."""
+    root = write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks") + "kind: [\n"})
+    code, out, err = _run(capsys, "recipe", "--service", "eks", "--catalog", str(root))
+    first, at, hint = err.splitlines()
+    assert (code, out) == (2, "")
+    assert first.startswith("[INVALID_REQUEST] failed to parse ")
+    assert at.startswith(f"  at {root / 'overlays' / 'leaf.yaml'}:")
+    assert hint.startswith("  hint: ")
