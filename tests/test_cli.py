@@ -1042,3 +1042,20 @@ def test_error_location_is_on_a_line_of_its_own(tmp_path: Path, capsys: pytest.C
     assert first.startswith("[INVALID_REQUEST] failed to parse ")
     assert at.startswith(f"  at {root / 'overlays' / 'leaf.yaml'}:")
     assert hint.startswith("  hint: ")
+
+
+@needs_shared
+def test_profile_declaration_errors_are_upstreams_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad declaration reads as aicr 9793720d prints it (observed): no file-name prefix; the file below."""
+    import shutil  # noqa: PLC0415
+
+    root = tmp_path / "recipes"
+    shutil.copytree(UPSTREAM_RECIPES, root)
+    aks = root / "overlays" / "aks.yaml"
+    aks.write_text(aks.read_text().replace("    default: azure-managed\n", "    default: nope\n"))
+    for service in ("aks", "eks"):  # every overlay loads before any resolves
+        code, out, err = _run(capsys, "recipe", "--service", service, "--catalog", str(root))
+        assert (code, out) == (2, "")
+        first, at, *_ = err.splitlines()
+        assert first == '[INVALID_REQUEST] profile "gpuStack" default "nope" is not a declared value'
+        assert at.startswith(f"  at {aks}:")
