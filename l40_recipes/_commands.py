@@ -188,8 +188,17 @@ def _refuse_config(path: str | None) -> None:
     """`--config`: a missing file fails as upstream's does (exit 3); any other is refused, never half-read."""
     from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
 
-    if path is None:
-        return
+    if not path:
+        return  # upstream reads an empty --config as none
+    if path.startswith("cm://"):
+        message = (
+            "ConfigMap (cm://) sources are not supported by --config; "
+            "export the ConfigMap data with `kubectl get cm <name> -o yaml` and pass the resulting file"
+        )
+        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
+    if path.startswith("file://"):
+        message = "file:// URIs are not supported by --config; pass the path directly (e.g. /etc/aicr/config.yaml)"
+        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
     if path.startswith(("http://", "https://")):
         raise _unsupported("--config from a URL", "it never fetches anything")
     if not Path(path).exists():

@@ -996,6 +996,33 @@ class TestMoreRecipeFlags:
             assert document["configuration"] == {"runtimeInventory": {"mode": "enabled"}}
             assert document["deploymentOrder"] == plain["deploymentOrder"]
 
+    @pytest.mark.parametrize(
+        ("source", "message"),
+        [
+            (
+                "cm://ns/name",
+                "ConfigMap (cm://) sources are not supported by --config; "
+                "export the ConfigMap data with `kubectl get cm <name> -o yaml` and pass the resulting file",
+            ),
+            (
+                "file:///etc/c.yaml",
+                "file:// URIs are not supported by --config; pass the path directly (e.g. /etc/aicr/config.yaml)",
+            ),
+        ],
+    )
+    def test_config_sources_upstream_refuses(
+        self, capsys: pytest.CaptureFixture[str], source: str, message: str
+    ) -> None:
+        """Upstream's own refusals, word for word (observed from aicr 9793720d); `--config=` is no config."""
+        assert _run(capsys, "recipe", "--service", "eks", "--config", source) == (
+            2,
+            "",
+            f"[INVALID_REQUEST] {message}\n",
+        )
+        assert _run(capsys, "recipe", "--service", "eks", "--config=", "-t", "x")[2].startswith(
+            '[INVALID_REQUEST] unknown output format: "x"'
+        )
+
     @pytest.mark.parametrize("flag", ["--config", "--snapshot", "-s"])
     def test_missing_config_or_snapshot_is_not_found(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str
