@@ -1086,3 +1086,12 @@ def test_profile_declaration_errors_are_upstreams_text(tmp_path: Path, capsys: p
         first, at, *_ = err.splitlines()
         assert first == '[INVALID_REQUEST] profile "gpuStack" default "nope" is not a declared value'
         assert at.startswith(f"  at {aks}:")
+
+
+def test_argparse_commands_keep_their_flag_checks(capsys: pytest.CaptureFixture[str]) -> None:
+    """`explain` and `graph` still read flags with argparse: a repeat is INVALID_REQUEST, a bad `--nodes` exit 1."""
+    code, out, err = _run(capsys, "explain", "--service", "eks", "--gpu", "l40", "--accelerator", "l40")
+    assert (code, out, err) == (2, "", "[INVALID_REQUEST] flag --accelerator can only be specified once\n")
+    code, out, err = _run(capsys, "graph", "--service", "eks", "--nodes", "x")
+    assert (code, out) == (1, "")
+    assert err == 'Incorrect Usage: invalid value "x" for flag -nodes: strconv.ParseInt: parsing "x": invalid syntax\n'
