@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
+from ._recipe_flags import go_quote
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from ._errors import RecipeError
     from ._report import Finding
     from ._result import RecipeResult
-    from ._semantics import AicrVersion
 
 
 __all__ = [
@@ -95,58 +95,28 @@ def _query(args: argparse.Namespace) -> dict[str, object]:
     return values
 
 
-def go_quote(text: str) -> str:
-    """*text* as Go's `%q` prints it (`strconv.Quote`), for error messages that must read as upstream's."""
-    out = ['"']
-    for char in text:
-        if char in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[char])
-        elif char.isprintable():
-            out.append(char)
-        elif ord(char) < 0x80 or 0xDC80 <= ord(char) <= 0xDCFF:  # a raw byte (surrogate-escaped)
-            out.append(f"\\x{ord(char) & 0xFF:02x}")
-        elif ord(char) < 0x10000:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(f"\\U{ord(char):08x}")
-    out.append('"')
-    return "".join(out)
-
-
-_GO_ESCAPES: Final = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-    "\\": "\\\\",
-    '"': '\\"',
-}
-
-
 def run_resolve(args: argparse.Namespace) -> int:
+    from . import _recipe_flags as flags  # noqa: PLC0415
     from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
     from ._resolution import resolve  # noqa: PLC0415
 
     try:
-        _refuse_config(args.config)  # upstream reads --config first of all
+        flags.refuse_config(args.config)  # upstream reads --config first of all
         # Upstream loads the catalog before it looks at --format: a broken catalog wins over a bad format.
         catalog = _catalog(args.catalog, aicr_version=args.aicr_version)
         if args.format not in RESOLVE_FORMATS:
             message = f"unknown output format: {go_quote(args.format)}, valid formats are: {', '.join(RESOLVE_FORMATS)}"
             raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
-        accounting = _accounting_mode(args.slurm_accounting_mode)
-        inventory = _runtime_inventory_mode(args.runtime_inventory)
-        _refuse_snapshot(args.snapshot)
+        accounting = flags.accounting_mode(args.slurm_accounting_mode)
+        inventory = flags.runtime_inventory_mode(args.runtime_inventory)
+        flags.refuse_snapshot(args.snapshot)
         if accounting is not None:
-            _check_accounting_platform(args, catalog)
+            flags.check_accounting_platform(_query(args), catalog)
         recipe = resolve(_query(args), catalog=catalog, profile=args.profile, version=args.stamp_version)
         if inventory is not None:
-            recipe = _apply_runtime_inventory(recipe, inventory, catalog.aicr_version)
+            recipe = flags.apply_runtime_inventory(recipe, inventory, catalog.aicr_version)
         if accounting not in (None, "disabled"):
-            raise _unsupported(f"--slurm-accounting-mode {accounting}", "only `disabled` (the default) is built")
+            raise flags.unsupported(f"--slurm-accounting-mode {accounting}", "only `disabled` (the default) is built")
         # Upstream creates the output file once the recipe is built, before serializing it.
         out = _output(args.output)
     except RecipeError as err:
@@ -169,152 +139,16 @@ def run_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
-#: `--slurm-accounting-mode` values, in the order upstream's message lists them (read trimmed, any case).
-ACCOUNTING_MODES: Final = ("disabled", "customer-managed", "aicr-provided")
-
-#: `--runtime-inventory` values, exact case, in upstream's order.
-RUNTIME_INVENTORY_MODES: Final = ("enabled", "disabled")
-
-_NOT_HERE: Final = "not implemented by l40-recipes"
-
-
-def _unsupported(what: str, why: str) -> RecipeError:
-    from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
-
-    return RecipeError(f"{what} is {_NOT_HERE}: {why}", code=ErrorCode.INVALID_REQUEST)
-
-
-def _refuse_config(path: str | None) -> None:
-    """`--config`: a missing file fails as upstream's does (exit 3); any other is refused, never half-read."""
-    from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
-
-    if not path:
-        return  # upstream reads an empty --config as none
-    if path.startswith("cm://"):
-        message = (
-            "ConfigMap (cm://) sources are not supported by --config; "
-            "export the ConfigMap data with `kubectl get cm <name> -o yaml` and pass the resulting file"
-        )
-        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
-    if path.startswith("file://"):
-        message = "file:// URIs are not supported by --config; pass the path directly (e.g. /etc/aicr/config.yaml)"
-        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
-    if path.startswith(("http://", "https://")):
-        raise _unsupported("--config from a URL", "it never fetches anything")
-    if not Path(path).exists():
-        cause = OSError(f"open {path}: no such file or directory")
-        raise RecipeError(f"config file not found: {go_quote(path)}", code=ErrorCode.NOT_FOUND, cause=cause)
-    raise _unsupported("--config", "give the criteria and other settings as flags")
-
-
-def _refuse_snapshot(path: str | None) -> None:
-    """`--snapshot`: a missing file fails as upstream's does (exit 3); a snapshot is never read here."""
-    from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
-
-    if not path:
-        return
-    if path.startswith("cm://"):
-        raise _unsupported("--snapshot from a ConfigMap", "it needs a live cluster, which this tool never contacts")
-    if path.startswith(("http://", "https://")):
-        raise _unsupported("--snapshot from a URL", "it never fetches anything")
-    if not Path(path).exists():
-        cause = OSError(f"open {path}: no such file or directory")
-        raise RecipeError("file not found", code=ErrorCode.NOT_FOUND, cause=cause)
-    raise _unsupported("--snapshot", "state the criteria it would detect with --service, --accelerator, ...")
-
-
-def _accounting_mode(value: str | None) -> str | None:
-    from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
-
-    if value is None:
-        return None
-    mode = value.strip().lower()
-    if mode not in ACCOUNTING_MODES:
-        message = f"invalid Slurm accounting mode {go_quote(value)}: must be one of {', '.join(ACCOUNTING_MODES)}"
-        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
-    return mode
-
-
-def _runtime_inventory_mode(value: str | None) -> str | None:
-    from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
-
-    if value is not None and value not in RUNTIME_INVENTORY_MODES:
-        modes = ", ".join(RUNTIME_INVENTORY_MODES)
-        raise RecipeError(
-            f"invalid runtime inventory mode {go_quote(value)}: must be one of {modes}", code=ErrorCode.INVALID_REQUEST
-        )
-    return value
-
-
-def _check_accounting_platform(args: argparse.Namespace, catalog: Catalog) -> None:
-    """Upstream refuses an accounting mode for a query whose platform is not `slurm`, before resolving.
-
-    `disabled` is what a Slurm recipe gets without the flag, so it resolves as usual; the other modes
-    are refused once the recipe resolves, rather than silently built as `disabled`.
-    """
-    from ._criteria import build_query  # noqa: PLC0415
-    from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
-
-    try:
-        query = build_query(_query(args), known=catalog.known_values, semantics=catalog.aicr_version)
-    except RecipeError:
-        return  # resolving reports the bad criteria value, as upstream does first
-    if query == build_query({}):
-        return  # and "no criteria provided", which upstream checks before the build options
-    if query.platform != "slurm":
-        message = "Slurm accounting mode can only be set when recipe platform is slurm"
-        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
-
-
-def _apply_runtime_inventory(recipe: RecipeResult, mode: str, semantics: AicrVersion) -> RecipeResult:
-    """Upstream's `--runtime-inventory`: k8s-aibom installed or not, and the choice recorded in the recipe."""
-    from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
-    from ._merge import deep_merge, topological_sort  # noqa: PLC0415
-    from ._result import RecipeConfiguration  # noqa: PLC0415
-
-    refs = list(recipe.component_refs)
-    index = next((i for i, ref in enumerate(refs) if ref.name == _INVENTORY_COMPONENT), None)
-    if index is None:
-        message = (
-            f'runtime inventory mode "{mode}" requires the recipe to declare component "{_INVENTORY_COMPONENT}"; '
-            "this recipe does not resolve it"
-        )
-        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
-    install = mode == "enabled"
-    if install and not refs[index].enabled:
-        message = (
-            f'component "{_INVENTORY_COMPONENT}" is disabled by the recipe and cannot be re-enabled with '
-            "--runtime-inventory enabled; remove the override in the recipe or select a recipe that enables it"
-        )
-        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
-    # Upstream re-checks the gate after writing `install`; with a decline refused above, the gate now
-    # always reads as the mode asks, so there is nothing left to check here.
-    ref = refs[index]
-    refs[index] = ref.model_copy(update={"overrides": deep_merge(ref.overrides or {}, {"install": install})})
-    configuration = recipe.configuration or RecipeConfiguration()
-    configuration = configuration.model_copy(update={"runtime_inventory": {"mode": mode}})
-    return recipe.model_copy(
-        update={
-            "api_version": semantics.configured_result_api_version,
-            "configuration": configuration,
-            "component_refs": refs,
-            "deployment_order": topological_sort(refs),
-        }
-    )
-
-
-_INVENTORY_COMPONENT: Final = "k8s-aibom"
-
-
 def _output(path: str | None) -> TextIO:
     """Where `-o/--output` sends the recipe: stdout for none, empty or `-`, else the file, created or truncated."""
     from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
+    from ._recipe_flags import unsupported  # noqa: PLC0415
 
     target = (path or "").strip()
     if target in ("", "-"):
         return sys.stdout
     if target.startswith("cm://"):
-        cause = _unsupported("writing to a ConfigMap", "it needs a live cluster, which this tool never contacts")
+        cause = unsupported("writing to a ConfigMap", "it needs a live cluster, which this tool never contacts")
         raise RecipeError("failed to create output writer", code=ErrorCode.INTERNAL, cause=cause)
     try:
         return Path(target).open("w", encoding="utf-8", newline="")  # closed by run_resolve
