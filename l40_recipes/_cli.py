@@ -11,13 +11,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from ._commands import (
     EXIT_INTERNAL,
     EXIT_USAGE,
     PROG,
-    go_quote,
     run_check,
     run_explain,
     run_export_layer,
@@ -28,6 +27,7 @@ from ._commands import (
     run_schema,
 )
 from ._gc import collector_paused
+from ._recipe_argv import EXIT_FLAG_VALUE, FlagValueError, Once, UsageError, go_int, parse_recipe_words
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -35,88 +35,6 @@ if TYPE_CHECKING:
 
 
 __all__ = ["main"]
-
-
-class _UsageError(Exception):
-    """A command-line mistake reported as upstream's INVALID_REQUEST (exit 2)."""
-
-
-class _FlagValueError(Exception):
-    """A flag value the CLI library itself refuses: upstream prints `Incorrect Usage: ...` and exits 1."""
-
-
-#: Upstream's exit status for a flag value its CLI library cannot parse.
-EXIT_FLAG_VALUE = 1
-
-_MAX_INT64 = (1 << 63) - 1
-
-
-def _underscores_ok(text: str) -> bool:
-    """Go's rule for `_` in a base-0 integer whose other characters are digits: only between digits.
-
-    A base prefix counts as a digit, so `0x_1` is allowed and `_1`, `1_` and `1__0` are not.
-    """
-    digits = text[1:] if text[:1] in ("+", "-") else text
-    if len(digits) >= 2 and digits[0] == "0" and digits[1].lower() in ("b", "o", "x"):
-        digits = "0" + digits[2:]
-    return not (digits.startswith("_") or digits.endswith("_") or "__" in digits)
-
-
-def go_int(text: str) -> int:
-    """`--nodes` as upstream's CLI parses it: Go's `strconv.ParseInt(text, 0, 64)`.
-
-    A base prefix picks the base (`0x`, `0b`, `0o`, or a bare leading `0` for octal), `_` may separate
-    digits, and nothing else is allowed: no spaces, no empty string, nothing outside int64.
-    """
-    syntax = _FlagValueError(_flag_value_message(text, "invalid syntax"))
-    digits = text[1:] if text[:1] in ("+", "-") else text
-    base = 10
-    if digits[:1] == "0":
-        base, digits = {"b": (2, digits[2:]), "o": (8, digits[2:]), "x": (16, digits[2:])}.get(
-            digits[1:2].lower() if len(digits) >= 3 else "", (8, digits[1:])
-        )
-    elif not digits:
-        raise syntax
-    value = 0
-    for char in digits:
-        if char == "_":
-            continue
-        digit = int(char, 36) if char.isascii() and char.isalnum() else 36
-        if digit >= base:
-            raise syntax
-        value = value * base + digit
-        if value >= 1 << 64:  # Go stops at the first digit past uint64, before looking at the rest
-            raise _FlagValueError(_flag_value_message(text, "value out of range"))
-    if "_" in digits and not _underscores_ok(text):
-        raise syntax
-    value = -value if text[:1] == "-" else value
-    if not -_MAX_INT64 - 1 <= value <= _MAX_INT64:
-        raise _FlagValueError(_flag_value_message(text, "value out of range"))
-    return value
-
-
-def _flag_value_message(text: str, reason: str) -> str:
-    quoted = go_quote(text)
-    return f"invalid value {quoted} for flag -nodes: strconv.ParseInt: parsing {quoted}: {reason}"
-
-
-class _Once(argparse.Action):
-    """Reject a flag given twice, as upstream's CLI does."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: Any,
-        option_string: str | None = None,
-    ) -> None:
-        seen: set[str] = namespace.__dict__.setdefault("_seen", set())
-        if self.dest in seen:
-            flag = f"--{self.dest}" if self.dest != "accelerator" else (option_string or "--accelerator")
-            msg = f"flag {flag} can only be specified once"
-            raise _UsageError(msg)
-        seen.add(self.dest)
-        setattr(namespace, self.dest, values)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -131,23 +49,38 @@ class _Parser(argparse.ArgumentParser):
 
 def _add_query(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("criteria (as `aicr recipe`)")
-    group.add_argument("--service", action=_Once, help="eks, gke, aks, oke, kind, lke, bcm, ocp, metal3")
-    group.add_argument("--accelerator", "--gpu", dest="accelerator", action=_Once, help="h100, l40, l40s, ...")
-    group.add_argument("--intent", action=_Once, help="training or inference")
-    group.add_argument("--os", action=_Once, help="ubuntu, rhel, cos, amazonlinux, ol, talos")
-    group.add_argument("--platform", action=_Once, help="dynamo, kubeflow, nim, runai, slurm")
+    group.add_argument("--service", action=Once, help="eks, gke, aks, oke, kind, lke, bcm, ocp, metal3")
+    group.add_argument("--accelerator", "--gpu", dest="accelerator", action=Once, help="h100, l40, l40s, ...")
+    group.add_argument("--intent", action=Once, help="training or inference")
+    group.add_argument("--os", action=Once, help="ubuntu, rhel, cos, amazonlinux, ol, talos")
+    group.add_argument("--platform", action=Once, help="dynamo, kubeflow, nim, runai, slurm")
     group.add_argument(
         "--nodes",
-        action=_Once,
+        action=Once,
         type=go_int,
         help="node count, as Go reads an integer (metadata only; applied when > 0)",
     )
-    group.add_argument("--profile", action=_Once, help="configuration profile as name=value")
+    group.add_argument("--profile", action=Once, help="configuration profile as name=value")
     parser.add_argument(
         "--catalog", type=Path, help="catalog root or overlays/ directory (default: the shipped catalog)"
     )
     _add_aicr_version(parser)
     parser.add_argument("--data", metavar="DIR", help="external data layered over the catalog (as `aicr --data`)")
+
+
+def _add_upstream_recipe_flags(parser: argparse.ArgumentParser) -> None:
+    """The rest of `aicr recipe`'s flags (`--data` aside), with what each does here."""
+    group = parser.add_argument_group("more `aicr recipe` flags")
+    group.add_argument("--slurm-accounting-mode", metavar="MODE", help="disabled, customer-managed or aicr-provided")
+    group.add_argument("--runtime-inventory", metavar="MODE", help="enabled or disabled")
+    group.add_argument("--criteria-strict", action="store_true", help="accepted; the shipped values are the only ones")
+    group.add_argument("-s", "--snapshot", metavar="FILE", help="snapshot file to detect the criteria from")
+    group.add_argument("--config", metavar="FILE", help="AICRConfig file with spec.recipe defaults")
+    group.add_argument(
+        "-k", "--kubeconfig", metavar="FILE", help="accepted and unused: nothing here talks to a cluster"
+    )
+    group.add_argument("--debug", action="store_true", help="accepted; no effect")
+    group.add_argument("--log-json", action="store_true", help="accepted; no effect")
 
 
 def _add_aicr_version(parser: argparse.ArgumentParser) -> None:
@@ -170,17 +103,18 @@ def _parser() -> _Parser:
     ):
         resolve = commands.add_parser(name, help=summary)
         _add_query(resolve)
-        resolve.add_argument("-t", "--format", default="yaml", action=_Once, help="yaml (default), json or table")
+        resolve.add_argument("-t", "--format", default="yaml", action=Once, help="yaml (default), json or table")
         resolve.add_argument(
             "-o",
             "--output",
-            action=_Once,
+            action=Once,
             metavar="FILE",
             help="write the recipe to FILE instead of stdout (`-`: stdout)",
         )
         resolve.add_argument(
             "--stamp-version", metavar="VERSION", help="metadata.version to stamp (default: this tool's version)"
         )
+        _add_upstream_recipe_flags(resolve)
 
     check = commands.add_parser("check", help="check catalogs against every rule")
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="catalog roots or overlays/ directories")
@@ -240,6 +174,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
     words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] in (["resolve"], ["recipe"]):
+        try:
+            args = parse_recipe_words(parser.commands[words[0]], words[1:])
+        except UsageError as err:
+            print(f"[INVALID_REQUEST] {err}", file=sys.stderr)
+            return EXIT_USAGE
+        except FlagValueError as err:
+            print(f"Incorrect Usage: {err}", file=sys.stderr)
+            return EXIT_FLAG_VALUE
+        args.command = words[0]
+        return _run_command(args)
     for word in words:
         if not word.startswith("-"):
             break
@@ -249,12 +194,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         args, extra = parser.parse_known_args(words)
         if extra:
             parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
-    except _UsageError as err:
+    except UsageError as err:
         print(f"[INVALID_REQUEST] {err}", file=sys.stderr)
         return EXIT_USAGE
-    except _FlagValueError as err:
+    except FlagValueError as err:
         print(f"Incorrect Usage: {err}", file=sys.stderr)
         return EXIT_FLAG_VALUE
+    return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
     handler = {
         "resolve": run_resolve,
         "recipe": run_resolve,

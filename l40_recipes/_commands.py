@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
+from ._recipe_flags import go_quote
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -58,9 +59,15 @@ EXIT_INTERNAL: Final = 8
 
 
 def _fail(error: RecipeError) -> int:
+    """Print upstream's `[CODE] message` alone on the first line; where and how to fix it on lines of their own."""
     from ._report import visible  # noqa: PLC0415
 
-    print("\n".join(visible(line) for line in str(error).split("\n")), file=sys.stderr)
+    lines = [error.upstream_text]
+    if error.location is not None:
+        lines.append(f"  at {error.location}")
+    if error.hint:
+        lines.append(f"  hint: {error.hint}")
+    print("\n".join(visible(line) for text in lines for line in text.split("\n")), file=sys.stderr)
     return error.exit_code
 
 
@@ -95,48 +102,28 @@ def _query(args: argparse.Namespace) -> dict[str, object]:
     return values
 
 
-def go_quote(text: str) -> str:
-    """*text* as Go's `%q` prints it (`strconv.Quote`), for error messages that must read as upstream's."""
-    out = ['"']
-    for char in text:
-        if char in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[char])
-        elif char.isprintable():
-            out.append(char)
-        elif ord(char) < 0x80 or 0xDC80 <= ord(char) <= 0xDCFF:  # a raw byte (surrogate-escaped)
-            out.append(f"\\x{ord(char) & 0xFF:02x}")
-        elif ord(char) < 0x10000:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(f"\\U{ord(char):08x}")
-    out.append('"')
-    return "".join(out)
-
-
-_GO_ESCAPES: Final = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-    "\\": "\\\\",
-    '"': '\\"',
-}
-
-
 def run_resolve(args: argparse.Namespace) -> int:
+    from . import _recipe_flags as flags  # noqa: PLC0415
     from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
     from ._resolution import resolve  # noqa: PLC0415
 
     try:
+        flags.refuse_config(args.config)  # upstream reads --config first of all
         # Upstream loads the catalog before it looks at --format: a broken catalog wins over a bad format.
         catalog = _catalog(args.catalog, aicr_version=args.aicr_version, data=getattr(args, "data", None))
         if args.format not in RESOLVE_FORMATS:
             message = f"unknown output format: {go_quote(args.format)}, valid formats are: {', '.join(RESOLVE_FORMATS)}"
             raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
+        accounting = flags.accounting_mode(args.slurm_accounting_mode)
+        inventory = flags.runtime_inventory_mode(args.runtime_inventory)
+        flags.refuse_snapshot(args.snapshot)
+        if accounting is not None:
+            flags.check_accounting_platform(_query(args), catalog)
         recipe = resolve(_query(args), catalog=catalog, profile=args.profile, version=args.stamp_version)
+        if inventory is not None:
+            recipe = flags.apply_runtime_inventory(recipe, inventory, catalog.aicr_version)
+        if accounting not in (None, "disabled"):
+            raise flags.unsupported(f"--slurm-accounting-mode {accounting}", "only `disabled` (the default) is built")
         # Upstream creates the output file once the recipe is built, before serializing it.
         out = _output(args.output)
     except RecipeError as err:
@@ -162,10 +149,14 @@ def run_resolve(args: argparse.Namespace) -> int:
 def _output(path: str | None) -> TextIO:
     """Where `-o/--output` sends the recipe: stdout for none, empty or `-`, else the file, created or truncated."""
     from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
+    from ._recipe_flags import unsupported  # noqa: PLC0415
 
     target = (path or "").strip()
     if target in ("", "-"):
         return sys.stdout
+    if target.startswith("cm://"):
+        cause = unsupported("writing to a ConfigMap", "it needs a live cluster, which this tool never contacts")
+        raise RecipeError("failed to create output writer", code=ErrorCode.INTERNAL, cause=cause)
     try:
         return Path(target).open("w", encoding="utf-8", newline="")  # closed by run_resolve
     except OSError as err:

@@ -291,10 +291,10 @@ def check_profile_contract(metadata: RecipeMetadata, relative: str, source: Sour
     try:
         validate_metadata_profile(metadata, semantics.profile_api_version)
     except RecipeError as err:
-        raise RecipeLoadError(
-            f"invalid profile declaration in {relative}",
+        raise RecipeLoadError(  # upstream propagates this coded error as it is, naming no file
+            err.message,
             code=err.code,
-            cause=err,
+            cause=err.cause,
             location=source.locate(("spec", "profile") if metadata.spec.profile else ("apiVersion",)),
             hint=err.hint
             or f"profile overlays use apiVersion {semantics.profile_api_version} and a complete spec.profile",

@@ -13,6 +13,8 @@ from ._result import SelectedProfile
 from ._semantics import V1ALPHA3
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._models import ComponentRef, ProfileDeclaration, RecipeMetadata
 
 __all__ = [
@@ -232,12 +234,14 @@ def apply_profile(
     return SelectedProfile(name=declaration.name, value=value_name, advertiser=value.advertiser, owned_paths=owned)
 
 
-def check_profile_targets(selected: SelectedProfile, refs: list[ComponentRef]) -> None:
+def check_profile_targets(
+    selected: SelectedProfile, refs: list[ComponentRef], *, values: Callable[[ComponentRef], None] | None = None
+) -> None:
     """A profile may own override paths only of components that consume values (not Kustomize).
 
     Upstream's `ValidateProfileValuesWithContext` also re-reads every owned path from the hydrated
-    chart values; after `apply_profile` every owned path is assigned by construction, so the check
-    that can still fail on catalog data is this one.
+    chart values; after `apply_profile` every owned path is assigned by construction, so what can
+    still fail on catalog data is this check and reading the values file (*values*, per component).
     """
     by_name = {ref.name: ref for ref in refs}
     for component in sorted(selected.owned_paths):
@@ -246,6 +250,8 @@ def check_profile_targets(selected: SelectedProfile, refs: list[ComponentRef]) -
             raise _invalid(
                 f'profile-owned component "{component}" has type "{ref.type}", which does not consume values overrides',
             )
+        if values is not None:
+            values(ref)  # component by component, after its own checks, as upstream hydrates them
 
 
 def ownership_conflict(

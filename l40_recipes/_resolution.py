@@ -19,7 +19,7 @@ from ._criteria import build_query, specificity
 from ._errors import CriteriaError, ErrorCode, RecipeError
 from ._loading import load_catalog
 from ._matching import candidates
-from ._models import DIMENSIONS, Criteria
+from ._models import DIMENSIONS, ComponentRef, Criteria
 from ._profiles import (
     apply_profile,
     check_profile_targets,
@@ -28,6 +28,7 @@ from ._profiles import (
 from ._semantics import AicrVersion, aicr_version as as_aicr_version
 from ._shipped import shipped_catalog, shipped_catalog_root
 from ._version import __version__
+from ._yaml import parse_yaml
 
 if TYPE_CHECKING:
     import os
@@ -159,10 +160,10 @@ def build_recipe(
         missing = "base.yaml" if catalog.base is None else "registry.yaml"
         msg = f"{missing} not found"
         raise RecipeError(msg, code=ErrorCode.INTERNAL, hint="resolve against a catalog that loads without problems")
-    selection = parse_selection(profile)
     found = candidates(catalog, query)
     composed = composition(catalog, found)
     _coverage.verify(catalog, query, list(composed.applied), details=coverage_details)
+    selection = parse_selection(profile)  # upstream parses --profile only once coverage holds
     state = composed.state.copy()
     selected = apply_profile(state, composed.profile, selection)
     if selected is None:  # the composition's own components: finish them once per catalog
@@ -179,7 +180,7 @@ def build_recipe(
     if selected is None and query.platform != "slurm":
         return result  # nothing changed since assemble() checked coherence
     if selected is not None:
-        check_profile_targets(selected, result.component_refs)
+        check_profile_targets(selected, result.component_refs, values=lambda ref: _read_values_file(catalog, ref))
         result = result.model_copy(
             update={
                 "api_version": semantics.configured_result_api_version,
@@ -190,3 +191,25 @@ def build_recipe(
         result = apply_slurm_accounting(result, semantics)
     check_coherence(result, semantics)
     return result
+
+
+def _read_values_file(catalog: Catalog, ref: ComponentRef) -> None:
+    """Read and parse a profile-owned component's `valuesFile`, as upstream does to check the owned paths.
+
+    A missing or unparsable file is upstream's INTERNAL error (exit 8); the paths it owns are assigned
+    by the profile whatever the file holds, so its content is not otherwise looked at.
+    """
+    if not ref.values_file:
+        return
+    try:
+        text = catalog.read_text(ref.values_file)
+    except RecipeError as err:
+        detail = err.message.replace("No such file or directory", "file does not exist")
+        message = f'failed to read values file "{ref.values_file}"'
+        raise RecipeError(message, code=ErrorCode.INTERNAL, cause=OSError(detail)) from None
+    try:
+        parse_yaml(text, path=ref.values_file)
+    except RecipeError as err:
+        detail = err.message.removeprefix(f"failed to parse {ref.values_file}: ")
+        message = f'failed to parse values file "{ref.values_file}"'
+        raise RecipeError(message, code=ErrorCode.INTERNAL, cause=ValueError(detail), location=err.location) from None

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from l40_recipes._cli import main
+from l40_recipes._recipe_argv import go_trim_space
 
 from .conftest import REPO, UPSTREAM, UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
 
@@ -243,21 +244,16 @@ def test_explain_json_and_profiles(capsys: pytest.CaptureFixture[str]) -> None:
     [
         (["--bogus"], "usage: l40-recipes [-h]", "l40-recipes: error: unrecognized arguments: --bogus"),
         (
-            ["resolve", "--bogus"],
-            "usage: l40-recipes resolve [-h]",
-            "l40-recipes resolve: error: unrecognized arguments: --bogus",
-        ),
-        (
-            ["recipe", "--service", "eks", "x"],
-            "usage: l40-recipes recipe [-h]",
-            "l40-recipes recipe: error: unrecognized arguments: x",
+            ["check", ".", "--bogus"],
+            "usage: l40-recipes check [-h]",
+            "l40-recipes check: error: unrecognized arguments: --bogus",
         ),
     ],
 )
 def test_usage_errors_name_the_argument_and_the_command(
     capsys: pytest.CaptureFixture[str], argv: list[str], usage: str, message: str
 ) -> None:
-    """A stray argument is named, under the usage of the command it was given to."""
+    """A stray argument to our own commands is named, under the usage of the command it was given to."""
     with pytest.raises(SystemExit) as caught:
         main(argv)
     assert caught.value.code == 2
@@ -543,8 +539,14 @@ def test_aicr_version_flag_on_every_catalog_command(tmp_path: Path, capsys: pyte
 
 
 def test_aicr_version_flag_refuses_unknown_releases(capsys: pytest.CaptureFixture[str]) -> None:
+    """On `resolve` (read as upstream reads flags) a bad value is a flag error, exit 1; elsewhere argparse's."""
+    assert _run(capsys, "resolve", "--service", "eks", "--aicr-version", "2.0") == (
+        1,
+        "",
+        'Incorrect Usage: invalid value "2.0" for flag -aicr-version: must be one of 0.20, 1.0\n',
+    )
     with pytest.raises(SystemExit) as caught:
-        main(["resolve", "--service", "eks", "--aicr-version", "2.0"])
+        main(["list", "--aicr-version", "2.0"])
     assert caught.value.code == 2
     assert "invalid choice: '2.0'" in capsys.readouterr().err
 
@@ -723,8 +725,374 @@ class TestRecipeFlags:
         self, capsys: pytest.CaptureFixture[str], value: str, shown: str, reason: str
     ) -> None:
         """The CLI library's own refusal: `Incorrect Usage: ...`, exit 1, nothing on stdout."""
-        code, out, err = _run(capsys, "recipe", "--service", "eks", f"--nodes={value}")
+        code, out, err = _run(capsys, "recipe", "--service", "eks", "--nodes", value)
         assert (code, out) == (1, "")
         assert err == (
             f"Incorrect Usage: invalid value {shown} for flag -nodes: strconv.ParseInt: parsing {shown}: {reason}\n"
         )
+
+
+class TestRecipeArgumentParsing:
+    """`recipe`/`resolve` read their arguments by upstream's CLI library's rules (urfave/cli v3), not argparse's.
+
+    Every expected message and exit code below was observed from upstream's binary built at 9793720d
+    (`aicr recipe ...`).
+    """
+
+    @pytest.fixture
+    def catalog(self, tmp_path: Path) -> str:
+        overlays = {
+            "eks": overlay("eks", criteria="service: eks"),
+            "eks-l40": overlay("eks-l40", base="eks", criteria="service: eks\n    accelerator: l40"),
+        }
+        return str(write_catalog(tmp_path, overlays))
+
+    def _json(self, capsys: pytest.CaptureFixture[str], catalog: str, *argv: str) -> tuple[int, Any, str]:
+        code, out, err = _run(capsys, "recipe", "--catalog", catalog, *argv)
+        return code, (json.loads(out) if code == 0 else out), err
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            (["--serv", "eks"], "flag provided but not defined: -serv"),
+            (["--bogus"], "flag provided but not defined: -bogus"),
+            (["-bogus"], "flag provided but not defined: -bogus"),
+            (["---x"], "flag provided but not defined: --x"),
+            (["-st", "x"], "flag provided but not defined: -st"),
+            (["-é"], "flag provided but not defined: -é"),
+            (["--service", "a", "--service", "b", "--bogus"], "flag provided but not defined: -bogus"),
+            (["--bogus", "--help"], "flag provided but not defined: -bogus"),
+            (["--service"], "flag needs an argument: --service"),
+            (["--service", "eks", "-s"], "flag needs an argument: -s"),
+            (["--service", "eks", "-k"], "flag needs an argument: -k"),
+            (["--criteria-strict=maybe"], 'invalid value "maybe" for flag -criteria-strict: parse error'),
+            (["--service", "eks", "--log-json=maybe"], 'invalid value "maybe" for flag -log-json: parse error'),
+            (["--help=maybe"], 'invalid value "maybe" for flag -help: parse error'),
+        ],
+    )
+    def test_flag_errors_exit_1_with_upstreams_text(
+        self, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+    ) -> None:
+        """Unknown flags (no abbreviations), missing values and bad booleans: `Incorrect Usage: ...`, exit 1."""
+        assert _run(capsys, "recipe", *argv) == (1, "", f"Incorrect Usage: {message}\n")
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            (["--gpu", "h100", "--gpu", "h100", "--service", "eks"], "flag --accelerator can only be specified once"),
+            (["--accelerator", "h100", "--gpu", "h100"], "flag --accelerator can only be specified once"),
+            (["-service", "eks", "--service=eks"], "flag --service can only be specified once"),
+            (["-s", "a", "--snapshot", "b"], "flag --snapshot can only be specified once"),
+            (
+                ["--runtime-inventory", "a", "--runtime-inventory", "a"],
+                "flag --runtime-inventory can only be specified once",
+            ),
+            (
+                ["--slurm-accounting-mode", "a", "--slurm-accounting-mode", "a", "--config", "x", "--config", "y"],
+                "flag --slurm-accounting-mode can only be specified once",
+            ),
+            (["--format", "json", "--os", "a", "--os", "b", "-t", "x"], "flag --os can only be specified once"),
+            (
+                ["--service", "--format", "json"],
+                "error parsing criteria: [INVALID_REQUEST] invalid service type: --format",
+            ),
+        ],
+    )
+    def test_duplicates_and_values_that_look_like_flags(
+        self, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+    ) -> None:
+        """A single-value flag twice is upstream's INVALID_REQUEST (in its check order); a value is the next word."""
+        assert _run(capsys, "recipe", *argv) == (2, "", f"[INVALID_REQUEST] {message}\n")
+
+    def test_spellings_upstream_accepts(self, capsys: pytest.CaptureFixture[str], catalog: str) -> None:
+        """One or two dashes, `=` or the next word, stray words, `--` and padded flag names all read alike."""
+        expected = self._json(capsys, catalog, "--service", "eks", "--accelerator", "l40", "--format", "json")
+        assert expected[0] == 0
+        assert expected[1]["metadata"]["appliedOverlays"] == ["base", "eks", "eks-l40"]
+        for argv in (
+            ["-service", "eks", "-gpu", "l40", "-t", "json"],
+            ["--service=eks", "--gpu=l40", "-t=json"],
+            ["--t", "json", "-accelerator=l40", "--service", "eks"],
+            ["stray", "--service", "eks", "", "words", "--gpu", "l40", "-t", "json", "--", "--gpu", "h100"],
+            [" --service\t", "eks", "--gpu", "l40", " -t ", "json"],
+            ["--service", "eks", "--gpu", "l40", "-t", "json", "--debug", "--log-json", "--criteria-strict"],
+            [
+                "--service",
+                "eks",
+                "--gpu",
+                "l40",
+                "-t",
+                "json",
+                "--criteria-strict=1",
+                "--debug=false",
+                "--kubeconfig",
+                "x",
+            ],
+            ["--service", "eks", "--gpu", "l40", "-t", "json", "-k", "/nonexistent", "--criteria-strict="],
+            ["--service", "eks", "--gpu", "l40", "-t", "json", "--help=false", "-h=0"],
+            ["--service", "eks", "--gpu", "l40", "-t", "json", "--nodes", "5", "--nodes", "-0b1"],
+        ):
+            assert self._json(capsys, catalog, *argv) == expected, argv
+
+    @pytest.mark.parametrize("stop", ["-", "-1", "--", "-0b1"])
+    def test_flags_end_at_a_lone_dash_a_number_or_double_dash(
+        self, capsys: pytest.CaptureFixture[str], catalog: str, stop: str
+    ) -> None:
+        """Upstream stops reading flags there: what follows is ignored, so no criteria were given."""
+        code, out, err = _run(capsys, "recipe", "--catalog", catalog, stop, "--service", "eks", "--bogus")
+        assert (code, out) == (2, "")
+        assert err.startswith("[INVALID_REQUEST] no criteria provided: specify at least one of --service,")
+
+    def test_an_empty_format_and_the_last_nodes(self, capsys: pytest.CaptureFixture[str], catalog: str) -> None:
+        """`--format=` is an empty format, not the default; `--nodes` twice keeps the last (upstream checks no count)."""
+        code, _, err = _run(capsys, "recipe", "--catalog", catalog, "--service", "eks", "--format=")
+        assert (code, err) == (2, '[INVALID_REQUEST] unknown output format: "", valid formats are: yaml, json, table\n')
+        code, document, _ = self._json(capsys, catalog, "--service", "eks", "-t", "json", "--nodes", "2", "--nodes=0x3")
+        assert (code, document["criteria"]["nodes"]) == (0, 3)
+        # Upstream trims the whole `--flag=value` word, so a trailing space there is not the value's.
+        code, document, _ = self._json(capsys, catalog, "--service", "eks", "-t", "json", "--nodes=4 ")
+        assert (code, document["criteria"]["nodes"]) == (0, 4)
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["--help"],
+            ["-h"],
+            ["--service", "eks", "-h"],
+            ["--help", "--bogus"],
+            ["-service", "a", "--service", "b", "--help"],
+        ],
+    )
+    def test_help_wins_over_later_mistakes(self, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+        """Help is shown (exit 0) once asked for, even when a later flag is bad or a flag repeats."""
+        with pytest.raises(SystemExit) as caught:
+            main(["recipe", *argv])
+        assert caught.value.code == 0
+        assert capsys.readouterr().out.startswith("usage: l40-recipes recipe ")
+
+    @pytest.mark.parametrize("word", ["list", "sign-catalog", "verify-catalog"])
+    def test_upstreams_subcommands_are_refused(self, capsys: pytest.CaptureFixture[str], word: str) -> None:
+        """`aicr recipe list` etc. are other commands upstream; here they fail instead of being ignored."""
+        code, out, err = _run(capsys, "resolve", "--service", "eks", word)
+        assert (code, out) == (2, "")
+        assert err == f"[INVALID_REQUEST] `aicr recipe {word}` has no counterpart in l40-recipes\n"
+
+    def test_go_trim_space(self) -> None:
+        """Go's white space: Unicode's, without the information separators Python also strips."""
+        assert go_trim_space("\u00a0\t x \u3000\n") == "x"
+        assert go_trim_space("\x1cx\x1f") == "\x1cx\x1f"
+        assert go_trim_space("  ") == ""
+
+
+class TestMoreRecipeFlags:
+    """`--slurm-accounting-mode`, `--runtime-inventory`, `--config`, `--snapshot`, `--kubeconfig`, `-o cm://`.
+
+    Expected messages, codes and recipe facts were observed from upstream's binary built at 9793720d; where
+    upstream needs a cluster, a URL or a part not built here, the command fails closed with our own text.
+    """
+
+    SLURM = ("--service", "eks", "--accelerator", "h100", "--intent", "training", "--platform", "slurm")
+    GKE = ("--service", "gke", "--accelerator", "h100", "--os", "cos", "--intent", "inference")
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            (
+                ["--service", "eks", "--slurm-accounting-mode", "bogus"],
+                'invalid Slurm accounting mode "bogus": must be one of disabled, customer-managed, aicr-provided',
+            ),
+            (
+                ["--service", "eks", "--runtime-inventory", "Enabled"],
+                'invalid runtime inventory mode "Enabled": must be one of enabled, disabled',
+            ),
+            (
+                ["--service", "eks", "--slurm-accounting-mode", "bogus", "--runtime-inventory", "x", "-t", "xml"],
+                'unknown output format: "xml", valid formats are: yaml, json, table',
+            ),
+            (
+                ["--service", "eks", "--slurm-accounting-mode", "bogus", "--runtime-inventory", "x"],
+                'invalid Slurm accounting mode "bogus": must be one of disabled, customer-managed, aicr-provided',
+            ),
+            (
+                ["--service", "eks", "--runtime-inventory", "x", "--accelerator", "foo"],
+                'invalid runtime inventory mode "x": must be one of enabled, disabled',
+            ),
+            (
+                ["--service", "eks", "--slurm-accounting-mode", "disabled"],
+                "Slurm accounting mode can only be set when recipe platform is slurm",
+            ),
+            (
+                ["--service", "eks", "--runtime-inventory", "disabled"],
+                'runtime inventory mode "disabled" requires the recipe to declare component "k8s-aibom"; '
+                "this recipe does not resolve it",
+            ),
+        ],
+    )
+    def test_selection_errors(self, capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+        """The values and their checks, in upstream's order: format, accounting, inventory, criteria."""
+        assert _run(capsys, "recipe", *argv) == (2, "", f"[INVALID_REQUEST] {message}\n")
+
+    def test_accounting_mode_after_missing_criteria(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """No criteria is reported before the accounting mode's platform, and a bad value before the mode."""
+        code, _, err = _run(capsys, "recipe", "--slurm-accounting-mode", "disabled")
+        assert (code, err.startswith("[INVALID_REQUEST] no criteria provided:")) == (2, True)
+        code, _, err = _run(capsys, "recipe", "--service", "nope", "--slurm-accounting-mode", "disabled")
+        assert (code, err) == (
+            2,
+            "[INVALID_REQUEST] error parsing criteria: [INVALID_REQUEST] invalid service type: nope\n",
+        )
+
+    @needs_shared
+    def test_accounting_disabled_is_the_default_and_other_modes_fail_closed(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """` DISABLED` (trimmed, any case) prints what no flag prints; the modes not built here are refused."""
+        argv = ["recipe", *self.SLURM, "--os", "ubuntu", "--catalog", str(UPSTREAM_RECIPES), "-t", "json"]
+        default = _run(capsys, *argv)
+        assert default[0] == 0
+        assert _run(capsys, *argv, "--slurm-accounting-mode", " DISABLED") == default
+        code, out, err = _run(capsys, *argv, "--slurm-accounting-mode", "aicr-provided")
+        assert (code, out) == (2, "")
+        assert err == (
+            "[INVALID_REQUEST] --slurm-accounting-mode aicr-provided is not implemented by l40-recipes: "
+            "only `disabled` (the default) is built\n"
+        )
+        # Resolution errors still come first, as upstream's do.
+        no_os = [
+            "recipe",
+            *self.SLURM,
+            "--catalog",
+            str(UPSTREAM_RECIPES),
+            "--slurm-accounting-mode",
+            "customer-managed",
+        ]
+        code, _, err = _run(capsys, *no_os)
+        assert code == 2
+        assert err.startswith("[INVALID_REQUEST] platform 'slurm' for criteria(")
+
+    @needs_shared
+    @pytest.mark.parametrize("platform", [[], ["--platform", "dynamo"]])
+    def test_runtime_inventory(self, capsys: pytest.CaptureFixture[str], platform: list[str]) -> None:
+        """`disabled` turns k8s-aibom off and records the mode; `enabled` cannot undo the recipe's own decline."""
+        argv = ["recipe", *self.GKE, *platform, "--catalog", str(UPSTREAM_RECIPES), "-t", "json"]
+        code, out, _ = _run(capsys, *argv)
+        plain = json.loads(out)
+        assert plain.get("configuration") is None
+        code, out, _ = _run(capsys, *argv, "--runtime-inventory", "disabled")
+        document = json.loads(out)
+        assert (code, document["apiVersion"]) == (0, "aicr.run/v1alpha3")
+        assert document["configuration"] == {"runtimeInventory": {"mode": "disabled"}}
+        (aibom,) = [ref for ref in document["componentRefs"] if ref["name"] == "k8s-aibom"]
+        assert aibom["overrides"]["install"] is False
+        assert "k8s-aibom" not in document["deploymentOrder"]
+        code, out, err = _run(capsys, *argv, "--runtime-inventory", "enabled")
+        if platform:  # h100-gke-cos-inference-dynamo declines k8s-aibom
+            assert (code, out) == (2, "")
+            assert err == (
+                '[INVALID_REQUEST] component "k8s-aibom" is disabled by the recipe and cannot be re-enabled with '
+                "--runtime-inventory enabled; remove the override in the recipe or select a recipe that enables it\n"
+            )
+        else:
+            document = json.loads(out)
+            assert document["configuration"] == {"runtimeInventory": {"mode": "enabled"}}
+            assert document["deploymentOrder"] == plain["deploymentOrder"]
+
+    @pytest.mark.parametrize(
+        ("source", "message"),
+        [
+            (
+                "cm://ns/name",
+                "ConfigMap (cm://) sources are not supported by --config; "
+                "export the ConfigMap data with `kubectl get cm <name> -o yaml` and pass the resulting file",
+            ),
+            (
+                "file:///etc/c.yaml",
+                "file:// URIs are not supported by --config; pass the path directly (e.g. /etc/aicr/config.yaml)",
+            ),
+        ],
+    )
+    def test_config_sources_upstream_refuses(
+        self, capsys: pytest.CaptureFixture[str], source: str, message: str
+    ) -> None:
+        """Upstream's own refusals, word for word (observed from aicr 9793720d); `--config=` is no config."""
+        assert _run(capsys, "recipe", "--service", "eks", "--config", source) == (
+            2,
+            "",
+            f"[INVALID_REQUEST] {message}\n",
+        )
+        assert _run(capsys, "recipe", "--service", "eks", "--config=", "-t", "x")[2].startswith(
+            '[INVALID_REQUEST] unknown output format: "x"'
+        )
+
+    @pytest.mark.parametrize("flag", ["--config", "--snapshot", "-s"])
+    def test_missing_config_or_snapshot_is_not_found(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str
+    ) -> None:
+        """A file that is not there exits 3 with upstream's text."""
+        missing = str(tmp_path / "none.yaml")
+        code, out, err = _run(capsys, "recipe", "--service", "eks", flag, missing)
+        assert (code, out) == (3, "")
+        if flag == "--config":
+            assert err == f'[NOT_FOUND] config file not found: "{missing}": open {missing}: no such file or directory\n'
+        else:
+            assert err == f"[NOT_FOUND] file not found: open {missing}: no such file or directory\n"
+
+    @pytest.mark.parametrize(
+        ("argv", "code", "refused"),
+        [
+            (["--config", "FILE"], 2, "--config"),
+            (["--config", "https://example.invalid/c.yaml"], 2, "--config from a URL"),
+            (["--snapshot", "FILE"], 2, "--snapshot"),
+            (["-s", "cm://ns/name"], 2, "--snapshot from a ConfigMap"),
+            (["-s", "http://example.invalid/s.yaml"], 2, "--snapshot from a URL"),
+            (["-o", "cm://ns/name"], 8, "writing to a ConfigMap"),
+        ],
+    )
+    def test_what_needs_more_than_the_catalog_fails_closed(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, refused: str
+    ) -> None:
+        """Config files, snapshots and ConfigMaps are refused with a reason, never half-applied or ignored."""
+        existing = tmp_path / "file.yaml"
+        existing.write_text("{}\n")
+        argv = [str(existing) if word == "FILE" else word for word in argv]
+        got, out, err = _run(capsys, "recipe", "--service", "eks", *argv)
+        assert (got, out) == (code, "")
+        assert f"{refused} is not implemented by l40-recipes: " in err
+        assert err.count("\n") == 1
+
+
+def test_error_location_is_on_a_line_of_its_own(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """stderr's first line is upstream's `[CODE] message` alone; where it happened and the hint follow."""
+    root = write_catalog(tmp_path, {"leaf": overlay("leaf", criteria="service: eks") + "kind: [\n"})
+    code, out, err = _run(capsys, "recipe", "--service", "eks", "--catalog", str(root))
+    first, at, hint = err.splitlines()
+    assert (code, out) == (2, "")
+    assert first.startswith("[INVALID_REQUEST] failed to parse ")
+    assert at.startswith(f"  at {root / 'overlays' / 'leaf.yaml'}:")
+    assert hint.startswith("  hint: ")
+
+
+@needs_shared
+def test_profile_declaration_errors_are_upstreams_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad declaration reads as aicr 9793720d prints it (observed): no file-name prefix; the file below."""
+    import shutil  # noqa: PLC0415
+
+    root = tmp_path / "recipes"
+    shutil.copytree(UPSTREAM_RECIPES, root)
+    aks = root / "overlays" / "aks.yaml"
+    aks.write_text(aks.read_text().replace("    default: azure-managed\n", "    default: nope\n"))
+    for service in ("aks", "eks"):  # every overlay loads before any resolves
+        code, out, err = _run(capsys, "recipe", "--service", service, "--catalog", str(root))
+        assert (code, out) == (2, "")
+        first, at, *_ = err.splitlines()
+        assert first == '[INVALID_REQUEST] profile "gpuStack" default "nope" is not a declared value'
+        assert at.startswith(f"  at {aks}:")
+
+
+def test_argparse_commands_keep_their_flag_checks(capsys: pytest.CaptureFixture[str]) -> None:
+    """`explain` and `graph` still read flags with argparse: a repeat is INVALID_REQUEST, a bad `--nodes` exit 1."""
+    code, out, err = _run(capsys, "explain", "--service", "eks", "--gpu", "l40", "--accelerator", "l40")
+    assert (code, out, err) == (2, "", "[INVALID_REQUEST] flag --accelerator can only be specified once\n")
+    code, out, err = _run(capsys, "graph", "--service", "eks", "--nodes", "x")
+    assert (code, out) == (1, "")
+    assert err == 'Incorrect Usage: invalid value "x" for flag -nodes: strconv.ParseInt: parsing "x": invalid syntax\n'

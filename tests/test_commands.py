@@ -89,12 +89,13 @@ def test_recipe_data_layers_over_the_catalog(tmp_path: Path, capsys: pytest.Capt
 def test_recipe_data_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[str, str], code: int, text: str
 ) -> None:
-    """The location goes first, on the line of the error; then upstream's `[CODE] message`."""
+    """Upstream's `[CODE] message` alone on the first line; the position in the layer below it."""
     catalog, layer = _setup(tmp_path, files)
     status, _, err = _run(capsys, "recipe", "--catalog", str(catalog), "--data", str(layer), "--service", "eks")
     assert status == code
-    assert text in err
-    assert err.startswith(f"{layer}/overlays/x.yaml:")
+    first, *rest = err.splitlines()
+    assert first.startswith(text)
+    assert rest[0].startswith(f"  at {layer}/overlays/x.yaml:")
 
 
 def test_recipe_data_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -500,3 +500,46 @@ def test_repeated_queries_do_not_grow_the_memo(query: dict[str, str]) -> None:
     for _ in range(3):
         assert resolve(catalog=catalog, **query) == first
     assert len(catalog._memo) == size
+
+
+@needs_shared
+def test_coverage_is_verified_before_the_profile_is_parsed() -> None:
+    """A malformed --profile loses to a coverage error, as in aicr 9793720d (observed)."""
+    with pytest.raises(CoverageError) as caught:
+        resolve(catalog=UPSTREAM_RECIPES, profile="bad", service="aks", accelerator="l40")
+    assert caught.value.upstream_text == (
+        "[INVALID_REQUEST] no recipe provides accelerator 'l40' for criteria(service=aks, accelerator=l40)"
+    )
+    with pytest.raises(ResolutionError, match="profile must use the exact name=value form"):
+        resolve(catalog=UPSTREAM_RECIPES, profile="bad", service="aks")
+
+
+@needs_shared
+@pytest.mark.parametrize("content", [None, "labeler: [\n"])
+def test_a_profile_owned_components_values_file_is_read(tmp_path: Path, content: str | None) -> None:
+    """Missing or unparsable, it fails with exit 8 where a profile owns the component, and only there.
+
+    Expected texts observed from aicr 9793720d (`aicr-patched` on a copy of its catalog); yaml.v3's own
+    parse detail ("yaml: line 1: ...") is not reproduced after the colon.
+    """
+    import shutil  # noqa: PLC0415
+
+    root = tmp_path / "recipes"
+    shutil.copytree(UPSTREAM_RECIPES, root)
+    values = root / "components" / "nvsentinel" / "values.yaml"
+    if content is None:
+        values.unlink()
+    else:
+        values.write_text(content)
+    with pytest.raises(RecipeError) as caught:
+        resolve(catalog=root, service="aks")
+    assert caught.value.exit_code == 8
+    relative = "components/nvsentinel/values.yaml"
+    if content is None:
+        assert caught.value.upstream_text == (
+            f'[INTERNAL] failed to read values file "{relative}": open {relative}: file does not exist'
+        )
+    else:
+        assert caught.value.upstream_text.startswith(f'[INTERNAL] failed to parse values file "{relative}": ')
+        assert caught.value.location is not None
+    assert resolve(catalog=root, service="eks").criteria.service == "eks"

@@ -199,8 +199,12 @@ def test_profile_track_both_ways(tmp_path: Path) -> None:
     """
     with_profile = overlay("eks", criteria="service: eks", body=profile, api_version=BETA1)
     error = _load_error(_catalog_1_0(tmp_path / "a", {"eks": with_profile}))
-    assert error.message == "invalid profile declaration in overlays/eks.yaml"
-    assert 'uses apiVersion "aicr.run/v1beta1"; expected "aicr.run/v1beta2"' in str(error)
+    assert error.upstream_text == (
+        '[INVALID_REQUEST] RecipeMetadata declares spec.profile but uses apiVersion "aicr.run/v1beta1"; '
+        'expected "aicr.run/v1beta2"'
+    )
+    assert error.location is not None
+    assert error.location.path.endswith("overlays/eks.yaml")
     without = overlay("eks", criteria="service: eks", api_version=BETA2)
     error = _load_error(_catalog_1_0(tmp_path / "b", {"eks": without}))
     assert 'RecipeMetadata uses apiVersion "aicr.run/v1beta2" but has no spec.profile declaration' in str(error)

@@ -1,0 +1,185 @@
+"""`aicr recipe`'s flags beyond the criteria: their values checked, built or refused as upstream's allow offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from ._errors import ErrorCode, RecipeError
+
+if TYPE_CHECKING:
+    from ._catalog import Catalog
+    from ._result import RecipeResult
+    from ._semantics import AicrVersion
+
+__all__ = [
+    "ACCOUNTING_MODES",
+    "RUNTIME_INVENTORY_MODES",
+    "accounting_mode",
+    "apply_runtime_inventory",
+    "check_accounting_platform",
+    "go_quote",
+    "refuse_config",
+    "refuse_snapshot",
+    "runtime_inventory_mode",
+    "unsupported",
+]
+
+
+def go_quote(text: str) -> str:
+    """*text* as Go's `%q` prints it (`strconv.Quote`), for error messages that must read as upstream's."""
+    out = ['"']
+    for char in text:
+        if char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif char.isprintable():
+            out.append(char)
+        elif ord(char) < 0x80 or 0xDC80 <= ord(char) <= 0xDCFF:  # a raw byte (surrogate-escaped)
+            out.append(f"\\x{ord(char) & 0xFF:02x}")
+        elif ord(char) < 0x10000:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    out.append('"')
+    return "".join(out)
+
+
+_GO_ESCAPES: Final = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+    "\\": "\\\\",
+    '"': '\\"',
+}
+
+
+#: `--slurm-accounting-mode` values, in the order upstream's message lists them (read trimmed, any case).
+ACCOUNTING_MODES: Final = ("disabled", "customer-managed", "aicr-provided")
+
+#: `--runtime-inventory` values, exact case, in upstream's order.
+RUNTIME_INVENTORY_MODES: Final = ("enabled", "disabled")
+
+_NOT_HERE: Final = "not implemented by l40-recipes"
+
+
+def unsupported(what: str, why: str) -> RecipeError:
+
+    return RecipeError(f"{what} is {_NOT_HERE}: {why}", code=ErrorCode.INVALID_REQUEST)
+
+
+def refuse_config(path: str | None) -> None:
+    """`--config`: a missing file fails as upstream's does (exit 3); any other is refused, never half-read."""
+    if not path:
+        return  # upstream reads an empty --config as none
+    if path.startswith("cm://"):
+        message = (
+            "ConfigMap (cm://) sources are not supported by --config; "
+            "export the ConfigMap data with `kubectl get cm <name> -o yaml` and pass the resulting file"
+        )
+        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
+    if path.startswith("file://"):
+        message = "file:// URIs are not supported by --config; pass the path directly (e.g. /etc/aicr/config.yaml)"
+        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
+    if path.startswith(("http://", "https://")):
+        raise unsupported("--config from a URL", "it never fetches anything")
+    if not Path(path).exists():
+        cause = OSError(f"open {path}: no such file or directory")
+        raise RecipeError(f"config file not found: {go_quote(path)}", code=ErrorCode.NOT_FOUND, cause=cause)
+    raise unsupported("--config", "give the criteria and other settings as flags")
+
+
+def refuse_snapshot(path: str | None) -> None:
+    """`--snapshot`: a missing file fails as upstream's does (exit 3); a snapshot is never read here."""
+    if not path:
+        return
+    if path.startswith("cm://"):
+        raise unsupported("--snapshot from a ConfigMap", "it needs a live cluster, which this tool never contacts")
+    if path.startswith(("http://", "https://")):
+        raise unsupported("--snapshot from a URL", "it never fetches anything")
+    if not Path(path).exists():
+        cause = OSError(f"open {path}: no such file or directory")
+        raise RecipeError("file not found", code=ErrorCode.NOT_FOUND, cause=cause)
+    raise unsupported("--snapshot", "state the criteria it would detect with --service, --accelerator, ...")
+
+
+def accounting_mode(value: str | None) -> str | None:
+
+    if value is None:
+        return None
+    mode = value.strip().lower()
+    if mode not in ACCOUNTING_MODES:
+        message = f"invalid Slurm accounting mode {go_quote(value)}: must be one of {', '.join(ACCOUNTING_MODES)}"
+        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
+    return mode
+
+
+def runtime_inventory_mode(value: str | None) -> str | None:
+
+    if value is not None and value not in RUNTIME_INVENTORY_MODES:
+        modes = ", ".join(RUNTIME_INVENTORY_MODES)
+        raise RecipeError(
+            f"invalid runtime inventory mode {go_quote(value)}: must be one of {modes}", code=ErrorCode.INVALID_REQUEST
+        )
+    return value
+
+
+def check_accounting_platform(values: dict[str, object], catalog: Catalog) -> None:
+    """Upstream refuses an accounting mode for a query whose platform is not `slurm`, before resolving.
+
+    `disabled` is what a Slurm recipe gets without the flag, so it resolves as usual; the other modes
+    are refused once the recipe resolves, rather than silently built as `disabled`.
+    """
+    from ._criteria import build_query  # noqa: PLC0415
+
+    try:
+        query = build_query(values, known=catalog.known_values, semantics=catalog.aicr_version)
+    except RecipeError:
+        return  # resolving reports the bad criteria value, as upstream does first
+    if query == build_query({}):
+        return  # and "no criteria provided", which upstream checks before the build options
+    if query.platform != "slurm":
+        message = "Slurm accounting mode can only be set when recipe platform is slurm"
+        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
+
+
+def apply_runtime_inventory(recipe: RecipeResult, mode: str, semantics: AicrVersion) -> RecipeResult:
+    """Upstream's `--runtime-inventory`: k8s-aibom installed or not, and the choice recorded in the recipe."""
+    from ._merge import deep_merge, topological_sort  # noqa: PLC0415
+    from ._result import RecipeConfiguration  # noqa: PLC0415
+
+    refs = list(recipe.component_refs)
+    index = next((i for i, ref in enumerate(refs) if ref.name == _INVENTORY_COMPONENT), None)
+    if index is None:
+        message = (
+            f'runtime inventory mode "{mode}" requires the recipe to declare component "{_INVENTORY_COMPONENT}"; '
+            "this recipe does not resolve it"
+        )
+        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
+    install = mode == "enabled"
+    if install and not refs[index].enabled:
+        message = (
+            f'component "{_INVENTORY_COMPONENT}" is disabled by the recipe and cannot be re-enabled with '
+            "--runtime-inventory enabled; remove the override in the recipe or select a recipe that enables it"
+        )
+        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
+    # Upstream re-checks the gate after writing `install`; with a decline refused above, the gate now
+    # always reads as the mode asks, so there is nothing left to check here.
+    ref = refs[index]
+    refs[index] = ref.model_copy(update={"overrides": deep_merge(ref.overrides or {}, {"install": install})})
+    configuration = recipe.configuration or RecipeConfiguration()
+    configuration = configuration.model_copy(update={"runtime_inventory": {"mode": mode}})
+    return recipe.model_copy(
+        update={
+            "api_version": semantics.configured_result_api_version,
+            "configuration": configuration,
+            "component_refs": refs,
+            "deployment_order": topological_sort(refs),
+        }
+    )
+
+
+_INVENTORY_COMPONENT: Final = "k8s-aibom"

@@ -1,0 +1,54 @@
+"""`aicr recipe`'s flags beyond the criteria, module-level (the command-line cases are in test_cli.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from l40_recipes import RecipeError
+from l40_recipes._recipe_flags import (
+    accounting_mode,
+    go_quote,
+    refuse_config,
+    refuse_snapshot,
+    runtime_inventory_mode,
+    unsupported,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def test_modes_are_read_as_upstream_parses_them() -> None:
+    """Accounting: trimmed and lowercased; runtime inventory: exact. Unset stays unset."""
+    assert accounting_mode(None) is None
+    assert accounting_mode(" Customer-Managed ") == "customer-managed"
+    assert runtime_inventory_mode(None) is None
+    assert runtime_inventory_mode("enabled") == "enabled"
+    with pytest.raises(RecipeError, match='invalid runtime inventory mode "Disabled"'):
+        runtime_inventory_mode("Disabled")
+    with pytest.raises(RecipeError, match='invalid Slurm accounting mode "x\\\\t"'):
+        accounting_mode("x\t")
+
+
+def test_empty_sources_are_no_source(tmp_path: Path) -> None:
+    """`--config=` and `--snapshot=` are as if not given; an existing file is refused, not read."""
+    refuse_config("")
+    refuse_config(None)
+    refuse_snapshot("")
+    refuse_snapshot(None)
+    existing = tmp_path / "c.yaml"
+    existing.write_text("{}\n")
+    for refuse in (refuse_config, refuse_snapshot):
+        with pytest.raises(RecipeError) as caught:
+            refuse(str(existing))
+        assert caught.value.exit_code == 2
+        assert "is not implemented by l40-recipes" in caught.value.message
+
+
+def test_unsupported_and_go_quote() -> None:
+    """A refusal is INVALID_REQUEST and says why; quoting is Go's %q."""
+    error = unsupported("--thing", "because")
+    assert error.upstream_text == "[INVALID_REQUEST] --thing is not implemented by l40-recipes: because"
+    assert go_quote('a"\n\x00é') == '"a\\"\\n\\x00é"'
