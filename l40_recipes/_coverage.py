@@ -25,6 +25,9 @@ __all__ = ["completion_key", "verify"]
 STRICT_DIMENSIONS: Final = frozenset({"os"})
 
 _CARRIED: Final[Memo[tuple[str, ...], frozenset[tuple[str, str]]]] = Memo("criteria carried by applied overlays")
+_ROWS: Final[Memo[tuple[str, str], tuple[tuple[tuple[int, str], ...], ...]]] = Memo(
+    "distinct criteria rows by carried value"
+)
 
 
 def _value(criteria: Criteria | None, dimension: str) -> str:
@@ -62,10 +65,12 @@ def verify(catalog: Catalog, query: Criteria, applied: list[str], *, details: bo
         )
     clauses: list[str] = []
     entries: list[dict[str, object]] = []
+    asked = tuple("" if is_wild(value := _value(query, dimension)) else value for dimension in DIMENSIONS)
+    rendered = str(query)
     for dimension in uncovered:
         want = _value(query, dimension)
-        completions = _completions(catalog, query, dimension, want)
-        clauses.append(_clause(query, dimension, want, completions))
+        completions = _completions(catalog, asked, dimension, want)
+        clauses.append(_clause(rendered, dimension, want, completions))
         entries.append(
             {
                 "dimension": dimension,
@@ -111,39 +116,27 @@ def _criteria_of(catalog: Catalog, name: str) -> Criteria | None:
     return None if overlay is None else overlay.criteria
 
 
-def _completions(catalog: Catalog, query: Criteria, dimension: str, want: str) -> list[dict[str, str]]:
-    """Minimal tuples of unstated values that overlays carrying `dimension=want` require."""
-    # Only overlays carrying dimension=want and agreeing with every stated dimension qualify: walk
-    # the smallest of those index buckets instead of the whole catalog.
-    index = criteria_index(catalog)
-    pools = [index[dimension].get(want, [])]
-    for other in DIMENSIONS:
-        stated = _value(query, other)
-        if other != dimension and _stated(stated):
-            pools.append(index[other].get("", []) + index[other].get(stated, []))
+def _completions(catalog: Catalog, asked: tuple[str, ...], dimension: str, want: str) -> list[dict[str, str]]:
+    """Minimal tuples of unstated values that overlays carrying `dimension=want` require.
+
+    *asked* holds the query's values in dimension order, `""` where it leaves one wild.
+    """
     found: dict[str, dict[str, str]] = {}
-    for overlay in min(pools, key=len):
-        criteria = overlay.criteria
-        assert criteria is not None
-        if _value(criteria, dimension) != want:
-            continue
+    # Each distinct criteria of the overlays carrying dimension=want once, as its other stated
+    # (position, value) pairs: this loop runs for every uncovered dimension of every failing query
+    # (30,000 in a sweep), where attribute reads and helper calls per field made completions the
+    # largest cost of a public resolve() sweep (see benchmarks/RESULTS.md).
+    for stated in _rows_carrying(catalog, dimension, want):
         completion: dict[str, str] = {}
-        conflicts = False
-        for other in DIMENSIONS:
-            if other == dimension:
-                continue
-            overlay_value = _value(criteria, other)
-            if not _stated(overlay_value):
-                continue
-            query_value = _value(query, other)
-            if _stated(query_value):
-                if query_value != overlay_value:
-                    conflicts = True
-                    break
-                continue
-            completion[other] = overlay_value
-        if not conflicts and completion:
-            found[completion_key(completion)] = completion
+        for position, overlay_value in stated:
+            query_value = asked[position]
+            if not query_value:
+                completion[DIMENSIONS[position]] = overlay_value
+            elif query_value != overlay_value:
+                break
+        else:
+            if completion:
+                found[completion_key(completion)] = completion
     # A tuple is dropped when a strict subset of it is also a completion; tuples have at most four
     # keys, so checking each tuple's subsets keeps this linear in the number of overlays.
     keys = set(found)
@@ -156,13 +149,29 @@ def _completions(catalog: Catalog, query: Criteria, dimension: str, want: str) -
     return minimal
 
 
+def _rows_carrying(catalog: Catalog, dimension: str, want: str) -> tuple[tuple[tuple[int, str], ...], ...]:
+    """Distinct criteria of the overlays whose *dimension* is exactly *want*: their other stated (position, value)."""
+    table = catalog.memo(_ROWS)
+    rows = table.get((dimension, want))
+    if rows is None:
+        distinct = dict.fromkeys(
+            tuple(
+                (position, value)
+                for position, other in enumerate(DIMENSIONS)
+                if other != dimension and not is_wild(value := str(getattr(overlay.criteria, other)))
+            )
+            for overlay in criteria_index(catalog)[dimension].get(want, [])
+        )
+        rows = table[(dimension, want)] = tuple(distinct)
+    return rows
+
+
 def _proper_subsets(completion: dict[str, str]) -> list[list[tuple[str, str]]]:
     items = list(completion.items())
     return [[item for bit, item in enumerate(items) if mask & (1 << bit)] for mask in range(1, (1 << len(items)) - 1)]
 
 
-def _clause(query: Criteria, dimension: str, want: str, completions: list[dict[str, str]]) -> str:
-    stated = str(query)
+def _clause(stated: str, dimension: str, want: str, completions: list[dict[str, str]]) -> str:
     if not completions:
         return f"no recipe provides {dimension} '{want}' for {stated}"
     keys = {key for completion in completions for key in completion}
