@@ -1,18 +1,14 @@
 """The merge policy (upstream `RecipeMetadataSpec.Merge`, `mergeComponentRef`, `mergeValidationPhase`).
 
 Every function here is pure: inputs are frozen models and are never mutated; results are new
-models. Deep merges copy both sides first, because `deepmerge` mutates its base and inserts the
-other side by reference.
+models, which share the inputs' unchanged values.
 """
 
 from __future__ import annotations
 
-import copy
 import heapq
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
-
-from deepmerge import Merger
+from typing import TYPE_CHECKING, Any
 
 from ._errors import ErrorCode, RecipeError
 from ._models import ComponentRef, Constraint, ValidationConfig, ValidationPhase
@@ -30,15 +26,20 @@ __all__ = [
     "topological_sort",
 ]
 
-#: Helm values merge as upstream's `deepMergeMap`: maps merge recursively; lists, scalars and
-#: nulls from the overlay replace; a type clash is won by the overlay.
-_OVERRIDES_MERGER: Final = Merger([(dict, ["merge"]), (list, ["override"])], ["override"], ["override"])
-
 
 def deep_merge(base: dict[str, Any] | None, top: dict[str, Any]) -> dict[str, Any]:
-    """*top* deep-merged over *base*; neither argument is modified."""
-    merged = _OVERRIDES_MERGER.merge(copy.deepcopy(base) if base else {}, copy.deepcopy(top))
-    assert isinstance(merged, dict)
+    """*top* deep-merged over *base* as upstream's `deepMergeMap`; neither argument is modified.
+
+    Maps merge recursively; lists, scalars and nulls from *top* replace; a type clash is won by
+    *top*. New maps are built only where both sides hold a map; every other value is the input's
+    own object, shared, as unchanged components already are (nothing in the package mutates a
+    model's values). Measured on a 5,000-overlay catalog: resolving every overlay's criteria took
+    5.8 s CPU and 150 MiB when both sides were deep-copied first (see benchmarks/RESULTS.md).
+    """
+    merged = dict(base) if base else {}
+    for key, value in top.items():
+        current = merged.get(key)
+        merged[key] = deep_merge(current, value) if isinstance(value, dict) and isinstance(current, dict) else value
     return merged
 
 
