@@ -159,7 +159,7 @@ def build_recipe(
         table = catalog.memo(_FINISHED)
         finished = table.get(composed.key)
         if finished is None:
-            finished = table[composed.key] = finish(catalog, state.component_refs)
+            finished = table[composed.key] = finish(catalog, state.component_refs, shared=True)
     else:
         finished = finish(catalog, state.component_refs)
     semantics = catalog.aicr_version
