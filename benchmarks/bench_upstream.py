@@ -34,6 +34,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -207,8 +208,11 @@ def main() -> int:
         go = run([aicr, "recipe", *CLI_QUERY]) if aicr else None
         rows["cli"].add(py.cpu, go.cpu if go else None)
 
-        def probe(task: str, catalog_dir: Path, queries: Path) -> dict[str, dict[str, float]]:
-            return json.loads(run([python, "-c", PROBE, task, str(catalog_dir), str(queries)]).stdout)
+        def probe(task: str, catalog_dir: Path, queries: Path) -> dict[str, Any]:
+            figures: dict[str, Any] = json.loads(
+                run([python, "-c", PROBE, task, str(catalog_dir), str(queries)]).stdout
+            )
+            return figures
 
         def peer(catalog_dir: Path, queries: Path) -> tuple[dict[str, float], Run] | None:
             if driver is None:
