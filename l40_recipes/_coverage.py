@@ -16,6 +16,8 @@ from ._matching import candidates, criteria_index, lineage
 from ._models import DIMENSIONS, WILD, is_wild
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ._catalog import Catalog, Overlay
     from ._models import Criteria
 
@@ -24,7 +26,8 @@ __all__ = ["completion_key", "verify"]
 #: Dimensions that must be stated when stating them would reach more overlays.
 STRICT_DIMENSIONS: Final = frozenset({"os"})
 
-_CARRIED: Final[Memo[tuple[str, ...], frozenset[tuple[str, str]]]] = Memo("criteria carried by applied overlays")
+_CARRIED: Final[Memo[tuple[str, ...], int]] = Memo("criteria carried by applied overlays, as bits")
+_BITS: Final[Memo[tuple[str, str], int]] = Memo("one bit per (dimension, value) an overlay states")
 _ROWS: Final[Memo[tuple[str, str], tuple[tuple[tuple[int, str], ...], ...]]] = Memo(
     "distinct criteria rows by carried value"
 )
@@ -43,17 +46,18 @@ def completion_key(completion: dict[str, str]) -> str:
     return ", ".join(f"{dimension}={completion[dimension]}" for dimension in DIMENSIONS if dimension in completion)
 
 
-def verify(catalog: Catalog, query: Criteria, applied: list[str], *, details: bool = True) -> None:
+def verify(catalog: Catalog, query: Criteria, applied: Sequence[str], *, details: bool = True) -> None:
     """Raise `CoverageError` unless every stated dimension is covered and jointly sufficient.
 
     Without *details* the error names the uncovered dimensions only (no completions, and a short
     message without the query): for callers that only need to know that a query is a coverage gap.
     """
     carried = _carried(catalog, applied)
+    bits = catalog.memo(_BITS)
     uncovered = [
         dimension
         for dimension in DIMENSIONS
-        if (want := getattr(query, dimension)) not in WILD and (dimension, want) not in carried
+        if (want := getattr(query, dimension)) not in WILD and not carried & bits.get((dimension, want), 0)
     ]
     if not uncovered:
         _verify_joint(catalog, query, applied)
@@ -83,23 +87,32 @@ def verify(catalog: Catalog, query: Criteria, applied: list[str], *, details: bo
     raise CoverageError("; ".join(clauses), context={"uncovered": entries}, hint=_hint(entries))
 
 
-def _carried(catalog: Catalog, applied: list[str]) -> frozenset[tuple[str, str]]:
-    """Every (dimension, value) the criteria of the applied overlays carry (memoized per list)."""
+def _carried(catalog: Catalog, applied: Sequence[str]) -> int:
+    """The (dimension, value) pairs the criteria of the applied overlays state, as bits of `_BITS` (memoized per list).
+
+    One int per applied list instead of a set of pairs: on a 5,000-overlay catalog the sets were
+    6 MiB of the memory resolving every overlay adds (see benchmarks/RESULTS.md).
+    """
     table = catalog.memo(_CARRIED)
     key = tuple(applied)
     found = table.get(key)
     if found is not None:
         return found
-    # A chain's applied list extends its parent's: start from the parent's set when it is known,
-    # so that a deep chain costs one step per overlay, not one per ancestor.
+    # A chain's applied list extends its parent's: start from the parent's bits when they are
+    # known, so that a deep chain costs one step per overlay, not one per ancestor.
     parent = table.get(key[:-1]) if len(key) > 1 else None
-    carried: set[tuple[str, str]] = set(parent) if parent is not None else set()
+    carried = parent if parent is not None else 0
+    bits = catalog.memo(_BITS)
     for name in key[-1:] if parent is not None else key:
         criteria = _criteria_of(catalog, name)
-        if criteria is not None:
-            carried.update((dimension, _value(criteria, dimension)) for dimension in DIMENSIONS)
-    found = table[key] = frozenset(carried)
-    return found
+        if criteria is None:
+            continue
+        for dimension in DIMENSIONS:
+            value = _value(criteria, dimension)
+            if _stated(value):
+                carried |= bits.setdefault((dimension, value), 1 << len(bits))
+    table[key] = carried
+    return carried
 
 
 def _hint(entries: list[dict[str, object]]) -> str:
@@ -183,7 +196,7 @@ def _clause(stated: str, dimension: str, want: str, completions: list[dict[str, 
     return f"{dimension} '{want}' requires additional criteria; supported combinations: {rendered}"
 
 
-def _verify_joint(catalog: Catalog, query: Criteria, applied: list[str]) -> None:
+def _verify_joint(catalog: Catalog, query: Criteria, applied: Sequence[str]) -> None:
     stated = [(dimension, value) for dimension in DIMENSIONS if (value := getattr(query, dimension)) not in WILD]
     for name in reversed(applied):  # the leaf, last, carries the query most often; any match will do
         criteria = _criteria_of(catalog, name)

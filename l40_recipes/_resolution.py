@@ -152,7 +152,7 @@ def build_recipe(
     selection = parse_selection(profile)
     found = candidates(catalog, query)
     composed = composition(catalog, found)
-    _coverage.verify(catalog, query, list(composed.applied), details=coverage_details)
+    _coverage.verify(catalog, query, composed.applied, details=coverage_details)
     state = composed.state.copy()
     selected = apply_profile(state, composed.profile, selection)
     if selected is None:  # the composition's own components: finish them once per catalog
