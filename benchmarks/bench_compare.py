@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -99,6 +100,7 @@ def main() -> int:
         before, after = statistics.median(values), statistics.median(results[new][name])
         unit = "MiB" if "MiB" in name else "s"
         print(f"| {name} | {before:.3f} {unit} | {after:.3f} {unit} | {after / before:.2f}x |")
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
