@@ -6,9 +6,10 @@ Upstream `finalizeRecipeResult`, `ApplyRegistryDefaults`, `hydrateHealthCheckAss
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from ._accounting import check_accounting
+from ._catalog import Memo
 from ._errors import ErrorCode, RecipeError, ResolutionError
 from ._merge import SpecState, dependency_error, topological_sort
 from ._result import (
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Finished", "assemble", "check_coherence", "finish"]
 
+#: Per merged ref (by identity; the entry keeps the ref alive, so the id stays its own): the ref and its completion.
+_COMPLETED: Final[Memo[int, tuple[ComponentRef, ComponentRef]]] = Memo("completed refs by merged ref")
+
 
 @dataclass(frozen=True, slots=True)
 class Finished:
@@ -34,8 +38,11 @@ class Finished:
     order: tuple[str, ...]
 
 
-def finish(catalog: Catalog, refs: Sequence[ComponentRef]) -> Finished:
+def finish(catalog: Catalog, refs: Sequence[ComponentRef], *, shared: bool = False) -> Finished:
     """Validate the merged dependencies, order the enabled components and complete every ref.
+
+    *shared*: the refs live as long as the catalog (a memoized composition's), so each ref's
+    completion is kept per catalog too; a query's own refs (a profile applied) are completed afresh.
 
     Raises:
         ResolutionError: a dependency names no component of the recipe, or dependencies loop.
@@ -51,8 +58,19 @@ def finish(catalog: Catalog, refs: Sequence[ComponentRef]) -> Finished:
         order = topological_sort(refs)
     except RecipeError as err:  # pragma: no cover - dependency_error finds every cycle first
         raise ResolutionError("failed to compute deployment order", code=ErrorCode.INTERNAL, cause=err) from None
-    completed = tuple(_completed(catalog, ref) for ref in refs)
-    return Finished(completed, tuple(order))
+    # A ref no overlay of a composition touches is the same object in every composition (base.yaml's
+    # own, or a shared chain's): complete each once per catalog. Measured on a 5,000-overlay
+    # catalog: completing every ref of every composition anew was a quarter of resolving them all.
+    if not shared:
+        return Finished(tuple(_completed(catalog, ref) for ref in refs), tuple(order))
+    table = catalog.memo(_COMPLETED)
+    completed: list[ComponentRef] = []
+    for ref in refs:
+        known = table.get(id(ref))
+        if known is None:
+            known = table[id(ref)] = (ref, _completed(catalog, ref))
+        completed.append(known[1])
+    return Finished(tuple(completed), tuple(order))
 
 
 def assemble(

@@ -16,6 +16,8 @@ from ._matching import candidates, criteria_index, lineage
 from ._models import DIMENSIONS, WILD, is_wild
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ._catalog import Catalog, Overlay
     from ._models import Criteria
 
@@ -24,7 +26,11 @@ __all__ = ["completion_key", "verify"]
 #: Dimensions that must be stated when stating them would reach more overlays.
 STRICT_DIMENSIONS: Final = frozenset({"os"})
 
-_CARRIED: Final[Memo[tuple[str, ...], frozenset[tuple[str, str]]]] = Memo("criteria carried by applied overlays")
+_CARRIED: Final[Memo[tuple[str, ...], int]] = Memo("criteria carried by applied overlays, as bits")
+_BITS: Final[Memo[tuple[str, str], int]] = Memo("one bit per (dimension, value) an overlay states")
+_ROWS: Final[Memo[tuple[str, str], tuple[tuple[tuple[int, str], ...], ...]]] = Memo(
+    "distinct criteria rows by carried value"
+)
 
 
 def _value(criteria: Criteria | None, dimension: str) -> str:
@@ -40,17 +46,18 @@ def completion_key(completion: dict[str, str]) -> str:
     return ", ".join(f"{dimension}={completion[dimension]}" for dimension in DIMENSIONS if dimension in completion)
 
 
-def verify(catalog: Catalog, query: Criteria, applied: list[str], *, details: bool = True) -> None:
+def verify(catalog: Catalog, query: Criteria, applied: Sequence[str], *, details: bool = True) -> None:
     """Raise `CoverageError` unless every stated dimension is covered and jointly sufficient.
 
     Without *details* the error names the uncovered dimensions only (no completions, and a short
     message without the query): for callers that only need to know that a query is a coverage gap.
     """
     carried = _carried(catalog, applied)
+    bits = catalog.memo(_BITS)
     uncovered = [
         dimension
         for dimension in DIMENSIONS
-        if (want := getattr(query, dimension)) not in WILD and (dimension, want) not in carried
+        if (want := getattr(query, dimension)) not in WILD and not carried & bits.get((dimension, want), 0)
     ]
     if not uncovered:
         _verify_joint(catalog, query, applied)
@@ -62,10 +69,12 @@ def verify(catalog: Catalog, query: Criteria, applied: list[str], *, details: bo
         )
     clauses: list[str] = []
     entries: list[dict[str, object]] = []
+    asked = tuple("" if is_wild(value := _value(query, dimension)) else value for dimension in DIMENSIONS)
+    rendered = str(query)
     for dimension in uncovered:
         want = _value(query, dimension)
-        completions = _completions(catalog, query, dimension, want)
-        clauses.append(_clause(query, dimension, want, completions))
+        completions = _completions(catalog, asked, dimension, want)
+        clauses.append(_clause(rendered, dimension, want, completions))
         entries.append(
             {
                 "dimension": dimension,
@@ -78,23 +87,32 @@ def verify(catalog: Catalog, query: Criteria, applied: list[str], *, details: bo
     raise CoverageError("; ".join(clauses), context={"uncovered": entries}, hint=_hint(entries))
 
 
-def _carried(catalog: Catalog, applied: list[str]) -> frozenset[tuple[str, str]]:
-    """Every (dimension, value) the criteria of the applied overlays carry (memoized per list)."""
+def _carried(catalog: Catalog, applied: Sequence[str]) -> int:
+    """The (dimension, value) pairs the criteria of the applied overlays state, as bits of `_BITS` (memoized per list).
+
+    One int per applied list instead of a set of pairs: on a 5,000-overlay catalog the sets were
+    6 MiB of the memory resolving every overlay adds (see benchmarks/RESULTS.md).
+    """
     table = catalog.memo(_CARRIED)
     key = tuple(applied)
     found = table.get(key)
     if found is not None:
         return found
-    # A chain's applied list extends its parent's: start from the parent's set when it is known,
-    # so that a deep chain costs one step per overlay, not one per ancestor.
+    # A chain's applied list extends its parent's: start from the parent's bits when they are
+    # known, so that a deep chain costs one step per overlay, not one per ancestor.
     parent = table.get(key[:-1]) if len(key) > 1 else None
-    carried: set[tuple[str, str]] = set(parent) if parent is not None else set()
+    carried = parent if parent is not None else 0
+    bits = catalog.memo(_BITS)
     for name in key[-1:] if parent is not None else key:
         criteria = _criteria_of(catalog, name)
-        if criteria is not None:
-            carried.update((dimension, _value(criteria, dimension)) for dimension in DIMENSIONS)
-    found = table[key] = frozenset(carried)
-    return found
+        if criteria is None:
+            continue
+        for dimension in DIMENSIONS:
+            value = _value(criteria, dimension)
+            if _stated(value):
+                carried |= bits.setdefault((dimension, value), 1 << len(bits))
+    table[key] = carried
+    return carried
 
 
 def _hint(entries: list[dict[str, object]]) -> str:
@@ -111,39 +129,27 @@ def _criteria_of(catalog: Catalog, name: str) -> Criteria | None:
     return None if overlay is None else overlay.criteria
 
 
-def _completions(catalog: Catalog, query: Criteria, dimension: str, want: str) -> list[dict[str, str]]:
-    """Minimal tuples of unstated values that overlays carrying `dimension=want` require."""
-    # Only overlays carrying dimension=want and agreeing with every stated dimension qualify: walk
-    # the smallest of those index buckets instead of the whole catalog.
-    index = criteria_index(catalog)
-    pools = [index[dimension].get(want, [])]
-    for other in DIMENSIONS:
-        stated = _value(query, other)
-        if other != dimension and _stated(stated):
-            pools.append(index[other].get("", []) + index[other].get(stated, []))
+def _completions(catalog: Catalog, asked: tuple[str, ...], dimension: str, want: str) -> list[dict[str, str]]:
+    """Minimal tuples of unstated values that overlays carrying `dimension=want` require.
+
+    *asked* holds the query's values in dimension order, `""` where it leaves one wild.
+    """
     found: dict[str, dict[str, str]] = {}
-    for overlay in min(pools, key=len):
-        criteria = overlay.criteria
-        assert criteria is not None
-        if _value(criteria, dimension) != want:
-            continue
+    # Each distinct criteria of the overlays carrying dimension=want once, as its other stated
+    # (position, value) pairs: this loop runs for every uncovered dimension of every failing query
+    # (30,000 in a sweep), where attribute reads and helper calls per field made completions the
+    # largest cost of a public resolve() sweep (see benchmarks/RESULTS.md).
+    for stated in _rows_carrying(catalog, dimension, want):
         completion: dict[str, str] = {}
-        conflicts = False
-        for other in DIMENSIONS:
-            if other == dimension:
-                continue
-            overlay_value = _value(criteria, other)
-            if not _stated(overlay_value):
-                continue
-            query_value = _value(query, other)
-            if _stated(query_value):
-                if query_value != overlay_value:
-                    conflicts = True
-                    break
-                continue
-            completion[other] = overlay_value
-        if not conflicts and completion:
-            found[completion_key(completion)] = completion
+        for position, overlay_value in stated:
+            query_value = asked[position]
+            if not query_value:
+                completion[DIMENSIONS[position]] = overlay_value
+            elif query_value != overlay_value:
+                break
+        else:
+            if completion:
+                found[completion_key(completion)] = completion
     # A tuple is dropped when a strict subset of it is also a completion; tuples have at most four
     # keys, so checking each tuple's subsets keeps this linear in the number of overlays.
     keys = set(found)
@@ -156,13 +162,29 @@ def _completions(catalog: Catalog, query: Criteria, dimension: str, want: str) -
     return minimal
 
 
+def _rows_carrying(catalog: Catalog, dimension: str, want: str) -> tuple[tuple[tuple[int, str], ...], ...]:
+    """Distinct criteria of the overlays whose *dimension* is exactly *want*: their other stated (position, value)."""
+    table = catalog.memo(_ROWS)
+    rows = table.get((dimension, want))
+    if rows is None:
+        distinct = dict.fromkeys(
+            tuple(
+                (position, value)
+                for position, other in enumerate(DIMENSIONS)
+                if other != dimension and not is_wild(value := str(getattr(overlay.criteria, other)))
+            )
+            for overlay in criteria_index(catalog)[dimension].get(want, [])
+        )
+        rows = table[(dimension, want)] = tuple(distinct)
+    return rows
+
+
 def _proper_subsets(completion: dict[str, str]) -> list[list[tuple[str, str]]]:
     items = list(completion.items())
     return [[item for bit, item in enumerate(items) if mask & (1 << bit)] for mask in range(1, (1 << len(items)) - 1)]
 
 
-def _clause(query: Criteria, dimension: str, want: str, completions: list[dict[str, str]]) -> str:
-    stated = str(query)
+def _clause(stated: str, dimension: str, want: str, completions: list[dict[str, str]]) -> str:
     if not completions:
         return f"no recipe provides {dimension} '{want}' for {stated}"
     keys = {key for completion in completions for key in completion}
@@ -174,7 +196,7 @@ def _clause(query: Criteria, dimension: str, want: str, completions: list[dict[s
     return f"{dimension} '{want}' requires additional criteria; supported combinations: {rendered}"
 
 
-def _verify_joint(catalog: Catalog, query: Criteria, applied: list[str]) -> None:
+def _verify_joint(catalog: Catalog, query: Criteria, applied: Sequence[str]) -> None:
     stated = [(dimension, value) for dimension in DIMENSIONS if (value := getattr(query, dimension)) not in WILD]
     for name in reversed(applied):  # the leaf, last, carries the query most often; any match will do
         criteria = _criteria_of(catalog, name)

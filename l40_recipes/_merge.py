@@ -1,18 +1,14 @@
 """The merge policy (upstream `RecipeMetadataSpec.Merge`, `mergeComponentRef`, `mergeValidationPhase`).
 
 Every function here is pure: inputs are frozen models and are never mutated; results are new
-models. Deep merges copy both sides first, because `deepmerge` mutates its base and inserts the
-other side by reference.
+models, which share the inputs' unchanged values.
 """
 
 from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
-
-from deepmerge import Merger
-from deepmerge.strategy.core import STRATEGY_END
+from typing import TYPE_CHECKING, Any
 
 from ._errors import ErrorCode, RecipeError
 from ._models import ComponentRef, Constraint, ValidationConfig, ValidationPhase
@@ -32,38 +28,29 @@ __all__ = [
 ]
 
 
-#: Helm values merge as upstream's `deepMergeMap`: maps merge recursively; lists, scalars and
-#: nulls from the overlay replace; a type clash is won by the overlay.
-def _merge_maps(merger: Merger, path: list[Any], base: dict[Any, Any], top: dict[Any, Any]) -> Any:
-    # A map with a non-string key (yaml.v3's map[interface{}]interface{}) is not merged upstream,
-    # on either side: the overlay's value replaces it.
-    if isinstance(base, AnyKeyMap) or isinstance(top, AnyKeyMap):
-        return top
-    return STRATEGY_END
-
-
-_OVERRIDES_MERGER: Final = Merger([(dict, [_merge_maps, "merge"]), (list, ["override"])], ["override"], ["override"])
-
-
 def deep_merge(base: dict[str, Any] | None, top: dict[str, Any]) -> dict[str, Any]:
-    """*top* deep-merged over *base*; neither argument is modified."""
-    merged = _OVERRIDES_MERGER.merge(_tree_copy(base) if base else {}, _tree_copy(top))
-    assert isinstance(merged, dict)
+    """*top* deep-merged over *base* as upstream's `deepMergeMap`; neither argument is modified.
+
+    Maps merge recursively; lists, scalars and nulls from *top* replace; a type clash is won by
+    *top*. A map with a non-string key (yaml.v3's `map[interface{}]interface{}`) is never merged,
+    on either side: *top*'s value replaces it, as upstream's type switch sees no `map[string]any`.
+    New maps are built only where both sides hold a map; every other value is the input's own
+    object, shared, as unchanged components already are (nothing in the package mutates a
+    model's values). Measured on a 5,000-overlay catalog: resolving every overlay's criteria took
+    5.8 s CPU and 150 MiB when both sides were deep-copied first (see benchmarks/RESULTS.md).
+    """
+    if base and _typed_keys(base, top):
+        return top
+    merged = dict(base) if base else {}
+    for key, value in top.items():
+        current = merged.get(key)
+        both = isinstance(value, dict) and isinstance(current, dict) and not _typed_keys(current, value)
+        merged[key] = deep_merge(current, value) if both else value
     return merged
 
 
-def _tree_copy(value: Any) -> Any:
-    """A copy in which no map or list is shared, as Go decodes each alias into its own map.
-
-    (`copy.deepcopy` keeps the YAML reader's shared aliases shared, and merging into one would
-    change the other.)
-    """
-    if isinstance(value, dict):
-        copied = {key: _tree_copy(item) for key, item in value.items()}
-        return AnyKeyMap(copied) if isinstance(value, AnyKeyMap) else copied
-    if isinstance(value, list):
-        return [_tree_copy(item) for item in value]
-    return value
+def _typed_keys(base: dict[Any, Any], top: dict[Any, Any]) -> bool:
+    return isinstance(base, AnyKeyMap) or isinstance(top, AnyKeyMap)
 
 
 def _union(base: Sequence[str], extra: Iterable[str]) -> list[str]:

@@ -162,7 +162,7 @@ def build_recipe(
         raise RecipeError(msg, code=ErrorCode.INTERNAL, hint="resolve against a catalog that loads without problems")
     found = candidates(catalog, query)
     composed = composition(catalog, found)
-    _coverage.verify(catalog, query, list(composed.applied), details=coverage_details)
+    _coverage.verify(catalog, query, composed.applied, details=coverage_details)
     selection = parse_selection(profile)  # upstream parses --profile only once coverage holds
     state = composed.state.copy()
     selected = apply_profile(state, composed.profile, selection)
@@ -170,7 +170,7 @@ def build_recipe(
         table = catalog.memo(_FINISHED)
         finished = table.get(composed.key)
         if finished is None:
-            finished = table[composed.key] = finish(catalog, state.component_refs)
+            finished = table[composed.key] = finish(catalog, state.component_refs, shared=True)
     else:
         finished = finish(catalog, state.component_refs)
     semantics = catalog.aicr_version

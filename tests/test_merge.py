@@ -29,6 +29,20 @@ def test_deep_merge_replaces_lists_and_never_mutates() -> None:
     assert top == {"driver": {"enabled": False}, "list": [3], "gone": None}
 
 
+def test_deep_merge_type_clashes_order_and_sharing() -> None:
+    """A clash is won by the top side; keys keep base order, new ones last; values only one side has are shared."""
+    only_top = {"x": [1]}
+    only_base = {"y": {"z": 1}}
+    base = {"a": 1, "b": {"c": 1}, "kept": only_base}
+    top = {"new": only_top, "b": 2, "a": {"d": 1}}
+    merged = deep_merge(base, top)
+    assert merged == {"a": {"d": 1}, "b": 2, "kept": {"y": {"z": 1}}, "new": {"x": [1]}}
+    assert list(merged) == ["a", "b", "kept", "new"]
+    assert merged["kept"] is only_base
+    assert merged["new"] is only_top
+    assert deep_merge(None, {}) == {}
+
+
 def test_component_ref_merge_table() -> None:
     """Set strings win, empty ones inherit; dependencyRefs and manifestFiles union; cleanup sticks."""
     base = ComponentRef(
