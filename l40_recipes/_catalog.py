@@ -373,7 +373,9 @@ def read_catalog_text(root: Path, relative: str) -> str:
     try:
         return read_regular_file(str(target)).decode("utf-8", errors="replace")
     except OSError as err:
-        msg = f"open {relative}: {err.strerror or err}"
+        # Go's words, as upstream's embedded catalog reports a missing file (`fs.ErrNotExist`).
+        reason = "file does not exist" if isinstance(err, FileNotFoundError) else (err.strerror or str(err)).lower()
+        msg = f"open {relative}: {reason}"
         raise RecipeError(msg, code=ErrorCode.INTERNAL) from None
 
 

@@ -156,7 +156,7 @@ def _completed(catalog: Catalog, ref: ComponentRef) -> ComponentRef:
             raise ResolutionError(
                 f'failed to read healthCheck.assertFile for component "{ref.name}" from "{assert_file}"',
                 code=ErrorCode.INTERNAL,
-                cause=err,
+                cause=OSError(err.message),  # upstream's cause is the file system's error, with no code
                 location=catalog.registry.locate_component(ref.name, "healthCheck", "assertFile"),
                 hint="point healthCheck.assertFile at an existing file inside the catalog "
                 "(checks/<name>/health-check.yaml)",

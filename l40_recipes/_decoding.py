@@ -13,6 +13,7 @@ from ._models import UNMARSHAL_ERROR, Constraint, GoModel, RecipeMetadata, unkno
 from ._scalars import scalar_text
 from ._semantics import HeaderError
 from ._yaml import MAX_ALIAS_BYTES
+from ._yaml_errors import YamlError
 
 _M = TypeVar("_M", bound=BaseModel)
 _T = TypeVar("_T")
@@ -61,7 +62,7 @@ def check_free_form_aliases(document: YamlDocument, relative: str) -> None:
         _AliasRatio(document, relative).walk(document.data, Any, ())
 
 
-class UnmarshalError(ValueError):
+class UnmarshalError(YamlError):
     """An error of yaml.v3's decoder, in its text.
 
     `yaml: unmarshal errors:` with one `line N: ...` line per field it could not fill, or

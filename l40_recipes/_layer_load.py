@@ -13,6 +13,7 @@ from ._layer import merge_by_name
 from ._registry_models import ComponentRegistry
 from ._walk import read_regular_file, walk
 from ._yaml import parse_yaml
+from ._yaml_errors import YamlError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -94,7 +95,8 @@ def layer_registry(registry: Registry, layer: Layer) -> Registry:
             hint="make the layer's registry.yaml a readable regular file",
         ) from None
     except RecipeLoadError as err:
-        raise _failure(ValueError(err.message), err.location, err.hint) from None
+        underlying: Exception = err.cause if isinstance(err.cause, YamlError) else ValueError(err.message)
+        raise _failure(underlying, err.location, err.hint) from None
     merged = merge_by_name(list(registry.document.components), list(external.components))
     components = [item for _, _, item in merged]
     origins: tuple[tuple[SourceMap, int], ...] = tuple(

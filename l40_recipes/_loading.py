@@ -16,7 +16,6 @@ from pathlib import Path
 
 from ._catalog import Catalog, CatalogDraft, Mixin, Overlay, Registry, ValidatorsFile, inside
 from ._decoding import (
-    UnmarshalError,
     check_constraint_paths,
     check_profile_contract,
     decode,
@@ -33,6 +32,7 @@ from ._registry_models import ComponentRegistry, ValidatorCatalog
 from ._semantics import MIXIN_KIND, AicrVersion, aicr_version as as_aicr_version, detect
 from ._walk import catalog_root, classify_file, read_regular_file
 from ._yaml import YamlDocument, parse_yaml
+from ._yaml_errors import YamlError, registry_failure
 
 
 def load_catalog(
@@ -256,12 +256,21 @@ class _CatalogReader:
         ahead = self.parsed.pop(relative, None)
         if isinstance(ahead, YamlDocument):
             return ahead
-        if ahead is not None:
-            raise ahead
-        content = self.read(relative)
-        if content is None:
-            return None
-        return self.parse_content(relative, content)
+        try:
+            if ahead is not None:
+                raise ahead
+            content = self.read(relative)
+            return None if content is None else self.parse_content(relative, content)
+        except RecipeLoadError as err:
+            raise self.unreadable_yaml(relative, err) from None
+
+    def unreadable_yaml(self, relative: str, err: RecipeLoadError) -> RecipeLoadError:
+        """*err* from the YAML reader in upstream's words for the file (the version is chosen by now)."""
+        if not isinstance(err.cause, YamlError) or relative == "registry.yaml":
+            return err  # the registry's are worded by `registry_failure`
+        mixin = classify_file(relative) == "mixin"
+        message = self.catalog.aicr_version.mixin_parse_failure if mixin else "failed to parse header for {path}"
+        return RecipeLoadError(message.format(path=relative), cause=err.cause, location=err.location, hint=err.hint)
 
     def parse_content(self, relative: str, content: bytes) -> YamlDocument:
         return parse_yaml(content, path=self.catalog.display(relative))
@@ -376,7 +385,7 @@ class _CatalogReader:
                 return
             kind, api_version = read_header(document, relative, what="registry")
         except RecipeLoadError as err:
-            self.fail(self.registry_failure(err))
+            self.fail(registry_failure(err))
             return
         try:
             gate_header(catalog.aicr_version.registry_header, kind, api_version, relative, document)
@@ -386,21 +395,9 @@ class _CatalogReader:
         try:
             registry = decode(ComponentRegistry, document, relative, what="registry")
         except RecipeLoadError as err:
-            self.fail(self.registry_failure(err))
+            self.fail(registry_failure(err))
             return
         self.index_registry(document, registry)
-
-    @staticmethod
-    def registry_failure(err: RecipeLoadError) -> RecipeLoadError:
-        # yaml.v3's own unmarshal errors follow the message as they are; our texts keep their code.
-        cause = err.cause if isinstance(err.cause, UnmarshalError) else RecipeError(err.message, code=err.code)
-        return RecipeLoadError(
-            "failed to parse registry.yaml",
-            code=ErrorCode.INTERNAL,
-            cause=cause,
-            location=err.location,
-            hint=err.hint,
-        )
 
     def index_registry(self, document: YamlDocument, registry: ComponentRegistry) -> None:
         catalog = self.catalog

@@ -251,6 +251,7 @@ class AicrVersion:
         configured_result_api_version: A resolved recipe's apiVersion with a profile or configuration.
         overlay_header: Classify an overlay-tree file by `(kind, apiVersion, path)`, or raise `HeaderError`.
         mixin_header: Check a mixin's header before it is decoded, or raise `HeaderError`.
+        mixin_parse_failure: Upstream's message for a mixin that is not YAML (`{path}` for its path).
         registry_header: Check `registry.yaml`'s header before it is used, or raise `HeaderError`.
         mixin_forbidden: ComponentRef fields a mixin may not set on a component the chain has.
         mixin_contributions: What a mixin may contribute to such a component, as upstream says it.
@@ -272,6 +273,7 @@ class AicrVersion:
     configured_result_api_version: str
     overlay_header: Callable[[str, str, str], OverlayHeader]
     mixin_header: Callable[[str, str, str], None]
+    mixin_parse_failure: str
     registry_header: Callable[[str, str, str], None]
     mixin_forbidden: tuple[str, ...]
     mixin_contributions: str
@@ -328,6 +330,7 @@ V0_20: Final = AicrVersion(
     configured_result_api_version=V1ALPHA3,
     overlay_header=_ungated_overlay,
     mixin_header=_ungated_mixin,
+    mixin_parse_failure="failed to parse mixin {path} (unknown fields are not allowed)",
     registry_header=_ungated_registry,
     mixin_forbidden=_MIXIN_FORBIDDEN_0_20,
     mixin_contributions="Namespace, ManifestFiles, or PreManifestFiles",
@@ -350,6 +353,7 @@ V1_0: Final = AicrVersion(
     configured_result_api_version=V1BETA2,
     overlay_header=_gated_overlay,
     mixin_header=_gated_mixin,
+    mixin_parse_failure="failed to parse mixin header {path}",  # v1.0 reads the header first
     registry_header=_gated_registry,
     mixin_forbidden=tuple(name for name in _MIXIN_FORBIDDEN_0_20 if name not in ("overrides", "dependency_refs")),
     mixin_contributions=(

@@ -44,6 +44,7 @@ from ._scalars import (
     resolve_node,
     yaml11_reading,
 )
+from ._yaml_errors import duplicate_key, encoding_error, reader_error, syntax_error
 
 __all__ = ["KeyPath", "SourceMap", "YamlDocument", "parse_yaml"]
 
@@ -169,28 +170,11 @@ def parse_yaml(content: bytes | str, *, path: str) -> YamlDocument:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-        problem = err.problem or err.context or "invalid YAML"
-        raise RecipeLoadError(
-            f"failed to parse {path}: {problem}",
-            location=location,
-            hint="fix the YAML syntax at this position (indent with spaces, close brackets and quotes)",
-        ) from None
+        raise syntax_error(err, path) from None
     except yaml.reader.ReaderError as err:
-        line, column = _line_column(content, err.position)
-        raise RecipeLoadError(
-            f"failed to parse {path}: {err.reason}{_character(err)}",
-            location=Location(path, line, column),
-            hint="save the file as UTF-8 text without control characters (a YAML file is text, not binary)",
-        ) from None
-    except UnicodeEncodeError as err:  # text (not bytes) holding a lone surrogate: it has no UTF-8 form
-        line, column = _line_column(content, err.start)
-        raise RecipeLoadError(
-            f"failed to parse {path}: invalid character U+{ord(str(content)[err.start]):04X}",
-            location=Location(path, line, column),
-            hint="save the file as UTF-8 text",
-        ) from None
+        raise reader_error(err, content, path) from None
+    except UnicodeEncodeError as err:
+        raise encoding_error(err, str(content), path) from None
     except yaml.YAMLError as err:  # pragma: no cover - every other error of the reader carries a mark
         raise RecipeLoadError(
             f"failed to parse {path}: {err}",
@@ -263,24 +247,6 @@ def _refuse_event(event: yaml.Event, path: str, what: str, hint: str) -> None:
         location=Location(path, mark.line + 1, mark.column + 1) if mark else Location(path),
         hint=hint,
     )
-
-
-def _character(err: yaml.reader.ReaderError) -> str:
-    """The offending character of a reader error, when it names one (not for broken UTF-8)."""
-    character = err.character
-    if isinstance(character, int) and character >= 0 and "UTF-8" not in str(err.reason):
-        return f" (character #x{character:04x})"
-    return ""
-
-
-def _line_column(content: bytes | str, offset: int) -> tuple[int, int]:
-    """Line and column (1-based, in characters) of *offset*, an index into *content*."""
-    prefix = content[: max(offset, 0)]
-    if isinstance(prefix, bytes):
-        start = prefix.rfind(b"\n") + 1
-        return prefix.count(b"\n") + 1, len(prefix[start:].decode("utf-8", errors="replace")) + 1
-    start = prefix.rfind("\n") + 1
-    return prefix.count("\n") + 1, len(prefix) - start + 1
 
 
 class _Builder:
@@ -403,11 +369,7 @@ class _Builder:
             key_mark = (mark.line + 1, mark.column + 1)
             child = (*path, key)
             if key in first_lines:
-                raise RecipeLoadError(
-                    f'mapping key "{key}" already defined at line {first_lines[key]}',
-                    location=Location(self.source.path, *key_mark),
-                    hint=f"remove one of the two {key!r} entries; YAML readers disagree on which one wins",
-                )
+                raise duplicate_key(self.source.path, key, *key_mark, first_line=first_lines[key])
             first_lines[key] = key_mark[0]
             keys[child] = key_mark
             inner = _ANY if freeform else (_OVERRIDES if key in FREEFORM_KEYS else _TYPED)

@@ -243,21 +243,25 @@ def test_too_many_nodes_are_refused_before_composing() -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "line", "column", "message"),
+    ("content", "line", "column", "text", "hint"),
     [
-        (b"kind: x\nmeta: caf\xe9\n", 2, 10, "incomplete UTF-8 octet sequence"),
-        (b"kind: x\nmeta: \xc3\xa9a\x01b\n", 2, 9, "control characters are not allowed (character #x0001)"),
-        ("kind: x\nmeta: a\x01b\n", 2, 8, "control characters are not allowed (character #x0001)"),
-        (b"\x00\x01\x02", 1, 1, "control characters are not allowed (character #x0000)"),
-        ("a: b\nc: \ud800\n", 2, 4, "invalid character U+D800"),
+        (b"kind: x\nmeta: caf\xe9\n", 2, 10, "incomplete UTF-8 octet sequence", "save the file as UTF-8"),
+        (b"kind: x\nmeta: \xc3\xa9a\x01b\n", 2, 9, "control characters are not allowed", "character U+0001 is"),
+        ("kind: x\nmeta: a\x01b\n", 2, 8, "control characters are not allowed", "character U+0001 is"),
+        (b"\x00\x01\x02", 1, 1, "control characters are not allowed", "character U+0000 is not allowed"),
+        (b"a: \xff\n", 1, 4, "invalid leading UTF-8 octet", "byte 0xFF starts no UTF-8 character"),
+        ("a: b\nc: \ud800\n", 2, 4, "invalid character U+D800", "save the file as UTF-8"),
     ],
 )
-def test_binary_content_reports_line_and_column(content: bytes | str, line: int, column: int, message: str) -> None:
-    """A binary or non-UTF-8 file names line:col in characters, not a byte position."""
+def test_binary_content_reports_line_and_column(
+    content: bytes | str, line: int, column: int, text: str, hint: str
+) -> None:
+    """A binary or non-UTF-8 file names line:col in characters, not a byte position; the reader's text as yaml.v3's."""
     with pytest.raises(RecipeLoadError) as caught:
         parse_yaml(content, path="f.yaml")
     assert caught.value.location == Location("f.yaml", line, column)
-    assert message in caught.value.message
+    assert caught.value.upstream_text == f"[INVALID_REQUEST] failed to parse f.yaml: yaml: {text}"
+    assert hint in (caught.value.hint or "")
     assert "position" not in str(caught.value)
 
 
