@@ -174,26 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
     words = list(sys.argv[1:] if argv is None else argv)
-    if words[:1] in (["resolve"], ["recipe"]):
-        try:
-            args = parse_recipe_words(parser.commands[words[0]], words[1:])
-        except UsageError as err:
-            print(f"[INVALID_REQUEST] {err}", file=sys.stderr)
-            return EXIT_USAGE
-        except FlagValueError as err:
-            print(f"Incorrect Usage: {err}", file=sys.stderr)
-            return EXIT_FLAG_VALUE
-        args.command = words[0]
-        return _run_command(args)
-    for word in words:
-        if not word.startswith("-"):
-            break
-        if word.split("=", 1)[0] not in parser._option_string_actions:
-            parser.error(f"unrecognized arguments: {word}")
     try:
-        args, extra = parser.parse_known_args(words)
-        if extra:
-            parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+        args = _parse(parser, words)
     except UsageError as err:
         print(f"[INVALID_REQUEST] {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -201,6 +183,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Incorrect Usage: {err}", file=sys.stderr)
         return EXIT_FLAG_VALUE
     return _run_command(args)
+
+
+def _parse(parser: _Parser, words: list[str]) -> argparse.Namespace:
+    """*words* read as `aicr recipe` reads them for `resolve`/`recipe`, by argparse for the rest."""
+    if words[:1] in (["resolve"], ["recipe"]):
+        args = parse_recipe_words(parser.commands[words[0]], words[1:])
+        args.command = words[0]
+        return args
+    for word in words:
+        if not word.startswith("-"):
+            break
+        if word.split("=", 1)[0] not in parser._option_string_actions:
+            parser.error(f"unrecognized arguments: {word}")
+    args, extra = parser.parse_known_args(words)
+    if extra:
+        parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def _run_command(args: argparse.Namespace) -> int:

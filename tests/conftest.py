@@ -142,6 +142,18 @@ spec:
 """
 
 
+#: A registry entry no catalog has, for tests that add a component (a layer's, an export's).
+ZZ_EXTRA_ENTRY = """\
+  - name: zz-extra
+    displayName: zz-extra
+    valueOverrideKeys: [zzextra]
+    helm:
+      defaultRepository: https://example.com/charts
+      defaultChart: example/zz-extra
+      defaultVersion: 1.2.3
+"""
+
+
 def write_catalog(
     root: Path,
     overlays: dict[str, str],

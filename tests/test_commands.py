@@ -12,23 +12,12 @@ import pytest
 
 from l40_recipes._cli import main
 
-from .conftest import overlay, write_catalog
+from .conftest import ZZ_EXTRA_ENTRY, overlay, write_catalog
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-REGISTRY = """\
-apiVersion: aicr.run/v1alpha2
-kind: ComponentRegistry
-components:
-  - name: zz-extra
-    displayName: zz-extra
-    valueOverrideKeys: [zzextra]
-    helm:
-      defaultRepository: https://example.com/charts
-      defaultChart: example/zz-extra
-      defaultVersion: 1.2.3
-"""
+REGISTRY = "apiVersion: aicr.run/v1alpha2\nkind: ComponentRegistry\ncomponents:\n" + ZZ_EXTRA_ENTRY
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

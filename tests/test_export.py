@@ -14,7 +14,7 @@ from l40_recipes._cli import main
 from l40_recipes._export import export_layer, plan_layer
 from l40_recipes._listing import supported_queries
 
-from .conftest import MINIMAL_REGISTRY, UPSTREAM_RECIPES, overlay, write_catalog
+from .conftest import MINIMAL_REGISTRY, UPSTREAM_RECIPES, ZZ_EXTRA_ENTRY, overlay, write_catalog
 
 if TYPE_CHECKING:
     from l40_recipes import Catalog, RecipeResult
@@ -146,18 +146,7 @@ def test_refuses_to_overwrite_or_write_inside_a_catalog(tmp_path: Path) -> None:
 
 
 EXTRA_REGISTRY = (
-    MINIMAL_REGISTRY
-    + """\
-  - name: zz-extra
-    displayName: zz-extra
-    valueOverrideKeys: [zzextra]
-    helm:
-      defaultRepository: https://example.com/charts
-      defaultChart: example/zz-extra
-      defaultVersion: 1.2.3
-    healthCheck:
-      assertFile: checks/zz-extra/health-check.yaml
-"""
+    MINIMAL_REGISTRY + ZZ_EXTRA_ENTRY + "    healthCheck:\n      assertFile: checks/zz-extra/health-check.yaml\n"
 )
 
 
