@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from ._recipe_flags import go_quote
+from ._go_text import go_quote
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -28,7 +28,6 @@ __all__ = [
     "EXIT_USAGE",
     "PROG",
     "QUERY_FLAGS",
-    "go_quote",
     "run_check",
     "run_explain",
     "run_export_layer",

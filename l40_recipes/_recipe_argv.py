@@ -11,10 +11,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from ._commands import (
-    PROG,
-    go_quote,
-)
+from ._commands import PROG
+from ._go_text import go_quote, go_trim_space
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,7 +23,6 @@ __all__ = [
     "Once",
     "UsageError",
     "go_int",
-    "go_trim_space",
     "parse_recipe_words",
 ]
 
@@ -138,20 +135,6 @@ _GO_BOOLS: Final = {
     **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
     **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False),
 }
-
-
-def go_trim_space(text: str) -> str:
-    """Go's `strings.TrimSpace`: Unicode white space, which (unlike Python's) excludes U+001C..U+001F."""
-    start, end = 0, len(text)
-    while start < end and _go_space(text[start]):
-        start += 1
-    while end > start and _go_space(text[end - 1]):
-        end -= 1
-    return text[start:end]
-
-
-def _go_space(char: str) -> bool:
-    return char.isspace() and char not in "\x1c\x1d\x1e\x1f"
 
 
 def _second_byte_is_letter(word: str) -> bool:

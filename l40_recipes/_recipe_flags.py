@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from ._errors import ErrorCode, RecipeError
+from ._go_text import go_quote
 
 if TYPE_CHECKING:
     from ._catalog import Catalog
@@ -18,43 +19,11 @@ __all__ = [
     "accounting_mode",
     "apply_runtime_inventory",
     "check_accounting_platform",
-    "go_quote",
     "refuse_config",
     "refuse_snapshot",
     "runtime_inventory_mode",
     "unsupported",
 ]
-
-
-def go_quote(text: str) -> str:
-    """*text* as Go's `%q` prints it (`strconv.Quote`), for error messages that must read as upstream's."""
-    out = ['"']
-    for char in text:
-        if char in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[char])
-        elif char.isprintable():
-            out.append(char)
-        elif ord(char) < 0x80 or 0xDC80 <= ord(char) <= 0xDCFF:  # a raw byte (surrogate-escaped)
-            out.append(f"\\x{ord(char) & 0xFF:02x}")
-        elif ord(char) < 0x10000:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(f"\\U{ord(char):08x}")
-    out.append('"')
-    return "".join(out)
-
-
-_GO_ESCAPES: Final = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-    "\\": "\\\\",
-    '"': '\\"',
-}
 
 
 #: `--slurm-accounting-mode` values, in the order upstream's message lists them (read trimmed, any case).

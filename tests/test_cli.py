@@ -15,7 +15,6 @@ import pytest
 import yaml
 
 from l40_recipes._cli import main
-from l40_recipes._recipe_argv import go_trim_space
 
 from .conftest import REPO, UPSTREAM, UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
 
@@ -876,12 +875,6 @@ class TestRecipeArgumentParsing:
         code, out, err = _run(capsys, "resolve", "--service", "eks", word)
         assert (code, out) == (2, "")
         assert err == f"[INVALID_REQUEST] `aicr recipe {word}` has no counterpart in l40-recipes\n"
-
-    def test_go_trim_space(self) -> None:
-        """Go's white space: Unicode's, without the information separators Python also strips."""
-        assert go_trim_space("\u00a0\t x \u3000\n") == "x"
-        assert go_trim_space("\x1cx\x1f") == "\x1cx\x1f"
-        assert go_trim_space("  ") == ""
 
 
 class TestMoreRecipeFlags:

@@ -9,7 +9,6 @@ import pytest
 from l40_recipes import RecipeError
 from l40_recipes._recipe_flags import (
     accounting_mode,
-    go_quote,
     refuse_config,
     refuse_snapshot,
     runtime_inventory_mode,
@@ -47,8 +46,7 @@ def test_empty_sources_are_no_source(tmp_path: Path) -> None:
         assert "is not implemented by l40-recipes" in caught.value.message
 
 
-def test_unsupported_and_go_quote() -> None:
-    """A refusal is INVALID_REQUEST and says why; quoting is Go's %q."""
+def test_unsupported() -> None:
+    """A refusal is INVALID_REQUEST and says why."""
     error = unsupported("--thing", "because")
     assert error.upstream_text == "[INVALID_REQUEST] --thing is not implemented by l40-recipes: because"
-    assert go_quote('a"\n\x00é') == '"a\\"\\n\\x00é"'
