@@ -7,6 +7,7 @@ above it, like ruff's and pytest's. Only that file is read, and never written.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -224,6 +225,40 @@ def _line_of(text: str, needle: str, occurrence: int = 0) -> int:
     return found[occurrence] if occurrence < len(found) else found[0]
 
 
+def _toml_key(name: str) -> str:
+    """A pattern for TOML key *name*, bare or quoted."""
+    quoted = re.escape(name)
+    return rf"""(?:{quoted}|"{quoted}"|'{quoted}')"""
+
+
+def _row_line(text: str, table: str, name: str | None) -> int:
+    """The line of row *name* of `[tool.l40-recipes.<table>]` (of the table when *name* is None).
+
+    A row is found as its own header (`[tool.l40-recipes.models."acme/m"]`), as a key under the
+    table's header (`"acme/m" = {...}`) or as a dotted key (`models."acme/m".layers = ...`); failing
+    all three, the table's first mention, else line 1.
+    """
+    dot = r"\s*\.\s*"
+    table_key = dot.join((_toml_key("tool"), _toml_key(SECTION), _toml_key(table)))
+    row = "" if name is None else dot + _toml_key(name)
+    lines = text.splitlines()
+    header = re.compile(rf"\s*\[\s*{table_key}{row}\s*\]")
+    for number, line in enumerate(lines, start=1):
+        if header.match(line):
+            return number
+    if name is not None:
+        table_header = re.compile(rf"\s*\[\s*{table_key}\s*\]")
+        inner = re.compile(rf"\s*{_toml_key(name)}\s*[.=]")
+        dotted = re.compile(rf"\s*{_toml_key(table)}{row}\s*[.=]")
+        under = False
+        for number, line in enumerate(lines, start=1):
+            if line.lstrip().startswith("["):
+                under = bool(table_header.match(line))
+            elif (under and inner.match(line)) or dotted.match(line):
+                return number
+    return _line_of(text, table)
+
+
 def _describe(error: ErrorDetails) -> str:
     where = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
@@ -325,7 +360,7 @@ def _parse(section: dict[str, Any], shown: str, text: str, *, base: str) -> Conf
             continue
         exemptions.append(PinExemption(entry.overlay, entry.component, entry.reason))
     accelerators, models = _serving_rows(
-        section, lambda needle, message, hint: problem(_line_of(text, needle), message, hint)
+        section, lambda table, name, message, hint: problem(_row_line(text, table, name), message, hint)
     )
     aicr_version: str | None = None
     if settings.aicr_version is not None:
@@ -364,7 +399,7 @@ def _relative_to_cwd(path: str) -> str:
 
 
 def _serving_rows(
-    section: Mapping[str, Any], problem: Callable[[str, str, str], None]
+    section: Mapping[str, Any], problem: Callable[[str, str | None, str, str], None]
 ) -> tuple[dict[str, Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
     """`accelerators` and `models`: rows the serving tables accept; each bad row is a problem and skipped."""
     from ._serving_tables import TableError, parse_accelerator, parse_model  # noqa: PLC0415
@@ -375,13 +410,13 @@ def _serving_rows(
         if table is None:
             continue
         if not isinstance(table, dict):
-            problem(key, f"[tool.{SECTION}] {key} must be a table of rows", "see docs/serving.md for the keys")
+            problem(key, None, f"[tool.{SECTION}] {key} must be a table of rows", "see docs/serving.md for the keys")
             continue
         for name, row in table.items():
             try:
                 parse(str(name), row)
             except TableError as err:
-                problem(str(name), f"[tool.{SECTION}.{key}] {name!r}: {err}", "see docs/serving.md for the keys")
+                problem(key, str(name), f"[tool.{SECTION}.{key}] {name!r}: {err}", "see docs/serving.md for the keys")
                 continue
             rows[str(name)] = row
     return kept

@@ -262,7 +262,8 @@ def explain_serving(
 
     *accelerators* and *models* are extra table rows, as `[tool.l40-recipes]` gives them.
     """
-    from ._serving import analyse_gate, calibrated_share  # noqa: PLC0415
+    from ._serving import calibrated_share  # noqa: PLC0415
+    from ._serving_gate import analyse_gate, first_constraints  # noqa: PLC0415
     from ._serving_tables import load_tables  # noqa: PLC0415
 
     phase = result.validation.performance if result.validation else None
@@ -271,6 +272,7 @@ def explain_serving(
     if accelerator in ("", "any"):
         return ["the query names no accelerator: add --accelerator to judge the serving gate"]
     tables, problems = load_tables(accelerators, models)
-    constraints = {c.name: c.value for c in phase.constraints or []}
-    lines = [f"table row skipped: {problem}" for problem in problems]
-    return lines + analyse_gate(accelerator, constraints, tables, calibrated_share(tables)).explanation()
+    constraints = first_constraints((c.name, c.value) for c in phase.constraints or [])
+    components = [ref.name for ref in result.component_refs]
+    gate = analyse_gate(accelerator, constraints, tables, calibrated_share(tables), components=components)
+    return [f"table row skipped: {problem}" for problem in problems] + gate.explanation()

@@ -19,12 +19,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal
 
 from ._serving_tables import DTYPE_BYTES, Accelerator, Model, Tables
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 __all__ = [
     "GPU_MEMORY_UTILIZATION",
@@ -48,9 +45,6 @@ GPU_MEMORY_UTILIZATION: Final = 0.9
 #: inference-perf's fixed request shape (AIPerf `--prompt-{input,output}-tokens-mean`, stddev 0).
 INPUT_TOKENS: Final = 128
 OUTPUT_TOKENS: Final = 128
-#: inference-perf's defaults when a recipe sets no `inference-model` / `inference-concurrency-per-gpu`.
-DEFAULT_MODEL: Final = "Qwen/Qwen3-8B"
-DEFAULT_CONCURRENCY: Final = 256
 #: The throughput gate passes at measured >= 0.9 x floor.
 THROUGHPUT_TOLERANCE: Final = 0.9
 
@@ -283,99 +277,3 @@ def throughput_fit(
         )
         judged.append(NodeShape(gpus, roof, likely, verdict))
     return ThroughputFit(accelerator, workload, floor, share, decode_step_bytes(workload), tuple(judged))
-
-
-# --- tables -------------------------------------------------------------------------------------
-
-
-# --- a recipe's gate ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class GateAnalysis:
-    """Both models applied to one recipe's `inference-perf` constraints on one accelerator.
-
-    `unknown` names what the tables lack (then the fits that need it are None).
-    """
-
-    accelerator: str
-    model: str
-    concurrency: int
-    floor: float | None
-    unknown: tuple[str, ...]
-    memory: MemoryFit | None
-    throughput: ThroughputFit | None
-
-    def explanation(self) -> list[str]:
-        """The full arithmetic for `l40-recipes explain --serving`."""
-        lines = [
-            f"inference-perf on {self.accelerator}: {self.model}, {self.concurrency:,} concurrent requests per GPU, "
-            f"{INPUT_TOKENS} input + {OUTPUT_TOKENS} output tokens, one vLLM worker per GPU",
-        ]
-        lines += [f"unknown: {name}" for name in self.unknown]
-        if self.memory is not None:
-            lines += ["memory (per GPU):", *(f"  {line}" for line in self.memory.explanation())]
-        if self.throughput is not None:
-            lines += ["throughput (decode roofline):", *(f"  {line}" for line in self.throughput.explanation())]
-            if self.throughput.workload.concurrency != self.concurrency:
-                lines.append(
-                    f"  (the batch is capped at the {self.throughput.workload.concurrency:,} sequences whose KV fits)"
-                )
-            verdict = self.throughput.severity
-            lines.append(
-                "  verdict: "
-                + {
-                    "error": "no node shape can pass this floor",
-                    "warning": "a healthy node of some shape likely fails this floor",
-                    None: "passable on every node shape",
-                }[verdict]
-            )
-        elif self.floor is None:
-            lines.append("throughput: no inference-throughput floor to judge")
-        return lines
-
-
-def parse_floor(value: str) -> float | None:
-    """The number of an `inference-throughput` value `>= N`; None for anything else (upstream rejects it)."""
-    text = value.strip()
-    if not text.startswith(">="):
-        return None
-    try:
-        number = float(text[2:].strip())
-    except ValueError:
-        return None
-    return number if math.isfinite(number) and number > 0 else None
-
-
-def parse_concurrency(value: str) -> int | None:
-    """An `inference-concurrency-per-gpu` value: a positive integer, else None (upstream fails closed)."""
-    text = value.strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 9:
-        return None
-    number = int(text)
-    return number if number > 0 else None
-
-
-def analyse_gate(accelerator: str, constraints: Mapping[str, str], tables: Tables, share: float) -> GateAnalysis:
-    """Apply the memory and roofline models to a performance phase's constraints (name -> value)."""
-    model_name = constraints.get("inference-model", "").strip() or DEFAULT_MODEL
-    raw_concurrency = constraints.get("inference-concurrency-per-gpu", "").strip()
-    concurrency = parse_concurrency(raw_concurrency) if raw_concurrency else DEFAULT_CONCURRENCY
-    raw_floor = constraints.get("inference-throughput")
-    floor = parse_floor(raw_floor) if raw_floor is not None else None
-    unknown: list[str] = []
-    hardware = tables.accelerators.get(accelerator)
-    model = tables.models.get(model_name)
-    if hardware is None:
-        unknown.append(f"accelerator {accelerator!r}")
-    if model is None:
-        unknown.append(f"model {model_name!r}")
-    if hardware is None or model is None or concurrency is None:
-        return GateAnalysis(accelerator, model_name, concurrency or 0, floor, tuple(unknown), None, None)
-    workload = Workload(model, concurrency)
-    memory = memory_fit(hardware, workload)
-    throughput = None
-    if floor is not None and memory.weights_fit:
-        batch = min(concurrency, memory.max_concurrency) or 1
-        throughput = throughput_fit(hardware, Workload(model, batch), floor, share)
-    return GateAnalysis(accelerator, model_name, concurrency, floor, (), memory, throughput)

@@ -35,6 +35,9 @@ __all__ = [
 ]
 
 _MIB: Final = 1 << 20
+#: The largest number a row may give: every integer up to it is exact as a float, and the arithmetic
+#: on rows within it stays finite (NaN, infinity and larger values are refused).
+_LARGEST: Final = 2**53
 _ACCELERATOR_KEYS: Final = ("usable-mib", "bandwidth-gbs", "interconnect", "fp8", "gpus-per-node", "source")
 
 
@@ -99,16 +102,23 @@ class Tables:
 
 def _int(row: Mapping[str, Any], key: str) -> int:
     value = row[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise TableError(f"{key} must be a positive integer, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= _LARGEST:
+        raise TableError(f"{key} must be a positive integer up to 2**53, not {_shown(value)}")
     return value
 
 
 def _number(row: Mapping[str, Any], key: str) -> float:
     value = row[key]
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise TableError(f"{key} must be a positive number, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= _LARGEST:
+        raise TableError(f"{key} must be a positive number up to 2**53, not {_shown(value)}")
     return float(value)
+
+
+def _shown(value: object) -> str:
+    """*value* for a message; a huge integer is not spelled out (it may have more digits than `str` allows)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST:
+        return f"an integer of {value.bit_length():,} bits"
+    return repr(value)
 
 
 def _text(row: Mapping[str, Any], key: str) -> str:

@@ -14,7 +14,8 @@ import pytest
 from l40_recipes import Finding, Severity, check, load_catalog
 from l40_recipes._resolution import build_recipe
 from l40_recipes._rules import serving as serving_rules
-from l40_recipes._serving import analyse_gate, calibrated_share, throughput_fit
+from l40_recipes._serving import calibrated_share, throughput_fit
+from l40_recipes._serving_gate import analyse_gate
 from l40_recipes._serving_tables import Tables, load_tables
 
 from .conftest import REPO, needs_shared
@@ -171,6 +172,36 @@ def test_concurrency_4096_overflows_the_kv_cache(repo_copy: Path) -> None:
     assert [(severity, at) for _, severity, at, _ in found] == [(Severity.WARNING, line)]
     assert "KV per token: 2 x 36 layers x 8 KV heads x 128 dims x 2 bytes = 144 KiB" in found[0][3]
     assert "KV total: 4,096 sequences x 256 tokens x 144 KiB = 154.62 GB" in found[0][3]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "inference-concurrency-per-gpu",
+            "abc",
+            '[INVALID_REQUEST] invalid inference-concurrency-per-gpu="abc": must be a positive integer',
+        ),
+        ("inference-concurrency-per-gpu", "0", "must be a positive integer"),
+        ("inference-throughput", "> 50000", 'inference-throughput constraint must start with ">=" (got "> 50000")'),
+        ("inference-throughput", ">= 1e400", 'strconv.ParseFloat: parsing "1e400": value out of range'),
+    ],
+)
+def test_a_value_upstream_refuses_is_an_error_at_its_line(repo_copy: Path, name: str, value: str, message: str) -> None:
+    line = _set_gate(repo_copy, name, value)
+    report = check(repo_copy, select=["serving"])
+    # one finding for the value both the l40 and l40s recipes read: the message does not name the accelerator
+    found = [(Path(f.file).name, f.severity, f.line, f.message) for f in report.findings]
+    assert [(file, severity, at) for file, severity, at, _ in found] == [(Path(LEAF).name, Severity.ERROR, line)]
+    assert message in found[0][3]
+    assert found[0][3].startswith(f"upstream's inference-perf check refuses {name} {value!r}: [INVALID_REQUEST] ")
+
+
+def test_a_floor_of_zero_is_a_warning_that_the_gate_tests_nothing(repo_copy: Path) -> None:
+    line = _set_gate(repo_copy, "inference-throughput", ">= 0")
+    found = _findings(repo_copy, "serving-gate-constraints")
+    assert [(severity, at) for _, severity, at, _ in found] == [(Severity.WARNING, line)]
+    assert found[0][3] == "inference-throughput floor 0 passes every run on l40s: the gate tests nothing"
 
 
 def test_a_70b_model_does_not_fit_one_gpu(repo_copy: Path) -> None:

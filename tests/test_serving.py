@@ -7,20 +7,16 @@ import math
 import pytest
 
 from l40_recipes._serving import (
-    DEFAULT_CONCURRENCY,
     Workload,
-    analyse_gate,
     calibrated_share,
     decode_roofline,
     decode_step_bytes,
     kv_bytes_per_token,
     memory_fit,
-    parse_concurrency,
-    parse_floor,
     throughput_fit,
     weight_bytes,
 )
-from l40_recipes._serving_tables import Accelerator, Model, TableError, load_tables, parse_accelerator, parse_model
+from l40_recipes._serving_tables import Accelerator, Model, load_tables
 
 TABLES, PROBLEMS = load_tables()
 QWEN = TABLES.models["Qwen/Qwen3-8B"]
@@ -137,123 +133,6 @@ def test_l40s_cannot_pass_upstreams_floor() -> None:
 def test_a_modest_floor_passes_every_l40s_shape() -> None:
     fit = throughput_fit(L40S, Workload(QWEN, 256), 2_000, calibrated_share(TABLES))
     assert fit.severity is None
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (">= 50000", 50_000.0),
-        (">=1.5e4", 15_000.0),
-        ("> 50000", None),
-        (">= x", None),
-        (">= 0", None),
-        (">= nan", None),
-    ],
-)
-def test_parse_floor(value: str, expected: float | None) -> None:
-    assert parse_floor(value) == expected
-
-
-@pytest.mark.parametrize(("value", "expected"), [("256", 256), (" 8 ", 8), ("0", None), ("-1", None), ("\uff12", None)])
-def test_parse_concurrency(value: str, expected: int | None) -> None:
-    assert parse_concurrency(value) == expected
-
-
-def test_analyse_gate_defaults_to_upstreams_model_and_concurrency() -> None:
-    gate = analyse_gate("l40s", {}, TABLES, 0.5)
-    assert gate.model == "Qwen/Qwen3-8B"
-    assert gate.concurrency == DEFAULT_CONCURRENCY
-    assert gate.throughput is None
-    assert gate.explanation()[-1] == "throughput: no inference-throughput floor to judge"
-
-
-def test_analyse_gate_caps_the_batch_at_what_fits() -> None:
-    gate = analyse_gate(
-        "l40s", {"inference-concurrency-per-gpu": "4096", "inference-throughput": ">= 50000"}, TABLES, 0.5
-    )
-    assert gate.throughput is not None
-    assert gate.throughput.workload.concurrency == 717
-    assert "  (the batch is capped at the 717 sequences whose KV fits)" in gate.explanation()
-
-
-def test_analyse_gate_names_what_the_tables_lack() -> None:
-    gate = analyse_gate("tpu", {"inference-model": "acme/giant"}, TABLES, 0.5)
-    assert gate.unknown == ("accelerator 'tpu'", "model 'acme/giant'")
-    assert gate.memory is None
-    assert "unknown: model 'acme/giant'" in gate.explanation()
-    assert analyse_gate("l40s", {"inference-concurrency-per-gpu": "many"}, TABLES, 0.5).memory is None
-
-
-def test_a_model_that_does_not_fit_gets_no_throughput_verdict() -> None:
-    gate = analyse_gate(
-        "l40s", {"inference-model": "meta-llama/Meta-Llama-3-70B", "inference-throughput": ">= 100"}, TABLES, 0.5
-    )
-    assert gate.memory is not None
-    assert not gate.memory.weights_fit
-    assert gate.throughput is None
-    assert not any(line.startswith("throughput") for line in gate.explanation())
-
-
-def test_an_uncapped_gate_explains_its_verdict() -> None:
-    gate = analyse_gate("h100", {"inference-throughput": ">= 50000"}, TABLES, calibrated_share(TABLES))
-    text = gate.explanation()
-    assert not any("capped" in line for line in text)
-    assert text[-1] == "  verdict: a healthy node of some shape likely fails this floor"
-
-
-def test_user_rows_add_and_replace_package_rows() -> None:
-    row = {
-        "usable-mib": 1000,
-        "bandwidth-gbs": 100.5,
-        "interconnect": "pcie",
-        "fp8": False,
-        "gpus-per-node": [2, 1, 2],
-        "source": "our lab",
-    }
-    model = {"parameters": 10, "layers": 1, "kv-heads": 1, "head-dim": 1, "dtype": "int4", "source": "ours"}
-    tables, problems = load_tables({"l40s": row, "bad": {"usable-mib": 1}}, {"acme/tiny": model, "acme/bad": 3})
-    assert tables.accelerators["l40s"].gpus_per_node == (1, 2)
-    assert tables.accelerators["l40s"].bandwidth_gbs == 100.5
-    assert tables.models["acme/tiny"].dtype == "int4"
-    assert "bad" not in tables.accelerators
-    assert problems == [
-        "accelerators.bad: missing bandwidth-gbs, interconnect, fp8, gpus-per-node, source",
-        'models."acme/bad": a row must be a table with parameters, layers, kv-heads, head-dim, dtype, source',
-    ]
-
-
-_GOOD_ACCELERATOR = {
-    "usable-mib": 1,
-    "bandwidth-gbs": 1,
-    "interconnect": "nvlink",
-    "fp8": True,
-    "gpus-per-node": [1],
-    "source": "s",
-}
-_GOOD_MODEL = {"parameters": 1, "layers": 1, "kv-heads": 1, "head-dim": 1, "dtype": "bfloat16", "source": "s"}
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        ({"interconnect": "ib"}, "interconnect must be 'nvlink' or 'pcie'"),
-        ({"fp8": "yes"}, "fp8 must be true or false"),
-        ({"gpus-per-node": []}, "gpus-per-node must be a non-empty list"),
-        ({"gpus-per-node": [0]}, "gpus-per-node must be a positive integer"),
-        ({"usable-mib": True}, "usable-mib must be a positive integer"),
-        ({"bandwidth-gbs": "fast"}, "bandwidth-gbs must be a positive number"),
-        ({"source": " "}, "source must be a non-empty string"),
-        ({"extra": 1}, "unknown key extra"),
-    ],
-)
-def test_bad_accelerator_rows_say_what_is_wrong(change: dict[str, object], message: str) -> None:
-    with pytest.raises(TableError, match=message):
-        parse_accelerator("x", {**_GOOD_ACCELERATOR, **change})
-
-
-def test_bad_model_dtype_is_named() -> None:
-    with pytest.raises(TableError, match="dtype must be one of"):
-        parse_model("x", {**_GOOD_MODEL, "dtype": "int3"})
 
 
 def test_tiny_rows_give_finite_arithmetic() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from l40_recipes._report import Severity
-from l40_recipes._serving import GateAnalysis, analyse_gate, calibrated_share
+from l40_recipes._serving import calibrated_share
+from l40_recipes._serving_gate import GateAnalysis, analyse_gate, first_constraints
 from l40_recipes._serving_tables import Tables, load_tables
 
 from . import Context, rule
@@ -38,8 +39,11 @@ def _gates(ctx: Context) -> Iterator[tuple[Overlay, RecipeResult, GateAnalysis]]
         if not accelerator_bound(item) or phase is None or _CHECK not in (phase.checks or []):
             continue
         assert item.criteria is not None
-        constraints = {c.name: c.value for c in phase.constraints or []}
-        yield item, result, analyse_gate(item.criteria.accelerator, constraints, tables, share)
+        constraints = first_constraints((c.name, c.value) for c in phase.constraints or [])
+        components = [ref.name for ref in result.component_refs]
+        gate = analyse_gate(item.criteria.accelerator, constraints, tables, share, components=components)
+        if gate.skipped is None:
+            yield item, result, gate
 
 
 def _where(ctx: Context, item: Overlay, result: RecipeResult, *names: str) -> Location:
@@ -135,6 +139,50 @@ def _throughput(ctx: Context) -> Iterator[Finding]:
             overlay=item.name,
             severity=level,
         )
+
+
+_FIXES: Final = {
+    "inference-concurrency-per-gpu": 'write a positive integer, e.g. "128", or remove it for the default 256',
+    "inference-model": "write a Hugging Face model ID such as Qwen/Qwen3-8B",
+    "inference-routing-mode": "write dynamo-router or gateway-epp, or remove it for dynamo-router",
+    "inference-throughput": 'write ">= N" with N the full-node output tokens per second, e.g. ">= 50000"',
+    "inference-ttft-p99": 'write "<= N" with N in milliseconds, e.g. "<= 2000"',
+}
+
+
+@rule("serving-gate-constraints", "upstream's inference-perf check accepts the gate's values", group="serving")
+def serving_gate_constraints(ctx: Context) -> Iterator[Finding]:
+    """A gate value upstream's check refuses fails every run with INVALID_REQUEST; a floor no run can miss tests nothing.
+
+    Upstream reads the first constraint of each name. It refuses an `inference-concurrency-per-gpu`
+    that is not a positive integer (Go's `strconv.Atoi`), an `inference-model` that is not a Hugging
+    Face ID, an `inference-routing-mode` other than `dynamo-router` / `gateway-epp`, and an
+    `inference-throughput` / `inference-ttft-p99` not written `>= N` / `<= N` with `N` a Go float.
+    The error quotes upstream's message. A throughput floor of zero, a negative number or NaN is
+    accepted but passes every run: a warning.
+    """
+    yield from _once(_refused(ctx))
+
+
+def _refused(ctx: Context) -> Iterator[Finding]:
+    for item, result, gate in _gates(ctx):
+        for refused in gate.rejected:
+            yield ctx.finding(
+                "serving-gate-constraints",
+                _where(ctx, item, result, refused.constraint),
+                f"upstream's inference-perf check refuses {refused.constraint} {refused.value!r}: {refused.message}",
+                hint=_FIXES[refused.constraint],
+                overlay=item.name,
+            )
+        if gate.vacuous_floor:
+            yield ctx.finding(
+                "serving-gate-constraints",
+                _where(ctx, item, result, "inference-throughput"),
+                f"inference-throughput floor {gate.floor:g} passes every run on {gate.accelerator}: the gate tests nothing",
+                hint=_FIXES["inference-throughput"],
+                overlay=item.name,
+                severity=Severity.WARNING,
+            )
 
 
 @rule(
