@@ -114,7 +114,7 @@ def query_graph(catalog: Catalog, query: Criteria, *, profile: str | None = None
             if item.set_by is not None:
                 set_by.setdefault(item.path, item.set_by.source)
     applied = list(result.metadata.applied_overlays) if result is not None else _walk_chains(catalog, found)
-    leaf = found[-1].name if found else ""
+    leaf = found[-1].name if found and (result is not None or _states_query(found[-1], query)) else ""
     others = {overlay.name for overlay in found}
     nodes: list[OverlayNode] = []
     bases: list[tuple[str, str]] = []
@@ -168,6 +168,15 @@ def forest_graph(catalog: Catalog) -> Graph:
         bases=tuple(bases),
         mixins=mixins,
         mixin_edges=mixin_edges,
+    )
+
+
+def _states_query(overlay: Overlay, query: Criteria) -> bool:
+    """Whether *overlay* states every dimension *query* states (a failing query's leaf must; a wildcard is not one)."""
+    stated = overlay.criteria
+    return stated is not None and all(
+        is_wild(getattr(query, dimension)) or getattr(stated, dimension) == getattr(query, dimension)
+        for dimension in DIMENSIONS
     )
 
 

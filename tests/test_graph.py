@@ -170,6 +170,28 @@ def test_a_broken_chain_is_drawn_up_to_the_missing_parent(tmp_path: Path) -> Non
     assert dot_label_lines(dot.nodes["ERROR"]["label"])[1] == graph.error
 
 
+def test_a_failing_query_marks_no_wildcard_overlay_as_its_leaf(tmp_path: Path) -> None:
+    """Coverage fails (no overlay states the accelerator): the best wildcard candidate is a candidate, not the leaf."""
+    root = write_catalog(
+        tmp_path,
+        {
+            "eks": overlay("eks", criteria="service: eks"),
+            "eks-inference": overlay("eks-inference", base="eks", criteria="service: eks, intent: inference"),
+        },
+    )
+    graph = query_graph(
+        load_catalog(root), build_query({"service": "eks", "accelerator": "h100", "intent": "inference"})
+    )
+    assert graph.exit_code == 2
+    roles = {node.name: node.role for node in graph.overlays}
+    assert "leaf" not in roles.values()
+    assert roles["eks-inference"] == "candidate"
+    assert "leaf" not in parse_mermaid(to_mermaid(graph)).classes
+    # the same overlays for a query they state: resolved, and the most specific is the leaf
+    stated = query_graph(load_catalog(root), build_query({"service": "eks", "intent": "inference"}))
+    assert {node.name: node.role for node in stated.overlays}["eks-inference"] == "leaf"
+
+
 def test_a_cycle_is_drawn_once(tmp_path: Path) -> None:
     """A `spec.base` cycle ends the walk where a name repeats: each overlay once, both edges drawn."""
     root = write_catalog(

@@ -366,24 +366,24 @@ def test_fuzz_examples_must_be_a_number(pytester: pytest.Pytester, catalog: Path
 
 def test_failing_resolve_and_coverage_items_attach_the_graph(pytester: pytest.Pytester, catalog: Path) -> None:
     """A failing resolve or coverage item carries the Mermaid graph of each failing query; `-rA` shows it."""
-    (catalog / "overlays" / "leaf.yaml").write_text(
-        overlay("leaf", base="gone", criteria="service: eks, intent: inference")
-    )
+    (catalog / "overlays" / "broken.yaml").write_text(overlay("broken", base="gone", criteria="service: gke"))
+    # a projection of `deep` (service=gke alone) selects `broken`: a coverage-projection failure
+    (catalog / "overlays" / "deep.yaml").write_text(overlay("deep", criteria="service: gke, intent: training"))
     result = pytester.runpytest(*DEFAULT_WARNINGS, "--l40-recipes", "overlays", "-rA", "-p", "no:randomly")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(
-        [
-            "*overlays/leaf.yaml::resolve*",
-            "*Captured l40-recipes graph of criteria(service=eks, intent=inference) (Mermaid) call*",
-            "flowchart TB",
-            '    R_gone["gone<br/>missing: no overlay has this name"]',
-        ]
-    )
     # Each failure's block runs from its `___ nodeid ___` header to the next one: only resolve/coverage carry graphs.
-    blocks = re.split(r"\n_+ (?:\[l40-recipes\] )?(\S+) _+\n", result.stdout.str())
-    with_graph = {node for node, block in zip(blocks[1::2], blocks[2::2], strict=True) if "flowchart TB" in block}
-    assert with_graph == {"overlays/leaf.yaml::resolve"}
-    assert "overlays/leaf.yaml::references" in blocks[1::2]
+    blocks = dict(re.findall(r"\n_+ (?:\[l40-recipes\] )?(\S+) _+\n(.*?)(?=\n_{3,} |\n=+ )", result.stdout.str(), re.S))
+    assert "overlays/broken.yaml::references" in blocks
+    with_graph = {node for node, block in blocks.items() if "flowchart TB" in block}
+    assert with_graph == {"overlays/broken.yaml::resolve", "overlays/base.yaml::coverage"}
+    coverage = blocks["overlays/base.yaml::coverage"]
+    assert "coverage-projection criteria(service=gke" in coverage
+    assert "(a projection of 'deep')" in coverage
+    assert "Captured l40-recipes graph of criteria(service=gke) (Mermaid) call" in coverage
+    assert '    R_gone["gone<br/>missing: no overlay has this name"]' in coverage
+    resolve = blocks["overlays/broken.yaml::resolve"]
+    assert "Captured l40-recipes graph of criteria(service=gke) (Mermaid) call" in resolve
+    assert "Captured l40-recipes graph of criteria(service=gke, intent=training) (Mermaid) call" in resolve
 
 
 def test_passing_items_attach_no_graph(pytester: pytest.Pytester, catalog: Path) -> None:
