@@ -218,6 +218,11 @@ class Catalog:
         """Whether *relative* is a regular file of the catalog or its layer."""
         return (self.where(relative) / relative).is_file()
 
+    def has_path(self, relative: str) -> bool:
+        """Whether anything (a file, a directory, a dangling link) is at *relative* in the catalog or its layer."""
+        path = self.where(relative) / relative
+        return path.is_symlink() or path.exists()
+
     def get(self, name: str) -> Overlay | None:
         """Upstream `GetRecipeByName`: `""` and `base` name the base recipe."""
         if name in ("", BASE_NAME):

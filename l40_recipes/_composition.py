@@ -385,8 +385,8 @@ def _raw_layers(catalog: Catalog, ref: ComponentRef) -> list[dict[str, Any]]:
 
 
 def _values(catalog: Catalog, relative: str, component: str, *, missing_ok: bool) -> dict[str, Any] | None:
-    if missing_ok and not catalog.has_file(relative):
-        return None  # no base values.yaml: no base layer
+    if missing_ok and not catalog.has_path(relative):
+        return None  # no base values.yaml: no base layer (one that cannot be read is an error, as upstream's)
     try:
         text = catalog.read_text(relative)
     except RecipeError as err:

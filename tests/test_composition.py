@@ -143,6 +143,15 @@ CASES: list[tuple[str, str, str, dict[str, str], dict[str, str], str | None]] = 
         'path "global.auditLogging.enabled" is an empty map',
     ),
     (
+        "leaf-collision",
+        "TestMixinNVSentinelObservability_RejectsLeafCollision",
+        "- {name: nvsentinel, type: Helm, overrides: {global: {tracing: {enabled: true, "
+        "endpoint: 'leaf-already-configured.example:4317'}}}}",
+        {"m": "    - {name: nvsentinel, overrides: {global: {tracing: {enabled: true, insecure: false}}}}\n"},
+        {},
+        "collides with path",
+    ),
+    (
         "multi-mixin-collision",
         "TestMixinNVSentinelObservability_RejectsMultiMixinCollision",
         "- {name: nvsentinel, type: Helm}",
@@ -325,6 +334,41 @@ def test_allowlisted_overrides_are_merged(tmp_path: Path) -> None:
     assert _nvsentinel_overrides(root) == {
         "global": {"auditLogging": {"enabled": True}, "tracing": {"enabled": True, "insecure": False}},
     }
+
+
+def test_a_leaf_supplying_only_the_endpoint_composes(tmp_path: Path) -> None:
+    """TestMixinNVSentinelObservability_LeafSuppliesEndpoint: sibling paths under one parent do not collide."""
+    endpoint = "otel-collector.example:4317"
+    root = _catalog(
+        tmp_path,
+        chain_ref=f"- {{name: nvsentinel, type: Helm, overrides: {{global: {{tracing: {{endpoint: '{endpoint}'}}}}}}}}",
+        mixins={"m": "    - {name: nvsentinel, overrides: {global: {tracing: {enabled: true, insecure: false}}}}\n"},
+    )
+    assert _nvsentinel_overrides(root) == {
+        "global": {"tracing": {"endpoint": endpoint, "enabled": True, "insecure": False}},
+    }
+
+
+def test_an_unreadable_base_values_file_fails_the_composition(tmp_path: Path) -> None:
+    """TestMergeMixins_PropagatesTransientBaseValuesReadError: a base values.yaml that exists but cannot be read
+    (here a directory) is an error, not "no base layer", which would hide a path it sets from the collision check.
+    """
+    root = _catalog(
+        tmp_path,
+        chain_ref="- {name: nvsentinel, type: Helm, valuesFile: values/overlay.yaml}",
+        mixins={"m": f"    - {{name: nvsentinel, overrides: {AUDIT_ON}}}\n"},
+        files={"values/overlay.yaml": "global:\n  tracing:\n    insecure: false\n"},
+    )
+    (root / "components" / "nvsentinel" / "values.yaml").mkdir(parents=True)
+    with pytest.raises(ResolutionError) as caught:
+        resolve(catalog=load_catalog(root), service="eks")
+    error = caught.value
+    assert error.upstream_text.startswith(
+        '[INTERNAL] read values file "components/nvsentinel/values.yaml" for component "nvsentinel" mixin collision check'
+    )
+    assert "is a directory" in error.upstream_text
+    (root / "components" / "nvsentinel" / "values.yaml").rmdir()  # absent: no base layer, composes
+    assert _nvsentinel_overrides(root)["global"]["auditLogging"] == {"enabled": True}
 
 
 def test_disabled_target_only_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
