@@ -71,12 +71,37 @@ def _fail(error: RecipeError) -> int:
 
 
 def _catalog(path: Path | None, *, aicr_version: str | None = None, data: str | None = None) -> Catalog:
+    """The catalog a command works on: *path* (default: the shipped one), with the layer *data* over it.
+
+    Without `--aicr-version`, `aicr-version` in the catalog's `[tool.l40-recipes]` chooses the
+    release (as for `check`), else its headers do.
+    """
     from ._loading import load_catalog  # noqa: PLC0415
 
     data = data or None  # upstream reads an empty --data as no layer
     if path is not None:
-        return load_catalog(path, aicr_version=aicr_version, data=data)  # paths shown as the user typed them
+        chosen = aicr_version if aicr_version is not None else _pinned_release(path)
+        return load_catalog(path, aicr_version=chosen, data=data)  # paths shown as the user typed them
     return load_catalog(_shipped_root(), aicr_version=aicr_version, data=data)
+
+
+def _pinned_release(path: Path) -> str | None:
+    """`aicr-version` from the `[tool.l40-recipes]` that governs the catalog at *path*, if any.
+
+    Raises:
+        RecipeError: the setting names no reproduced release (at its line in pyproject.toml).
+    """
+    from ._config import load_config  # noqa: PLC0415
+    from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
+    from ._walk import catalog_root  # noqa: PLC0415
+
+    if not path.is_dir():
+        return None  # loading says what is wrong with the path
+    config = load_config(catalog_root(path))
+    for location, message, hint in config.problems:
+        if "aicr-version" in message:
+            raise RecipeError(message, code=ErrorCode.INVALID_REQUEST, location=location, hint=hint)
+    return config.aicr_version
 
 
 def _shipped_root() -> Path:

@@ -537,6 +537,25 @@ def test_aicr_version_flag_on_every_catalog_command(tmp_path: Path, capsys: pyte
     capsys.readouterr()
 
 
+def test_pyproject_aicr_version_chooses_the_release_of_every_catalog_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`aicr-version` in the catalog's [tool.l40-recipes] applies as it does for check; the flag overrides it."""
+    root = write_catalog(tmp_path, {"eks": overlay("eks", criteria="service: eks")})  # 0.20 headers
+    (tmp_path / "pyproject.toml").write_text('[tool.l40-recipes]\naicr-version = "1.0"\n')
+    retired = "(aicr.run/v1alpha2 was retired in v1.0.0)"
+    for command in (["resolve", "--service", "eks"], ["explain", "--service", "eks"], ["list"], ["graph"]):
+        assert main([*command, "--catalog", str(root)]) == 2, command
+        assert retired in capsys.readouterr().err
+    assert main(["resolve", "--catalog", str(root), "--service", "eks", "--aicr-version", "0.20"]) == 0
+    assert "apiVersion: aicr.run/v1alpha2\n" in capsys.readouterr().out
+    (tmp_path / "pyproject.toml").write_text('[tool.l40-recipes]\naicr-version = "0.9"\n')
+    assert main(["resolve", "--catalog", str(root), "--service", "eks"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("[INVALID_REQUEST] [tool.l40-recipes] aicr-version must be one of 0.20, 1.0, got '0.9'\n")
+    assert f"  at {tmp_path / 'pyproject.toml'}:2:1\n" in err
+
+
 def test_aicr_version_flag_refuses_unknown_releases(capsys: pytest.CaptureFixture[str]) -> None:
     """On `resolve` (read as upstream reads flags) a bad value is a flag error, exit 1; elsewhere argparse's."""
     assert _run(capsys, "resolve", "--service", "eks", "--aicr-version", "2.0") == (
