@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from ._catalog import Registry
-from ._decoding import decode
+from ._decoding import decode, gate_header, read_header
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
 from ._layer import merge_by_name
 from ._registry_models import ComponentRegistry
@@ -16,14 +17,14 @@ from ._yaml import parse_yaml
 from ._yaml_errors import YamlError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from ._catalog import Overlay
     from ._layer import Layer
     from ._yaml import SourceMap
 
-__all__ = ["check_layer_overlay", "layer_registry", "walk_layered"]
+__all__ = ["check_layer_overlay", "layer_registry", "layer_registry_header", "walk_layered"]
 
 
 def walk_layered(root: Path, layer: Layer | None) -> Iterator[tuple[str, bool]]:
@@ -65,22 +66,43 @@ def check_layer_overlay(layer: Layer | None, overlay: Overlay) -> None:
     )
 
 
-def layer_registry(registry: Registry, layer: Layer) -> Registry:
+def layer_registry_header(layer: Layer) -> tuple[str, str, Location] | None:
+    """`(shown path, apiVersion, its location)` of the layer's `registry.yaml`, for choosing the release.
+
+    None when the layer has none, or it cannot be read or has no string apiVersion: loading reports
+    an unreadable one, and a header that says nothing is no evidence.
+    """
+    if not layer.has("registry.yaml"):
+        return None
+    shown = layer.display("registry.yaml")
+    try:
+        document = parse_yaml(read_regular_file(os.path.join(layer.root, "registry.yaml")), path=shown)  # noqa: PTH118
+    except (OSError, RecipeError):
+        return None
+    data = document.data
+    if not isinstance(data, dict) or not isinstance(data.get("apiVersion"), str):
+        return None
+    return shown, data["apiVersion"], document.source.locate_value(("apiVersion",))
+
+
+def layer_registry(
+    registry: Registry, layer: Layer, header_rule: Callable[[str, str, str], None] | None = None
+) -> Registry:
     """*registry* with the layer's `registry.yaml` merged in by component name (see `merge_by_name`).
 
-    The layer file's header is not read (upstream keeps the catalog's and ignores the layer's), and
-    unknown keys are ignored, as upstream's non-strict decode ignores them.
+    *header_rule* is the release's registry header check: v1.0 checks the layer's header before the
+    merge; 9793720d (None) keeps the catalog's header and never reads the layer's. Unknown keys are
+    ignored, as upstream's non-strict decode ignores them.
 
     Raises:
         RecipeLoadError: the layer's registry cannot be read or decoded (`INTERNAL`, exit 8, as
-            upstream's `failed to read registry.yaml: failed to parse external registry.yaml: ...`).
+            upstream's `failed to read registry.yaml: failed to parse external registry.yaml: ...`),
+            or its header is refused (at the header, as the catalog's own would be).
     """
     relative = "registry.yaml"
     shown = layer.display(relative)
     try:
         content = read_regular_file(os.path.join(layer.root, relative))  # noqa: PTH118
-        document = parse_yaml(content, path=shown)
-        external = decode(ComponentRegistry, document, shown, what="registry")
     except OSError as err:
         path = os.path.join(layer.root, relative)  # noqa: PTH118
         reason = "is a directory" if os.path.isdir(path) else (err.strerror or str(err)).lower()  # noqa: PTH112
@@ -94,9 +116,13 @@ def layer_registry(registry: Registry, layer: Layer) -> Registry:
             location=Location(shown),
             hint="make the layer's registry.yaml a readable regular file",
         ) from None
-    except RecipeLoadError as err:
-        underlying: Exception = err.cause if isinstance(err.cause, YamlError) else ValueError(err.message)
-        raise _failure(underlying, err.location, err.hint) from None
+    with _as_parse_failure():
+        document = parse_yaml(content, path=shown)
+        header = read_header(document, shown, what="registry") if header_rule is not None else None
+    if header_rule is not None and header is not None:
+        gate_header(header_rule, *header, shown, document)  # before the merge, refused as the catalog's own
+    with _as_parse_failure():
+        external = decode(ComponentRegistry, document, shown, what="registry")
     merged = merge_by_name(list(registry.document.components), list(external.components))
     components = [item for _, _, item in merged]
     origins: tuple[tuple[SourceMap, int], ...] = tuple(
@@ -111,6 +137,16 @@ def layer_registry(registry: Registry, layer: Layer) -> Registry:
         by_name,
         origins,
     )
+
+
+@contextmanager
+def _as_parse_failure() -> Iterator[None]:
+    """A load error inside becomes upstream's `failed to parse external registry.yaml` wrapping."""
+    try:
+        yield
+    except RecipeLoadError as err:
+        underlying: Exception = err.cause if isinstance(err.cause, YamlError) else ValueError(err.message)
+        raise _failure(underlying, err.location, err.hint) from None
 
 
 def _failure(cause: Exception, location: Location | None, hint: str | None) -> RecipeLoadError:

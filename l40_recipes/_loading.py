@@ -26,7 +26,7 @@ from ._decoding import (
 )
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
 from ._layer import open_layer, walk_failure
-from ._layer_load import check_layer_overlay, layer_registry, walk_layered
+from ._layer_load import check_layer_overlay, layer_registry, layer_registry_header, walk_layered
 from ._models import RecipeMetadata, RecipeMixin, known_values
 from ._registry_models import ComponentRegistry, ValidatorCatalog
 from ._semantics import MIXIN_KIND, AicrVersion, aicr_version as as_aicr_version, detect
@@ -198,8 +198,14 @@ class _CatalogReader:
                 where[relative] = document.source.locate_value(("apiVersion",))
         if catalog.aicr_version_source == "forced":
             return
+        shown: dict[str, str] = {}
+        layered = layer_registry_header(catalog.layer) if catalog.layer is not None else None
+        if layered is not None:  # the layer's registry header says which release the layer was written for
+            key = f"\0{layered[0]}"  # no catalog path starts with NUL
+            headers.append((key, layered[1]))
+            where[key], shown[key] = layered[2], layered[0]
         try:
-            found = detect(headers, display=catalog.display, locate=where.get)
+            found = detect(headers, display=lambda key: shown.get(key) or catalog.display(key), locate=where.get)
         except RecipeLoadError as err:
             self.fail(err)
             return
@@ -387,11 +393,13 @@ class _CatalogReader:
         except RecipeLoadError as err:
             self.fail(registry_failure(err))
             return
-        try:
-            gate_header(catalog.aicr_version.registry_header, kind, api_version, relative, document)
-        except RecipeLoadError as err:
-            self.fail(err)
-            return
+        rule = catalog.aicr_version.registry_header
+        if rule is not None:
+            try:
+                gate_header(rule, kind, api_version, relative, document)
+            except RecipeLoadError as err:
+                self.fail(err)
+                return
         try:
             registry = decode(ComponentRegistry, document, relative, what="registry")
         except RecipeLoadError as err:
@@ -406,7 +414,7 @@ class _CatalogReader:
         )
         if catalog.layer is not None:
             try:
-                indexed = layer_registry(indexed, catalog.layer)
+                indexed = layer_registry(indexed, catalog.layer, catalog.aicr_version.registry_header)
             except RecipeLoadError as err:
                 self.fail(err)
                 return

@@ -15,10 +15,9 @@ its version at load (`detect()`), or the caller forces one (`aicr_version=`).
 
 Known gaps of the 1.0 rules, where the upstream source was not recovered (see README): the registry
 header message (v1.0 `components.go`) and the v1.0 wording of the profile discriminator
-(`profile.go`) are written by analogy with the recovered messages and marked so below. v1.0's
-refusal of blank or bare-`v` chart versions and of padded chart/source/version values is not
-reproduced: only its existence is documented, not its scope or text, and a guess would refuse
-manifest-only Helm components that the 9793720d catalog (and so, probably, v1.0) resolves.
+(`profile.go`) are written by analogy with the recovered messages and marked so below. The
+refusal of blank or bare-`v` chart versions and of padded chart/source/version values, listed among
+v1.0's changes, is 9793720d's own component coherence check (`_components.py`): both releases apply it.
 """
 
 from __future__ import annotations
@@ -157,10 +156,6 @@ def _gated_mixin(kind: str, api_version: str, relative: str) -> None:
         )
 
 
-def _ungated_registry(kind: str, api_version: str, relative: str) -> None:
-    """9793720d restamps the registry header without reading it."""
-
-
 def _gated_registry(kind: str, api_version: str, relative: str) -> None:
     """v1.0 checks a registry header before merging it (ADR-022 §8).
 
@@ -252,7 +247,8 @@ class AicrVersion:
         overlay_header: Classify an overlay-tree file by `(kind, apiVersion, path)`, or raise `HeaderError`.
         mixin_header: Check a mixin's header before it is decoded, or raise `HeaderError`.
         mixin_parse_failure: Upstream's message for a mixin that is not YAML (`{path}` for its path).
-        registry_header: Check `registry.yaml`'s header before it is used, or raise `HeaderError`.
+        registry_header: Check a `registry.yaml` header (the catalog's, then a data layer's, before they
+            are merged), or raise `HeaderError`; None when the release does not read it.
         mixin_forbidden: ComponentRef fields a mixin may not set on a component the chain has.
         mixin_contributions: What a mixin may contribute to such a component, as upstream says it.
         mixin_override_allowlist: Whether mixin `overrides` are checked against the registry's
@@ -274,7 +270,7 @@ class AicrVersion:
     overlay_header: Callable[[str, str, str], OverlayHeader]
     mixin_header: Callable[[str, str, str], None]
     mixin_parse_failure: str
-    registry_header: Callable[[str, str, str], None]
+    registry_header: Callable[[str, str, str], None] | None
     mixin_forbidden: tuple[str, ...]
     mixin_contributions: str
     mixin_override_allowlist: bool
@@ -331,7 +327,7 @@ V0_20: Final = AicrVersion(
     overlay_header=_ungated_overlay,
     mixin_header=_ungated_mixin,
     mixin_parse_failure="failed to parse mixin {path} (unknown fields are not allowed)",
-    registry_header=_ungated_registry,
+    registry_header=None,  # 9793720d restamps a registry header (the catalog's or a layer's) unread
     mixin_forbidden=_MIXIN_FORBIDDEN_0_20,
     mixin_contributions="Namespace, ManifestFiles, or PreManifestFiles",
     mixin_override_allowlist=False,
@@ -374,14 +370,22 @@ _EVIDENCE: Final[Mapping[str, AicrVersion]] = MappingProxyType(
 )
 
 
-def aicr_version(value: AicrVersion | str | None) -> AicrVersion | None:
+def aicr_version(value: object) -> AicrVersion | None:
     """*value* as an `AicrVersion`: a release name (`0.20`, `1.0`, also `v1.0.0`-style), or None for "detect".
+
+    Typed `object`: it guards public entry points, whose callers may pass anything.
 
     Raises:
         ValueError: the name is not a reproduced release.
+        TypeError: *value* is not a string (a float such as `1.0` cannot name `0.20`, which it would read as `0.2`).
     """
     if value is None or isinstance(value, AicrVersion):
         return value
+    if not isinstance(value, str):
+        msg = (
+            f"aicr_version must be a release name such as '1.0' or an AicrVersion, not {type(value).__name__} {value!r}"
+        )
+        raise TypeError(msg)
     name = value.strip().lower().removeprefix("v")
     for suffix in (".0",):
         if name not in AICR_VERSIONS and name.endswith(suffix):
@@ -391,6 +395,15 @@ def aicr_version(value: AicrVersion | str | None) -> AicrVersion | None:
         msg = f"unknown aicr version {value!r}; expected one of {', '.join(AICR_VERSIONS)}"
         raise ValueError(msg)
     return found
+
+
+#: At most this many files of each side are named in the mixed-header error (the count gives the rest).
+_NAMED: Final = 5
+
+
+def _some(paths: list[str], display: Callable[[str], str]) -> str:
+    shown = ", ".join(map(display, paths[:_NAMED]))
+    return shown if len(paths) <= _NAMED else f"{shown} and {len(paths) - _NAMED} more"
 
 
 def detect(
@@ -415,8 +428,8 @@ def detect(
         old, new = sides[V0_20.name], sides[V1_0.name]
         msg = (
             f"catalog mixes aicr 0.20 and aicr 1.0 headers: {len(old)} file(s) use "
-            f"{V1ALPHA2}/{V1ALPHA3} ({', '.join(map(display, old))}) and {len(new)} file(s) use "
-            f"{V1BETA1}/{V1BETA2} ({', '.join(map(display, new))})"
+            f"{V1ALPHA2}/{V1ALPHA3} ({_some(old, display)}) and {len(new)} file(s) use "
+            f"{V1BETA1}/{V1BETA2} ({_some(new, display)})"
         )
         raise RecipeLoadError(
             msg,

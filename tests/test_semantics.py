@@ -75,6 +75,12 @@ def test_unknown_release_is_refused() -> None:
     assert repr(V1_0) == "AicrVersion('1.0')"
 
 
+@pytest.mark.parametrize("value", [1.0, 0.2, 1])
+def test_a_release_given_as_a_number_is_a_type_error_not_a_crash(tmp_path: Path, value: object) -> None:
+    with pytest.raises(TypeError, match=r"aicr_version must be a release name such as '1\.0' or an AicrVersion"):
+        load_catalog(tmp_path, aicr_version=value)  # type: ignore[arg-type]
+
+
 def test_headers_choose_the_release(tmp_path: Path) -> None:
     """v1beta1/v1beta2 → 1.0; the alpha values → 0.20; no AICR header at all → 0.20 by default."""
     new = load_catalog(_catalog_1_0(tmp_path / "new"))
@@ -346,7 +352,8 @@ def test_undeclared_0_20_catalog_gets_one_api_version_warning(tmp_path: Path) ->
     assert len(warnings) == 1
     (warning,) = warnings
     assert warning.severity.value == "warning"
-    assert "2 file(s) use aicr.run/v1alpha2/aicr.run/v1alpha3 headers, which aicr >= 1.0 refuses" in warning.message
+    # base.yaml, eks.yaml and registry.yaml
+    assert "3 file(s) use aicr.run/v1alpha2/aicr.run/v1alpha3 headers, which aicr >= 1.0 refuses" in warning.message
     assert "(retired in v1.0.0)" in warning.message
     assert f"l40-recipes migrate --to 1.0 {root}" in warning.hint
     assert check(root, select=["api-version"], aicr_version="0.20").findings == ()
@@ -443,3 +450,55 @@ def test_self_managed_training_fails_as_1_0_does(migrated: Catalog, alias: str) 
     assert caught.value.upstream_text.endswith(
         "; no recipe provides intent 'training' for criteria(service=generic, intent=training)"
     )
+
+
+# --- a data layer at 1.0 --------------------------------------------------------------------------
+
+
+def _layer(root: Path, registry: str) -> Path:
+    layer = root / "layer"
+    (layer / "overlays").mkdir(parents=True)
+    (layer / "registry.yaml").write_text(registry)
+    return layer
+
+
+def test_a_layer_registry_header_is_gated_at_1_0_before_the_merge(tmp_path: Path) -> None:
+    """ADR-022 §8: an external registry.yaml header is validated before it is merged (restamped unread before)."""
+    root = _catalog_1_0(tmp_path / "catalog")
+    layer = _layer(tmp_path, MINIMAL_REGISTRY)  # aicr.run/v1alpha2
+    with pytest.raises(RecipeLoadError) as caught:
+        load_catalog(root, data=layer, aicr_version="1.0")
+    error = caught.value
+    assert error.message.startswith(f'registry file {layer}/registry.yaml has apiVersion "aicr.run/v1alpha2"')
+    assert "(aicr.run/v1alpha2 was retired in v1.0.0)" in error.message
+    assert error.location is not None
+    assert (error.location.path, error.location.line, error.location.column) == (f"{layer}/registry.yaml", 1, 1)
+    (layer / "registry.yaml").write_text(_v1(MINIMAL_REGISTRY).replace("ComponentRegistry", "Registry"))
+    with pytest.raises(RecipeLoadError, match=f'registry file {layer}/registry.yaml has kind "Registry"'):
+        load_catalog(root, data=layer, aicr_version="1.0")
+    (layer / "registry.yaml").write_text(_v1(MINIMAL_REGISTRY))
+    assert load_catalog(root, data=layer).aicr_version is V1_0
+
+
+def test_a_layer_registry_header_is_not_read_at_0_20(tmp_path: Path) -> None:
+    root = write_catalog(tmp_path / "catalog", {"eks": overlay("eks", criteria="service: eks")})
+    layer = _layer(tmp_path, "kind: Whatever\napiVersion: 7\ncomponents: []\n")
+    assert load_catalog(root, data=layer).aicr_version is V0_20
+
+
+def test_the_layer_registry_counts_when_choosing_the_release(tmp_path: Path) -> None:
+    """A 0.20 catalog under a layer written for 1.0 is a mix, and the error names the layer's registry."""
+    root = write_catalog(tmp_path / "catalog", {"eks": overlay("eks", criteria="service: eks")})
+    layer = _layer(tmp_path, _v1(MINIMAL_REGISTRY))
+    with pytest.raises(RecipeLoadError) as caught:
+        load_catalog(root, data=layer)
+    assert caught.value.message.endswith(f"1 file(s) use {BETA1}/{BETA2} ({layer}/registry.yaml)")
+
+
+def test_a_large_mix_names_five_files_of_each_side(tmp_path: Path) -> None:
+    files = {f"old{i:02}": overlay(f"old{i:02}", criteria=f"service: s{i}") for i in range(12)}
+    root = _catalog_1_0(tmp_path, {**files, "gke": overlay("gke", api_version=BETA1)})
+    message = _load_error(root).message
+    assert f"12 file(s) use aicr.run/v1alpha2/aicr.run/v1alpha3 ({root}/overlays/old00.yaml, " in message
+    assert f"{root}/overlays/old04.yaml and 7 more)" in message
+    assert f"{root}/overlays/old05.yaml" not in message

@@ -121,12 +121,20 @@ def api_versions(ctx: Context) -> Iterator[Finding]:
                 overlay=item.name,
             )
     on_purpose = ctx.catalog.aicr_version_source == "forced" or ctx.config.aicr_version == semantics.name
-    if retired and not on_purpose:
+    registry = ctx.catalog.registry
+    retired_registry = (
+        registry is not None
+        and bool(semantics.superseded_by)
+        and registry.document.api_version in (semantics.ordinary_api_version, semantics.profile_api_version)
+    )
+    if (retired or retired_registry) and not on_purpose:
         newer = semantics.superseded_by
+        first = retired[0].source if retired else registry.source if registry is not None else None
+        assert first is not None
         yield ctx.finding(
             "api-version",
-            retired[0].source.locate_value(("apiVersion",)),
-            f"the catalog is read as aicr {semantics.name}: {len(retired)} file(s) use "
+            first.locate_value(("apiVersion",)),
+            f"the catalog is read as aicr {semantics.name}: {len(retired) + retired_registry} file(s) use "
             f"{semantics.ordinary_api_version}/{semantics.profile_api_version} headers, which aicr >= {newer} refuses "
             f"(retired in {ALPHA_REMOVED_IN})",
             hint=f"run `l40-recipes migrate --to {newer} {ctx.catalog.display_root}` (rewrites only the header "
