@@ -91,6 +91,8 @@ class _ChainState:
 _COMPOSITIONS: Final[Memo[tuple[str, ...], Composition]] = Memo("compositions by candidate names")
 _CHAIN_STATES: Final[Memo[str, _ChainState]] = Memo("merged chain states by chain end")
 _DECLARING: Final[Memo[str, tuple[Overlay, ...]]] = Memo("profile-declaring links by chain end")
+_STARTS: Final[Memo[tuple[str, ...], int]] = Memo("ids of the states later candidates are merged onto")
+_STEPS: Final[Memo[tuple[int, str], _ChainState]] = Memo("a later candidate's merged state, by start and chain end")
 
 
 def composition(catalog: Catalog, found: list[Overlay]) -> Composition:
@@ -125,7 +127,21 @@ def _compose(catalog: Catalog, found: list[Overlay]) -> tuple[SpecState, list[st
             state, applied, mixin_sources = first.state.copy(), list(first.applied), dict(first.mixin_sources)
             processed.update(applied[1:])
             continue
-        for link in links[1:]:
+        # The state after a candidate's chain depends only on the state before it (named by what that
+        # applied) and the chain's end: memoized, so a candidate deeper on an already merged chain
+        # merges only its own links (each overlay of a 2,000-deep chain as the last candidate of its
+        # query: check 25 s to 4 s). One state per candidate, not per link: memory stays flat.
+        steps = catalog.memo(_STEPS)
+        starts = catalog.memo(_STARTS)
+        start = starts.setdefault(tuple(applied), len(starts))
+        resume = next((index for index in range(len(links) - 1, 0, -1) if (start, links[index].name) in steps), 0)
+        later = position < len(found) - 1  # only a later candidate needs to know what this one merged
+        if resume:
+            if later:
+                processed.update(link.name for link in links[1 : resume + 1])
+            known = steps[start, links[resume].name]
+            state, applied, mixin_sources = known.state.copy(), list(known.applied), dict(known.mixin_sources)
+        for link in links[resume + 1 :]:
             if link.name in processed:
                 continue
             processed.add(link.name)
@@ -134,6 +150,8 @@ def _compose(catalog: Catalog, found: list[Overlay]) -> tuple[SpecState, list[st
             applied.append(link.name)
             for index, name in enumerate(spec.mixins):
                 mixin_sources.setdefault(name, link.locate("spec", "mixins", index))
+        if resume < len(links) - 1:
+            steps[start, links[-1].name] = _ChainState(state.copy(), tuple(applied), dict(mixin_sources))
     if not found:
         first = _chain_state(catalog, chain(catalog, BASE_NAME))
         state, applied = first.state.copy(), list(first.applied)

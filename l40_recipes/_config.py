@@ -112,8 +112,11 @@ def find_pyproject(root: Path) -> Path | None:
     """The `pyproject.toml` at *root* or in the nearest directory above it."""
     for directory in (root.resolve(), *root.resolve().parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # a directory that cannot be examined (chmod 000): the loader says so
+            return None
     return None
 
 

@@ -8,7 +8,7 @@ import stat
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 
@@ -34,7 +34,9 @@ def walk(root: Path) -> Iterator[tuple[str, bool]]:
     """(relative path, is a symlink) of the catalog's files, in Go `fs.WalkDir` order (sorted per directory).
 
     Symlinks are yielded, never followed: reading one goes through the root check, and one that
-    names a directory fails to read like any unreadable file. Sockets, FIFOs and devices are skipped.
+    names a directory fails to read like any unreadable file. Sockets, FIFOs and devices are yielded
+    too, so a file the loader reads (an overlay, a mixin) is a `load-error` (`read_regular_file`
+    refuses it without blocking), never silently left out.
     """
     yield from _walk_directory(str(root), "", top=True)
 
@@ -54,7 +56,7 @@ def _walk_directory(directory: str, prefix: str, *, top: bool = False) -> Iterat
                 yield relative, True
             elif entry.is_dir(follow_symlinks=False):
                 stack.append((relative + "/", _listing(entry.path, top=False)))
-            elif entry.is_file(follow_symlinks=False):
+            else:  # a regular file, or a socket, FIFO or device: reading one of those fails at once
                 yield relative, False
         except OSError:  # pragma: no cover - the entry vanished between listing and stat
             continue
@@ -94,12 +96,26 @@ def find_catalog_root(path: Path) -> Path | None:
     None when *path* is neither: a catalog root holds `overlays/base.yaml` (or `overlays/` and
     `registry.yaml`); an overlays directory holds `base.yaml` and no `overlays/` of its own.
     """
-    if (path / "base.yaml").is_file() and not (path / "overlays").is_dir():
+    if _is(path / "base.yaml", stat.S_ISREG) and not _is(path / "overlays", stat.S_ISDIR):
         return path.parent
     overlays = path / "overlays"
-    if (overlays / "base.yaml").is_file() or (overlays.is_dir() and (path / "registry.yaml").is_file()):
+    if _is(overlays / "base.yaml", stat.S_ISREG) or (
+        _is(overlays, stat.S_ISDIR) and _is(path / "registry.yaml", stat.S_ISREG)
+    ):
         return path
     return None
+
+
+def _is(path: Path, kind: Callable[[int], bool]) -> bool:
+    """Whether *path* is there and of *kind*; False when it cannot be examined (an unreadable parent).
+
+    `Path.is_file()` raises on a permission error; here the loader, which opens the directory
+    next, reports it with the path as the user gave it.
+    """
+    try:
+        return kind(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def catalog_root(path: Path) -> Path:

@@ -240,9 +240,15 @@ def remove_deep_tree(path: Path) -> None:
 
 def special_files(root: Path) -> str:
     write_catalog(root, {})
-    os.mkfifo(root / "overlays" / "fifo.yaml")
-    (root / "overlays" / "link.yaml").symlink_to("fifo.yaml")
+    os.mkfifo(root / "pipe")  # outside the walked layout: only the link leads to it
+    (root / "overlays" / "link.yaml").symlink_to("../pipe")
     return "overlays/link.yaml"
+
+
+def fifo_overlay(root: Path) -> str:
+    write_catalog(root, {})
+    os.mkfifo(root / "overlays" / "fifo.yaml")
+    return "overlays/fifo.yaml"
 
 
 def control_characters(root: Path) -> str:
@@ -326,6 +332,7 @@ CASES: dict[str, Callable[[Path], str]] = {
     "dotted-constraint": dotted_constraint,
     "deep-directories": deep_directories,
     "special-files": special_files,
+    "fifo-overlay": fifo_overlay,
     "control-characters": control_characters,
     "binary-file": binary_file,
     "bad-config": bad_config,

@@ -467,16 +467,25 @@ def test_a_short_write_fails_with_exit_8(tmp_path: Path, command: str) -> None:
 def test_an_unreadable_directory_exits_2_with_a_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`chmod 000 DIR` (simulated: the suite may run as root) ends in a message and exit 2, not a traceback."""
+    """`chmod 000 DIR` (simulated: the suite may run as root) ends in a message and exit 2, not a traceback.
+
+    Both ways it shows: the directory cannot be listed, and nothing inside it can be examined.
+    """
     root = write_catalog(tmp_path / "catalog", {"leaf": overlay("leaf", criteria="service: eks")})
-    scandir = os.scandir
+    scandir, stat = os.scandir, os.stat
 
     def refuse(path: Any = ".") -> Any:
         if os.path.abspath(path) == str(root):  # noqa: PTH100
             raise PermissionError(13, "Permission denied", str(path))
         return scandir(path)
 
+    def refuse_inside(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if os.path.abspath(path).startswith(f"{root}{os.sep}"):  # noqa: PTH100
+            raise PermissionError(13, "Permission denied", str(path))
+        return stat(path, *args, **kwargs)
+
     monkeypatch.setattr(os, "scandir", refuse)
+    monkeypatch.setattr(os, "stat", refuse_inside)
     code, out, err = _run(capsys, "check", str(root))
     assert (code, out) == (2, "")
     assert err.startswith(

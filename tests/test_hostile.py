@@ -64,6 +64,7 @@ EXPECTED: dict[str, tuple[set[tuple[str, int]], str | None]] = {
     "dotted-constraint": ({("constraint-syntax", 9)}, None),
     "deep-directories": ({("load-error", 2)}, "INVALID_REQUEST"),
     "special-files": ({("load-error", 0)}, "INTERNAL"),
+    "fifo-overlay": ({("load-error", 0)}, "INTERNAL"),
     "control-characters": ({("base-reference", 6)}, None),
     "binary-file": ({("load-error", 3)}, "INVALID_REQUEST"),
     "bad-config": ({("config-invalid", 2), ("config-invalid", 3), ("config-invalid", 4), ("config-invalid", 7)}, None),

@@ -320,7 +320,7 @@ def test_invariant_violations_name_the_query(shipped: Catalog) -> None:
     assert resolve_call(Criteria(service="eks", nodes=3)) == "resolve(service='eks', nodes=3)"
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@FAST
 @given(files=l40st.catalogs(max_overlays=3, aicr_version="1.0"), data=st.data())
 def test_generated_1_0_catalogs_load_as_1_0_and_draw_1_0_values(files: l40st.CatalogFiles, data: st.DataObject) -> None:
     """A generated 1.0 catalog has 1.0 headers; strategies draw the catalog's release's values."""
@@ -341,7 +341,7 @@ def test_generated_1_0_catalogs_load_as_1_0_and_draw_1_0_values(files: l40st.Cat
             assert recipe.api_version in ("aicr.run/v1", "aicr.run/v1beta2")
 
 
-@settings(max_examples=30, deadline=None)
+@FAST
 @given(data=st.data())
 def test_release_values_are_drawn_without_a_catalog(data: st.DataObject) -> None:
     """`aicr_version="1.0"` draws the 1.0 values; `rke2` never comes from the 0.20 strategy."""

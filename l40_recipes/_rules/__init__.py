@@ -153,10 +153,10 @@ def base_walk(ctx: Context, item: Overlay) -> tuple[list[str], bool]:
     On a cycle the name that closes it ends the list; a missing parent is left out.
     """
     walk = lineage(ctx.catalog, item)
-    for index, name in enumerate(walk.names):
-        if name == item.name:
-            return [item.name, *walk.names[: index + 1]], True
-    if walk.repeated is not None:
+    if walk.repeated is not None:  # only a walk that repeats a name can come back to *item*
+        for index, name in enumerate(walk.names):
+            if name == item.name:
+                return [item.name, *walk.names[: index + 1]], True
         return [item.name, *walk.names, walk.repeated], True
     found = walk.names[:-1] if walk.missing is not None else walk.names
     return [item.name, *found], False

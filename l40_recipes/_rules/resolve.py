@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from l40_recipes._errors import RecipeError
+from l40_recipes._matching import lineage
 from l40_recipes._models import ANY, DIMENSIONS, criteria_string, is_wild
 from l40_recipes._result import RecipeResult
 
-from . import Context, base_walk, rule
+from . import Context, rule
 
 #: Upstream's message for a spec.base cycle met while resolving.
 CYCLE_MESSAGE: Final = "circular inheritance detected"
@@ -54,7 +55,7 @@ def reaches_cycle(ctx: Context, item: Overlay) -> bool:
     Every query through such a chain fails (or, as upstream filters a cycle's members out as
     ancestors, resolves to something unrelated), so rules that resolve skip it rather than repeat it.
     """
-    return base_walk(ctx, item)[1]
+    return lineage(ctx.catalog, item).repeated is not None  # as base_walk's flag, without building the walk
 
 
 @rule("resolves", "Every overlay's own criteria resolve", group="resolve", upstream="TestEveryLeafCriteriaResolves")
