@@ -275,7 +275,11 @@ def bad_config(root: Path) -> str:
 
 
 def long_chain(root: Path, depth: int = 2000) -> str:
-    overlays = {"c0000": overlay("c0000", criteria="service: eks")}
+    # `shared` matches every query and is no ancestor: each chain overlay is its query's last candidate
+    overlays = {
+        "c0000": overlay("c0000", criteria="service: eks"),
+        "shared": overlay("shared", criteria="service: any"),
+    }
     for index in range(1, depth):
         overlays[f"c{index:04d}"] = overlay(
             f"c{index:04d}", base=f"c{index - 1:04d}", criteria=f"service: eks, platform: p{index}"
