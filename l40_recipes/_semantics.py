@@ -239,7 +239,6 @@ class AicrVersion:
         reproduces: The upstream state reproduced, in words.
         enum_values: The criteria values accepted without a catalog, per dimension.
         aliases: Query spellings mapped to a canonical value, per dimension.
-        opt_in_only: Values a query must name: `any` never selects them and nothing infers them.
         ordinary_api_version: The apiVersion of ordinary overlays, mixins and the registry.
         profile_api_version: The apiVersion of an overlay with `spec.profile` (and only those).
         result_api_version: A resolved recipe's apiVersion.
@@ -262,7 +261,6 @@ class AicrVersion:
     reproduces: str
     enum_values: Mapping[str, tuple[str, ...]]
     aliases: Mapping[str, Mapping[str, str]]
-    opt_in_only: Mapping[str, frozenset[str]]
     ordinary_api_version: str
     profile_api_version: str
     result_api_version: str
@@ -319,7 +317,6 @@ V0_20: Final = AicrVersion(
     reproduces="upstream main at 9793720d (2026-08-21), three days before v0.20.0",
     enum_values=MappingProxyType(_ENUM_0_20),
     aliases=_freeze(_ALIASES_0_20),
-    opt_in_only=MappingProxyType({}),
     ordinary_api_version=V1ALPHA2,
     profile_api_version=V1ALPHA3,
     result_api_version=V1ALPHA2,
@@ -342,7 +339,6 @@ V1_0: Final = AicrVersion(
     reproduces="v1.0.0 (recovered header, loader, metadata store and criteria sources; v1.0 CLI reference)",
     enum_values=MappingProxyType(_ENUM_1_0),
     aliases=_freeze(_ALIASES_1_0),
-    opt_in_only=MappingProxyType({"service": frozenset({"generic"})}),
     ordinary_api_version=V1BETA1,
     profile_api_version=V1BETA2,
     result_api_version=V1,
