@@ -160,6 +160,12 @@ def recursive_anchor(root: Path) -> str:
     return "overlays/loop.yaml"
 
 
+def recursive_document(root: Path) -> str:
+    write_catalog(root, {})
+    (root / "overlays" / "loop.yaml").write_text("a: &a [*a]\n")  # the 11 bytes, a whole file
+    return "overlays/loop.yaml"
+
+
 def deep_block(root: Path) -> str:
     # Block nesting on one line (`- - - x`): no bracket, so only the event-stream depth bound sees it.
     levels = 1200
@@ -328,6 +334,7 @@ CASES: dict[str, Callable[[Path], str]] = {
     "dependency-cycle": dependency_cycle,
     "5000-overlays": many_overlays,
     "recursive-anchor": recursive_anchor,
+    "recursive-document": recursive_document,
     "deep-block-nesting": deep_block,
     "huge-integers": huge_integers,
     "nul-paths": nul_paths,

@@ -56,6 +56,7 @@ EXPECTED: dict[str, tuple[set[tuple[str, int]], str | None]] = {
     "dependency-cycle": ({("merged-dependencies", 8)}, None),
     "5000-overlays": ({("floor-deployment", 7)}, None),
     "recursive-anchor": ({("load-error", 10)}, "INVALID_REQUEST"),
+    "recursive-document": ({("load-error", 1)}, "INVALID_REQUEST"),
     "deep-block-nesting": ({("load-error", 12)}, "INVALID_REQUEST"),
     "huge-integers": ({("version-pin", 10)}, None),
     "nul-paths": ({("path-escape", 10), ("path-escape", 11)}, None),
