@@ -24,8 +24,13 @@ if TYPE_CHECKING:
     from ._serving_tables import Tables
 
 __all__ = [
+    "CONCURRENCY",
     "DEFAULT_CONCURRENCY",
     "DEFAULT_MODEL",
+    "MODEL",
+    "ROUTING_MODE",
+    "THROUGHPUT",
+    "TTFT",
     "GateAnalysis",
     "Rejection",
     "analyse_gate",

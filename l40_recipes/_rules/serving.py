@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING, Final
 
 from l40_recipes._report import Severity
 from l40_recipes._serving import calibrated_share
-from l40_recipes._serving_gate import GateAnalysis, analyse_gate, first_constraints
+from l40_recipes._serving_gate import (
+    CONCURRENCY,
+    MODEL,
+    ROUTING_MODE,
+    THROUGHPUT,
+    TTFT,
+    GateAnalysis,
+    analyse_gate,
+    first_constraints,
+)
 from l40_recipes._serving_tables import Tables, load_tables
 
 from . import Context, rule
@@ -142,15 +151,15 @@ def _throughput(ctx: Context) -> Iterator[Finding]:
 
 
 _FIXES: Final = {
-    "inference-concurrency-per-gpu": 'write a positive integer, e.g. "128", or remove it for the default 256',
-    "inference-model": "write a Hugging Face model ID such as Qwen/Qwen3-8B",
-    "inference-routing-mode": "write dynamo-router or gateway-epp, or remove it for dynamo-router",
-    "inference-throughput": 'write ">= N" with N the full-node output tokens per second, e.g. ">= 50000"',
-    "inference-ttft-p99": 'write "<= N" with N in milliseconds, e.g. "<= 2000"',
+    CONCURRENCY: 'write a positive integer, e.g. "128", or remove it for the default 256',
+    MODEL: "write a Hugging Face model ID such as Qwen/Qwen3-8B",
+    ROUTING_MODE: "write dynamo-router or gateway-epp, or remove it for dynamo-router",
+    THROUGHPUT: 'write ">= N" with N the full-node output tokens per second, e.g. ">= 50000"',
+    TTFT: 'write "<= N" with N in milliseconds, e.g. "<= 2000"',
 }
 
 
-@rule("serving-gate-constraints", "upstream's inference-perf check accepts the gate's values", group="serving")
+@rule("serving-gate-constraints", "Upstream's inference-perf check accepts the gate's values", group="serving")
 def serving_gate_constraints(ctx: Context) -> Iterator[Finding]:
     """A gate value upstream's check refuses fails every run with INVALID_REQUEST; a floor no run can miss tests nothing.
 
@@ -177,9 +186,9 @@ def _refused(ctx: Context) -> Iterator[Finding]:
         if gate.vacuous_floor:
             yield ctx.finding(
                 "serving-gate-constraints",
-                _where(ctx, item, result, "inference-throughput"),
-                f"inference-throughput floor {gate.floor:g} passes every run on {gate.accelerator}: the gate tests nothing",
-                hint=_FIXES["inference-throughput"],
+                _where(ctx, item, result, THROUGHPUT),
+                f"{THROUGHPUT} floor {gate.floor:g} passes every run on {gate.accelerator}: the gate tests nothing",
+                hint=_FIXES[THROUGHPUT],
                 overlay=item.name,
                 severity=Severity.WARNING,
             )
