@@ -184,7 +184,9 @@ def load_config_file(source: str) -> AicrConfig | None:
             "export the ConfigMap data with `kubectl get cm <name> -o yaml` and pass the resulting file"
         )
     if source.startswith("file://"):
-        raise _invalid("file:// URIs are not supported by --config; pass the path directly (e.g. /etc/aicr/config.yaml)")
+        raise _invalid(
+            "file:// URIs are not supported by --config; pass the path directly (e.g. /etc/aicr/config.yaml)"
+        )
     if source.startswith(("http://", "https://")):
         raise unsupported("--config from a URL", "it never fetches anything")
     content = _read(source)
@@ -211,7 +213,9 @@ def _read(path: str) -> bytes:
         cause = OSError(f"open {path}: no such file or directory")
         raise RecipeError(f"config file not found: {go_quote(path)}", code=ErrorCode.NOT_FOUND, cause=cause) from None
     except IsADirectoryError:
-        raise _invalid(f"failed to read config file {go_quote(path)}", OSError(f"read {path}: is a directory")) from None
+        raise _invalid(
+            f"failed to read config file {go_quote(path)}", OSError(f"read {path}: is a directory")
+        ) from None
     except OSError as err:
         reason = (err.strerror or str(err)).lower()
         raise _invalid(f"failed to open config file {go_quote(path)}", OSError(f"open {path}: {reason}")) from None
@@ -243,7 +247,9 @@ def _decode_yaml(content: bytes, source: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _check(value: Any, go_type: str, path: tuple[str | int, ...], source: SourceMap, errors: list[tuple[int, str]]) -> None:
+def _check(
+    value: Any, go_type: str, path: tuple[str | int, ...], source: SourceMap, errors: list[tuple[int, str]]
+) -> None:
     """Collect yaml.v3's strict-decoding errors for *value* decoded into *go_type*, in document order."""
     if value is None:
         return
@@ -299,7 +305,9 @@ def _decode_json(content: bytes, source: str) -> dict[str, Any]:
     except ValueError:
         if not text.strip(" \t\r\n"):
             raise _DecodeError(ValueError("EOF")) from None
-        raise unsupported(f"reading --config {source}", "it is not JSON (Go's decoder error text is not reproduced)") from None
+        raise unsupported(
+            f"reading --config {source}", "it is not JSON (Go's decoder error text is not reproduced)"
+        ) from None
     problem = _json_problem(document, "config.AICRConfig")
     if problem.startswith("unknown:"):
         raise _DecodeError(ValueError(f'json: unknown field "{problem.removeprefix("unknown:")}"'))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Final
 from ._errors import ErrorCode, RecipeError
 
 if TYPE_CHECKING:
-    from ._catalog import Catalog
+    from ._models import Criteria
     from ._result import RecipeResult
     from ._semantics import AicrVersion
 
@@ -127,20 +127,12 @@ def runtime_inventory_mode(value: str | None) -> str | None:
     return value
 
 
-def check_accounting_platform(values: dict[str, object], catalog: Catalog) -> None:
+def check_accounting_platform(query: Criteria) -> None:
     """Upstream refuses an accounting mode for a query whose platform is not `slurm`, before resolving.
 
     `disabled` is what a Slurm recipe gets without the flag, so it resolves as usual; the other modes
     are refused once the recipe resolves, rather than silently built as `disabled`.
     """
-    from ._criteria import build_query  # noqa: PLC0415
-
-    try:
-        query = build_query(values, known=catalog.known_values, semantics=catalog.aicr_version)
-    except RecipeError:
-        return  # resolving reports the bad criteria value, as upstream does first
-    if query == build_query({}):
-        return  # and "no criteria provided", which upstream checks before the build options
     if query.platform != "slurm":
         message = "Slurm accounting mode can only be set when recipe platform is slurm"
         raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)

@@ -171,7 +171,8 @@ def _decode_yaml(content: bytes, path: str) -> Any:
     except RecipeError as err:
         if err.cause is not None and str(err.cause).startswith("yaml: "):
             raise _decode_failure("YAML", str(err.cause)) from None
-        raise _not_reproduced(path, f"it is not YAML upstream's decoder is known to read the same way ({err.message})")
+        why = f"upstream's decoder error for this text is not reproduced ({err.message})"
+        raise _not_reproduced(path, why) from None
     if document.data is None:
         raise _decode_failure("YAML", "EOF")
     return document.data

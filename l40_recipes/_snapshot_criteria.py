@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from ._errors import CriteriaError, ErrorCode, RecipeError
 from ._criteria import parse_dimension
+from ._errors import CriteriaError, ErrorCode, RecipeError
 
 if TYPE_CHECKING:
     from ._catalog import Catalog
@@ -62,7 +62,8 @@ def parse_gpu_sku(model: str) -> str:
 
 
 def _split_tokens(text: str) -> list[str]:
-    out, current = [], []
+    out: list[str] = []
+    current: list[str] = []
     for char in text:
         if char.isspace() or char == "-":
             out.append("".join(current))

@@ -1,6 +1,8 @@
 """Record `aicr recipe`'s answers for cases.json into expected/ (run by hand; needs AICR_BIN, a build
 of upstream whose catalog is read from AICR_EMBED_DIR, and L40_RECIPES_UPSTREAM or ../shared)."""
 
+from __future__ import annotations
+
 import json
 import os
 import re
@@ -33,7 +35,9 @@ def main() -> None:
         catalogs = {"upstream": str(UPSTREAM / "9793720d" / "recipes"), "shipped": str(shipped_copy(Path(tmp)))}
         for name, catalog, args in json.loads((HERE / "cases.json").read_text()):
             env = {**os.environ, "AICR_EMBED_DIR": catalogs[catalog]}
-            done = subprocess.run([binary, "recipe", *args], cwd=HERE, env=env, capture_output=True, text=True, check=False)
+            done = subprocess.run(
+                [binary, "recipe", *args], cwd=HERE, env=env, capture_output=True, text=True, check=False
+            )
             error = ""
             found = re.search(r"command failed: error=(.*) exitCode=\d+\n?\Z", done.stderr, re.S)
             if found:
