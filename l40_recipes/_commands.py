@@ -105,7 +105,7 @@ def _query(args: argparse.Namespace) -> dict[str, object]:
 def run_resolve(args: argparse.Namespace) -> int:
     from . import _recipe_flags as flags  # noqa: PLC0415
     from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
-    from ._recipe_inputs import build_recipe_from_inputs, read_inputs  # noqa: PLC0415
+    from ._recipe_inputs import build_recipe_from_inputs, read_inputs, selected_modes  # noqa: PLC0415
 
     try:
         inputs = read_inputs(args)  # upstream reads --config first of all
@@ -116,13 +116,12 @@ def run_resolve(args: argparse.Namespace) -> int:
                 f"unknown output format: {go_quote(inputs.format)}, valid formats are: {', '.join(RESOLVE_FORMATS)}"
             )
             raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
-        recipe = build_recipe_from_inputs(inputs, catalog, args.stamp_version)
-        if inputs.inventory is not None:
-            recipe = flags.apply_runtime_inventory(recipe, inputs.inventory, catalog.aicr_version)
-        if inputs.accounting not in (None, "disabled"):
-            raise flags.unsupported(
-                f"--slurm-accounting-mode {inputs.accounting}", "only `disabled` (the default) is built"
-            )
+        accounting, inventory = selected_modes(inputs)
+        recipe = build_recipe_from_inputs(inputs, catalog, args.stamp_version, accounting=accounting)
+        if inventory is not None:
+            recipe = flags.apply_runtime_inventory(recipe, inventory, catalog.aicr_version)
+        if accounting not in (None, "disabled"):
+            raise flags.unsupported(f"--slurm-accounting-mode {accounting}", "only `disabled` (the default) is built")
         # Upstream creates the output file once the recipe is built, before serializing it.
         out = _output(inputs.output)
     except RecipeError as err:

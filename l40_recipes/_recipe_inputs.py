@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ._models import Criteria
     from ._result import RecipeResult
 
-__all__ = ["Inputs", "build_recipe_from_inputs", "read_inputs"]
+__all__ = ["Inputs", "build_recipe_from_inputs", "read_inputs", "selected_modes"]
 
 _DEFAULT_FORMAT: Final = "yaml"
 
@@ -38,8 +38,8 @@ class Inputs:
     profile: str | None
     snapshot: str
     data: str | None
-    accounting: str | None
-    inventory: str | None
+    accounting_flag: str | None
+    inventory_flag: str | None
     flag_values: dict[str, object] = field(default_factory=dict)
 
 
@@ -57,29 +57,42 @@ def read_inputs(args: argparse.Namespace) -> Inputs:
         RecipeError: upstream's error for a config file that does not load or validate.
     """
     from ._aicr_config import load_config_file  # noqa: PLC0415
-    from ._recipe_flags import accounting_mode, runtime_inventory_mode  # noqa: PLC0415
 
     config = load_config_file(args.config or "")
     flags = {name: getattr(args, name) for name in (*DIMENSIONS, "nodes")}
     return Inputs(
         config=config,
-        format=_flag_or_config(args.format, config.output_format if config else "") or _DEFAULT_FORMAT,
+        format=_flag_or_config(args.format, (config.output_format if config else "") or _DEFAULT_FORMAT) or "",
         output=_flag_or_config(args.output, config.output_path if config else ""),
         profile=_flag_or_config(args.profile, config.profile if config else ""),
         snapshot=_flag_or_config(args.snapshot, config.snapshot if config else "") or "",
         data=(args.data or None) or ((config.data or None) if config else None),
-        accounting=(
-            accounting_mode(args.slurm_accounting_mode)
-            if args.slurm_accounting_mode is not None
-            else (config.accounting_mode if config else None)
-        ),
-        inventory=(
-            runtime_inventory_mode(args.runtime_inventory)
-            if args.runtime_inventory is not None
-            else (config.runtime_inventory if config else None)
-        ),
+        accounting_flag=args.slurm_accounting_mode,
+        inventory_flag=args.runtime_inventory,
         flag_values={name: value for name, value in flags.items() if value is not None},
     )
+
+
+def selected_modes(inputs: Inputs) -> tuple[str | None, str | None]:
+    """The Slurm accounting and runtime inventory modes: a flag that was given (checked now), else the config's.
+
+    Raises:
+        RecipeError: upstream's message for a flag value it does not accept.
+    """
+    from ._recipe_flags import accounting_mode, runtime_inventory_mode  # noqa: PLC0415
+
+    config = inputs.config
+    accounting = (
+        accounting_mode(inputs.accounting_flag)
+        if inputs.accounting_flag is not None
+        else (config.accounting_mode if config else None)
+    )
+    inventory = (
+        runtime_inventory_mode(inputs.inventory_flag)
+        if inputs.inventory_flag is not None
+        else (config.runtime_inventory if config else None)
+    )
+    return accounting, inventory
 
 
 def _config_values(inputs: Inputs, catalog: Catalog) -> dict[str, str]:
@@ -133,7 +146,9 @@ def _query(values: dict[str, object], inputs: Inputs, catalog: Catalog, nodes: i
     return build_query({**values, "nodes": nodes}, known=catalog.known_values, semantics=catalog.aicr_version)
 
 
-def build_recipe_from_inputs(inputs: Inputs, catalog: Catalog, version: str | None) -> RecipeResult:
+def build_recipe_from_inputs(
+    inputs: Inputs, catalog: Catalog, version: str | None, *, accounting: str | None = None
+) -> RecipeResult:
     """Resolve the command's query, from a snapshot when one is given, as `aicr recipe` does.
 
     Raises:
@@ -143,16 +158,16 @@ def build_recipe_from_inputs(inputs: Inputs, catalog: Catalog, version: str | No
     from ._resolution import NO_CRITERIA_MESSAGE, build_recipe  # noqa: PLC0415
 
     if inputs.snapshot:
-        return _from_snapshot(inputs, catalog, version)
+        return _from_snapshot(inputs, catalog, version, accounting=accounting)
     query = query_without_snapshot(inputs, catalog)
     if specificity(query) == 0:
         raise CriteriaError(NO_CRITERIA_MESSAGE)
-    if inputs.accounting is not None:
+    if accounting is not None:
         check_accounting_platform(query)
     return build_recipe(catalog, query, profile=inputs.profile, version=version)
 
 
-def _from_snapshot(inputs: Inputs, catalog: Catalog, version: str | None) -> RecipeResult:
+def _from_snapshot(inputs: Inputs, catalog: Catalog, version: str | None, *, accounting: str | None) -> RecipeResult:
     from ._recipe_flags import check_accounting_platform  # noqa: PLC0415
     from ._snapshot import load_snapshot  # noqa: PLC0415
     from ._snapshot_criteria import detect_criteria, no_criteria_error  # noqa: PLC0415
@@ -169,7 +184,7 @@ def _from_snapshot(inputs: Inputs, catalog: Catalog, version: str | None) -> Rec
     query = _query(values, inputs, catalog, detected_nodes if isinstance(detected_nodes, int) else 0)
     if specificity(query) == 0:
         raise no_criteria_error(inputs.snapshot)
-    if inputs.accounting is not None:
+    if accounting is not None:
         check_accounting_platform(query)
     return resolve_snapshot(
         catalog,

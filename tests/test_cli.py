@@ -1040,9 +1040,7 @@ class TestMoreRecipeFlags:
     @pytest.mark.parametrize(
         ("argv", "code", "refused"),
         [
-            (["--config", "FILE"], 2, "--config"),
             (["--config", "https://example.invalid/c.yaml"], 2, "--config from a URL"),
-            (["--snapshot", "FILE"], 2, "--snapshot"),
             (["-s", "cm://ns/name"], 2, "--snapshot from a ConfigMap"),
             (["-s", "http://example.invalid/s.yaml"], 2, "--snapshot from a URL"),
             (["-o", "cm://ns/name"], 8, "writing to a ConfigMap"),
@@ -1051,7 +1049,7 @@ class TestMoreRecipeFlags:
     def test_what_needs_more_than_the_catalog_fails_closed(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, refused: str
     ) -> None:
-        """Config files, snapshots and ConfigMaps are refused with a reason, never half-applied or ignored."""
+        """URLs and ConfigMaps are refused with a reason, never half-applied or ignored."""
         existing = tmp_path / "file.yaml"
         existing.write_text("{}\n")
         argv = [str(existing) if word == "FILE" else word for word in argv]
