@@ -287,7 +287,7 @@ def _check_mixin_overrides(
     layers: list[dict[str, Any]] = []
     if existing:
         current = next(item for item in state.component_refs if item.name == ref.name)
-        layers = _raw_layers(catalog, current)
+        layers = raw_layers(catalog, current)
     for path in paths:
         for layer in layers:
             configured = _configured_prefix(layer, path)
@@ -368,7 +368,7 @@ def _configured_prefix(raw: dict[str, Any], path: str) -> str | None:
     return None  # pragma: no cover - the loop always returns on the last segment
 
 
-def _raw_layers(catalog: Catalog, ref: ComponentRef) -> list[dict[str, Any]]:
+def raw_layers(catalog: Catalog, ref: ComponentRef) -> list[dict[str, Any]]:
     """The unmerged values that configure *ref*: base values.yaml, its valuesFile, its overrides."""
     layers: list[dict[str, Any]] = []
     if ref.values_file:

@@ -12,22 +12,23 @@ GPU driver state the snapshot shows is recorded.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+import copy
+from typing import TYPE_CHECKING, Any, Final
 
-from ._catalog import BASE_NAME
 from ._composition import composition, profile_declaration
 from ._coverage import verify
 from ._errors import CoverageError, ErrorCode, RecipeError
 from ._matching import candidates, chain
 from ._models import ANY, DIMENSIONS, WILD
 from ._result import ConstraintWarning, ExcludedOverlay
+from ._scalars import TypedText
 from ._snapshot_eval import Evaluation, evaluate, is_not_found
 
 if TYPE_CHECKING:
     from collections.abc import Collection
 
     from ._catalog import Catalog, Overlay
-    from ._models import Constraint, Criteria
+    from ._models import ComponentRef, Constraint, Criteria
     from ._result import RecipeResult
     from ._snapshot import Snapshot
 
@@ -57,7 +58,7 @@ def resolve_snapshot(
         if relaxed is None:
             raise
         result = _build(catalog, relaxed, snapshot, profile, version)
-    return _with_driver_state(result, snapshot)
+    return _with_driver_state(catalog, result, snapshot)
 
 
 def _build(
@@ -249,18 +250,69 @@ def gpu_driver_state(snapshot: Snapshot) -> str:
     return "preinstalled" if loaded else "absent"
 
 
-def _with_driver_state(result: RecipeResult, snapshot: Snapshot) -> RecipeResult:
+def _with_driver_state(catalog: Catalog, result: RecipeResult, snapshot: Snapshot) -> RecipeResult:
+    """Record the driver state; with a preinstalled driver, turn gpu-operator's driver install off where upstream does.
+
+    Upstream injects `driver.enabled: false` into gpu-operator's overrides when its hydrated values
+    already declare `driver.enabled: false` (a preinstalled-driver profile) and no selected profile
+    owns that path; a recipe with a selected profile is refused here (its lock set is not reproduced).
+    """
     state = gpu_driver_state(snapshot)
-    if state == "preinstalled" and result.component("gpu-operator") is not None:
+    metadata = result.metadata.model_copy(update={"gpu_driver_state": state})
+    result = result.model_copy(update={"metadata": metadata})
+    ref = result.component(_GPU_OPERATOR)
+    if state != "preinstalled" or ref is None:
+        return result
+    if result.metadata.selected_profile is not None:
         from ._recipe_flags import unsupported  # noqa: PLC0415
 
         raise unsupported(
-            "resolving against a snapshot whose GPU node has the driver loaded",
-            "upstream then decides from gpu-operator's hydrated values whether to turn its driver install off, "
-            "which is not reproduced",
+            "resolving a profiled recipe against a snapshot whose GPU node has the driver loaded",
+            "upstream then consults the profile's lock set on gpu-operator's driver.enabled, which is not reproduced",
         )
-    metadata = result.metadata.model_copy(update={"gpu_driver_state": state})
-    return result.model_copy(update={"metadata": metadata})
+    if not _declares_driver_off(catalog, ref):
+        return result  # upstream only warns
+    overrides = copy.deepcopy(ref.overrides or {})
+    driver = overrides.get("driver")
+    if not isinstance(driver, dict):
+        driver = overrides["driver"] = {}
+    driver["enabled"] = False
+    refs = [item.model_copy(update={"overrides": overrides}) if item is ref else item for item in result.component_refs]
+    return result.model_copy(update={"component_refs": refs})
 
 
-_ = BASE_NAME  # base.yaml is `catalog.get("base")`, so the applied list's "base" needs no special case
+_GPU_OPERATOR: Final = "gpu-operator"
+
+
+def _declares_driver_off(catalog: Catalog, ref: ComponentRef) -> bool:
+    """Whether gpu-operator's values (base values, valuesFile, overrides merged) set `driver.enabled: false`.
+
+    A values file that cannot be read or parsed makes upstream warn and answer no; so does this.
+    """
+    from ._composition import raw_layers  # noqa: PLC0415
+
+    try:
+        layers = raw_layers(catalog, ref)
+    except RecipeError:
+        return False
+    merged: dict[Any, Any] = {}
+    for layer in layers:
+        _merge_values(merged, layer)
+    driver = merged.get("driver")
+    if not isinstance(driver, dict):
+        return False
+    enabled = driver.get("enabled")
+    if isinstance(enabled, TypedText):
+        enabled = enabled.value if enabled.tag == "!!bool" else str(enabled)
+    return enabled is False
+
+
+def _merge_values(target: dict[Any, Any], source: dict[Any, Any]) -> None:
+    """Upstream `mergeValues`: maps merge key by key, a null deletes, anything else replaces."""
+    for key, value in source.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge_values(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value) if isinstance(value, dict | list) else value

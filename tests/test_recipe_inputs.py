@@ -1,7 +1,8 @@
 """`recipe --snapshot` and `--config` against aicr 9793720d's recorded answers (tests/snapshot_cases).
 
 Each case of `cases.json` is an `aicr recipe` command line run in that directory against the upstream
-catalog or a copy of the shipped one; `expected/NAME.json` holds what aicr printed (stdout byte for
+catalog, a copy of the shipped one, or
+`mini/` (a small catalog of our own whose overlays are excluded by the snapshots' readings); `expected/NAME.json` holds what aicr printed (stdout byte for
 byte, the exit status, and the `[CODE] message` of a failure), recorded by `record.py`. A case marked
 `refused` is one whose upstream handling is not reproduced: it must fail with a message that says so.
 """
@@ -48,7 +49,10 @@ def test_recorded_case(
     monkeypatch.chdir(CASES)
     argv = ["recipe", *args, "--stamp-version", "dev"]
     # upstream 9793720d reads every catalog as 0.20; the shipped one is detected as 1.0 here
-    argv += ["--catalog", str(UPSTREAM_RECIPES)] if catalog == "upstream" else ["--aicr-version", "0.20"]
+    if catalog == "shipped":
+        argv += ["--aicr-version", "0.20"]
+    else:
+        argv += ["--catalog", str(UPSTREAM_RECIPES if catalog == "upstream" else CASES / catalog)]
     code, out, err = _run(capsys, argv)
     if refused:
         assert code == 2

@@ -32,8 +32,12 @@ def main() -> None:
     out = HERE / "expected"
     out.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        catalogs = {"upstream": str(UPSTREAM / "9793720d" / "recipes"), "shipped": str(shipped_copy(Path(tmp)))}
-        for name, catalog, args in json.loads((HERE / "cases.json").read_text()):
+        catalogs = {
+            "upstream": str(UPSTREAM / "9793720d" / "recipes"),
+            "shipped": str(shipped_copy(Path(tmp))),
+            "mini": str(HERE / "mini"),
+        }
+        for name, catalog, args, *_ in json.loads((HERE / "cases.json").read_text()):
             env = {**os.environ, "AICR_EMBED_DIR": catalogs[catalog]}
             done = subprocess.run(
                 [binary, "recipe", *args], cwd=HERE, env=env, capture_output=True, text=True, check=False
