@@ -255,7 +255,8 @@ def _with_driver_state(catalog: Catalog, result: RecipeResult, snapshot: Snapsho
 
     Upstream injects `driver.enabled: false` into gpu-operator's overrides when its hydrated values
     already declare `driver.enabled: false` (a preinstalled-driver profile) and no selected profile
-    owns that path; a recipe with a selected profile is refused here (its lock set is not reproduced).
+    owns that path. A selected profile whose own paths do not cover it is refused here: upstream may
+    add paths to its lock set (allocation-policy closure), which is not reproduced.
     """
     state = gpu_driver_state(snapshot)
     metadata = result.metadata.model_copy(update={"gpu_driver_state": state})
@@ -263,12 +264,16 @@ def _with_driver_state(catalog: Catalog, result: RecipeResult, snapshot: Snapsho
     ref = result.component(_GPU_OPERATOR)
     if state != "preinstalled" or ref is None:
         return result
-    if result.metadata.selected_profile is not None:
+    selected = result.metadata.selected_profile
+    if selected is not None:
+        owned = selected.owned_paths.get(_GPU_OPERATOR, [])
+        if any(_paths_intersect(path, _DRIVER_ENABLED) for path in owned):
+            return result  # the profile owns driver.enabled: upstream leaves it alone
         from ._recipe_flags import unsupported  # noqa: PLC0415
 
         raise unsupported(
             "resolving a profiled recipe against a snapshot whose GPU node has the driver loaded",
-            "upstream then consults the profile's lock set on gpu-operator's driver.enabled, which is not reproduced",
+            "whether the profile's full lock set covers gpu-operator's driver.enabled is not reproduced",
         )
     if not _declares_driver_off(catalog, ref):
         return result  # upstream only warns
@@ -282,6 +287,13 @@ def _with_driver_state(catalog: Catalog, result: RecipeResult, snapshot: Snapsho
 
 
 _GPU_OPERATOR: Final = "gpu-operator"
+_DRIVER_ENABLED: Final = "driver.enabled"
+
+
+def _paths_intersect(first: str, second: str) -> bool:
+    """Upstream `PathsIntersect`: one dotted path is a prefix of the other (segment by segment)."""
+    a, b = first.split("."), second.split(".")
+    return all(x == y for x, y in zip(a, b, strict=False))
 
 
 def _declares_driver_off(catalog: Catalog, ref: ComponentRef) -> bool:
