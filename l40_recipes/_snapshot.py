@@ -200,12 +200,48 @@ def _snapshot(document: Any, path: str) -> Snapshot:
         entries = measurements
     else:
         raise _not_reproduced(path, "`measurements` is not a list")
+    _check_header_extras(document, path)
     return Snapshot(
         path=path,
         kind=_text(document.get("kind"), path, "kind"),
         api_version=_text(document.get("apiVersion"), path, "apiVersion"),
         measurements=tuple(_measurement(entry, path) for entry in entries),
     )
+
+
+#: The fingerprint `aicr snapshot` writes: dimension -> whether its `value` is an int (else a string).
+_FINGERPRINT: Final = {
+    **dict.fromkeys(("service", "accelerator", "gpuModel", "os", "k8sVersion", "region"), False),
+    **dict.fromkeys(("nodeCount", "gpuNodeCount"), True),
+}
+
+
+def _check_header_extras(document: dict[str, Any], path: str) -> None:
+    """`metadata` (strings) and `fingerprint` are decoded but unused: a shape Go would refuse is refused."""
+    metadata = document.get("metadata")
+    if metadata is not None:
+        if not isinstance(metadata, dict):
+            raise _not_reproduced(path, "`metadata` is not a mapping")
+        for key, value in metadata.items():
+            _text(value, path, f"metadata.{key}")
+    fingerprint = document.get("fingerprint")
+    if fingerprint is None:
+        return
+    if not isinstance(fingerprint, dict):
+        raise _not_reproduced(path, "`fingerprint` is not a mapping")
+    for name, numeric in _FINGERPRINT.items():
+        dimension = fingerprint.get(name)
+        if dimension is None:
+            continue
+        if not isinstance(dimension, dict):
+            raise _not_reproduced(path, f"`fingerprint.{name}` is not a mapping")
+        for key, value in dimension.items():
+            if key == "value" and numeric:
+                number = value.value if isinstance(value, TypedText) else value
+                if value is not None and (isinstance(number, bool) or not isinstance(number, int | float)):
+                    raise _not_reproduced(path, f"`fingerprint.{name}.value` is not a number")
+            elif key in ("value", "source", "note", "version"):
+                _text(value, path, f"fingerprint.{name}.{key}")
 
 
 def _text(value: Any, path: str, where: str) -> str:

@@ -94,6 +94,12 @@ def test_upstream_errors(tmp_path: Path, text: str, name: str, message: str) -> 
         ),
         (HEADER + "measurements: 5\n", "s.yaml", "`measurements` is not a list"),
         ('{"measurements": NaN}', "s.json", "not JSON"),
+        (
+            HEADER + "fingerprint:\n  nodeCount: {value: four}\n",
+            "s.yaml",
+            "`fingerprint.nodeCount.value` is not a number",
+        ),
+        (HEADER + "metadata: [a]\n", "s.yaml", "`metadata` is not a mapping"),
     ],
 )
 def test_what_is_not_reproduced_is_refused(tmp_path: Path, text: str, name: str, what: str) -> None:
