@@ -7,14 +7,17 @@ are never detected. A dimension whose value the catalog's parser refuses stays `
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import TYPE_CHECKING, Final
 
 from ._criteria import parse_dimension
 from ._errors import CriteriaError, ErrorCode, RecipeError
+from ._snapshot import reading_text
 
 if TYPE_CHECKING:
     from ._catalog import Catalog
-    from ._snapshot import Measurement, Snapshot, Subtype
+    from ._snapshot import Item, Measurement, Snapshot, Subtype
 
 __all__ = ["SUPPORTED_ACCELERATORS", "detect_criteria", "no_criteria_error", "parse_gpu_sku"]
 
@@ -85,9 +88,8 @@ def _string(subtype: Subtype | None, key: str) -> str:
 def detect_criteria(snapshot: Snapshot, catalog: Catalog) -> dict[str, object]:
     """The detected dimensions (`service`, `accelerator`, `os`, `nodes`) with their values; the rest stay `any`.
 
-    Raises:
-        RecipeError: INVALID_REQUEST naming what is not reproduced when the topology labels come
-            as `items` (upstream's lossless encoding, whose decoding is not reproduced here).
+    Topology labels are read from `items` (the lossless form `aicr snapshot` writes) when there are
+    any, else from the `key: value|nodes` readings.
     """
     service = accelerator = os_kind = ""
     accelerator_note = ""
@@ -106,7 +108,7 @@ def detect_criteria(snapshot: Snapshot, catalog: Catalog) -> dict[str, object]:
             nodes = _node_count(measurement, nodes)
             topology = measurement
     if topology is not None:
-        accelerator, accelerator_note = _label_accelerator(topology, snapshot.path)
+        accelerator, accelerator_note = _label_accelerator(topology)
     if gpu is not None and not accelerator and accelerator_note != "multi-gpu":
         model = _string(gpu.subtype("hardware"), "model")
         if model in SUPPORTED_ACCELERATORS:
@@ -154,18 +156,19 @@ def _node_count(measurement: Measurement, nodes: int) -> int:
     return value if -(1 << 63) <= value < (1 << 63) else nodes  # upstream reads an int64
 
 
-def _label_accelerator(topology: Measurement, path: str) -> tuple[str, str]:
+def _label_accelerator(topology: Measurement) -> tuple[str, str]:
     """The accelerator the GPU product label names, and upstream's note when it names none."""
     labels = topology.subtype("label")
     if labels is None:
         return "", ""
     if labels.items:
-        from ._recipe_flags import unsupported  # noqa: PLC0415
-
-        raise unsupported(
-            f"reading the topology label items of snapshot {path}",
-            "only the `key: value|nodes` label encoding is reproduced",
-        )
+        values = _item_label_values(labels) or []
+        if len(values) > 1:
+            return "", "multi-gpu"
+        if not values:
+            return "", ""
+        sku = parse_gpu_sku(values[0])
+        return (sku, "") if sku else ("", "unknown-sku")
     prefix = _GPU_LABEL + "."
     if sum(1 for key in labels.data if key.startswith(prefix)) > 1:
         return "", "multi-gpu"
@@ -175,6 +178,78 @@ def _label_accelerator(topology: Measurement, path: str) -> tuple[str, str]:
     product = raw.partition("|")[0]
     sku = parse_gpu_sku(product)
     return (sku, "") if sku else ("", "unknown-sku")
+
+
+_TRUNCATED: Final = re.compile(r"\(\+(\d+) more\)$")
+_INT64: Final = 1 << 63
+
+
+def _item_label_values(labels: Subtype) -> list[str] | None:
+    """The GPU product label's distinct values from label `items` (sorted); None when upstream cannot decode them.
+
+    Upstream's `LabelReadings` checks every item (key, node list or a reference to the `data` entry
+    it folds onto, node count, truncation marker) and, on any inconsistency, detects nothing.
+    """
+    keys: list[str] = []
+    for item in labels.items:
+        key = item.context.get("key", "")
+        if not key:
+            return None
+        keys.append(key)
+    per_key = Counter(keys)
+    raw_keys = [
+        f"{key}.{item.context.get('value', '')}" if per_key[key] > 1 else key
+        for key, item in zip(keys, labels.items, strict=True)
+    ]
+    folds = Counter(raw_keys)
+    for item, raw_key in zip(labels.items, raw_keys, strict=True):
+        if not _item_consistent(item, raw_key, folds, labels):
+            return None
+    values: list[str] = []
+    for key, item in zip(keys, labels.items, strict=True):
+        value = item.context.get("value", "")
+        if key == _GPU_LABEL and value not in values:
+            values.append(value)
+    return sorted(values)
+
+
+def _item_consistent(item: Item, raw_key: str, folds: Counter[str], labels: Subtype) -> bool:
+    listed = _node_list(item, raw_key, folds, labels)
+    if listed is None:
+        return False
+    nodes = listed.split(",") if listed else []
+    hidden, marked = 0, False
+    found = _TRUNCATED.search(listed)
+    if found:
+        if len(found.group(1).lstrip("0")) > 19 or int(found.group(1)) >= _INT64:
+            return False
+        hidden, marked = int(found.group(1)), True
+    count = item.data.get("node-count")
+    if isinstance(count, float) and count.is_integer():
+        count = int(count)
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count < _INT64:
+        return False
+    truncated = item.data.get("truncated")
+    if not isinstance(truncated, bool):
+        return False
+    return marked == truncated and count == len(nodes) + hidden
+
+
+def _node_list(item: Item, raw_key: str, folds: Counter[str], labels: Subtype) -> str | None:
+    """An item's node list: inline, or from the `data` entry its reference names (upstream `resolveNodeList`)."""
+    has_list = "node-list" in item.data
+    has_ref = "node-list-ref" in item.data
+    ref = item.data.get("node-list-ref")
+    if has_ref and (not isinstance(ref, str) or not ref):
+        return None
+    if has_list == has_ref:
+        return None
+    if has_list:
+        inline = item.data["node-list"]
+        return inline if isinstance(inline, str) else None
+    if ref != raw_key or folds[raw_key] != 1 or raw_key not in labels.data:
+        return None
+    return reading_text(labels.data[raw_key]).split("|")[-1]
 
 
 def no_criteria_error(path: str) -> RecipeError:

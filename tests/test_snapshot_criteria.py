@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from l40_recipes._snapshot import Measurement, Snapshot, Subtype
+from l40_recipes._snapshot import Item, Measurement, Snapshot, Subtype
 from l40_recipes._snapshot_criteria import detect_criteria, parse_gpu_sku
 
 if TYPE_CHECKING:
@@ -73,3 +73,27 @@ def test_unknown_values_stay_any(shipped: Catalog) -> None:
         ("NodeTopology", "summary", {"node-count": "4"}),
     )
     assert detect_criteria(snapshot, shipped) == {}
+
+
+def _items(*entries: tuple[str, str, dict[str, Reading]]) -> Snapshot:
+    items = tuple(Item({"key": key, "value": value}, data) for key, value, data in entries)
+    labels = Subtype("label", {"nvidia.com/gpu.product": "NVIDIA-L40S|n1,n2"}, {}, items)
+    return Snapshot(path="s.yaml", kind="", api_version="", measurements=(Measurement("NodeTopology", (labels,)),))
+
+
+def test_label_items_are_preferred_and_checked(shipped: Catalog) -> None:
+    """Items decide (inline lists or references); an inconsistent item makes upstream detect nothing."""
+    ref: dict[str, Reading] = {"node-count": 2, "node-list-ref": "nvidia.com/gpu.product", "truncated": False}
+    assert detect_criteria(_items(("nvidia.com/gpu.product", "NVIDIA-L40S", ref)), shipped) == {"accelerator": "l40s"}
+    inline: dict[str, Reading] = {"node-count": 3.0, "node-list": "n1,n2 (+1 more)", "truncated": True}
+    assert detect_criteria(_items(("nvidia.com/gpu.product", "NVIDIA-L40", inline)), shipped) == {"accelerator": "l40"}
+    broken: dict[str, Reading]
+    for broken in (
+        {**ref, "node-count": 3},  # the list names two
+        {**ref, "truncated": True},  # no marker
+        {**ref, "node-list": "n1"},  # two sources
+        {**ref, "node-list-ref": "other"},  # not the key it folds onto
+    ):
+        assert detect_criteria(_items(("nvidia.com/gpu.product", "NVIDIA-L40S", broken)), shipped) == {}
+    empty_ref: dict[str, Reading] = {**ref, "node-list-ref": ""}
+    assert detect_criteria(_items(("nvidia.com/gpu.product", "NVIDIA-L40S", empty_ref)), shipped) == {}
