@@ -7,17 +7,15 @@ are never detected. A dimension whose value the catalog's parser refuses stays `
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from typing import TYPE_CHECKING, Final
 
 from ._criteria import parse_dimension
 from ._errors import CriteriaError, ErrorCode, RecipeError
-from ._snapshot import reading_text
+from ._topology_labels import label_readings
 
 if TYPE_CHECKING:
     from ._catalog import Catalog
-    from ._snapshot import Item, Measurement, Snapshot, Subtype
+    from ._snapshot import Measurement, Snapshot, Subtype
 
 __all__ = ["SUPPORTED_ACCELERATORS", "detect_criteria", "no_criteria_error", "parse_gpu_sku"]
 
@@ -180,76 +178,17 @@ def _label_accelerator(topology: Measurement) -> tuple[str, str]:
     return (sku, "") if sku else ("", "unknown-sku")
 
 
-_TRUNCATED: Final = re.compile(r"\(\+(\d+) more\)$")
-_INT64: Final = 1 << 63
-
-
 def _item_label_values(labels: Subtype) -> list[str] | None:
-    """The GPU product label's distinct values from label `items` (sorted); None when upstream cannot decode them.
-
-    Upstream's `LabelReadings` checks every item (key, node list or a reference to the `data` entry
-    it folds onto, node count, truncation marker) and, on any inconsistency, detects nothing.
-    """
-    keys: list[str] = []
-    for item in labels.items:
-        key = item.context.get("key", "")
-        if not key:
-            return None
-        keys.append(key)
-    per_key = Counter(keys)
-    raw_keys = [
-        f"{key}.{item.context.get('value', '')}" if per_key[key] > 1 else key
-        for key, item in zip(keys, labels.items, strict=True)
-    ]
-    folds = Counter(raw_keys)
-    for item, raw_key in zip(labels.items, raw_keys, strict=True):
-        if not _item_consistent(item, raw_key, folds, labels):
-            return None
+    """The GPU product label's distinct values from label `items` (sorted); None when upstream cannot decode them."""
+    try:
+        readings = label_readings(labels)
+    except RecipeError:
+        return None  # upstream logs it and detects nothing
     values: list[str] = []
-    for key, item in zip(keys, labels.items, strict=True):
-        value = item.context.get("value", "")
-        if key == _GPU_LABEL and value not in values:
-            values.append(value)
+    for reading in readings:
+        if reading.key == _GPU_LABEL and reading.value not in values:
+            values.append(reading.value)
     return sorted(values)
-
-
-def _item_consistent(item: Item, raw_key: str, folds: Counter[str], labels: Subtype) -> bool:
-    listed = _node_list(item, raw_key, folds, labels)
-    if listed is None:
-        return False
-    nodes = listed.split(",") if listed else []
-    hidden, marked = 0, False
-    found = _TRUNCATED.search(listed)
-    if found:
-        if len(found.group(1).lstrip("0")) > 19 or int(found.group(1)) >= _INT64:
-            return False
-        hidden, marked = int(found.group(1)), True
-    count = item.data.get("node-count")
-    if isinstance(count, float) and count.is_integer():
-        count = int(count)
-    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count < _INT64:
-        return False
-    truncated = item.data.get("truncated")
-    if not isinstance(truncated, bool):
-        return False
-    return marked == truncated and count == len(nodes) + hidden
-
-
-def _node_list(item: Item, raw_key: str, folds: Counter[str], labels: Subtype) -> str | None:
-    """An item's node list: inline, or from the `data` entry its reference names (upstream `resolveNodeList`)."""
-    has_list = "node-list" in item.data
-    has_ref = "node-list-ref" in item.data
-    ref = item.data.get("node-list-ref")
-    if has_ref and (not isinstance(ref, str) or not ref):
-        return None
-    if has_list == has_ref:
-        return None
-    if has_list:
-        inline = item.data["node-list"]
-        return inline if isinstance(inline, str) else None
-    if ref != raw_key or folds[raw_key] != 1 or raw_key not in labels.data:
-        return None
-    return reading_text(labels.data[raw_key]).split("|")[-1]
 
 
 def no_criteria_error(path: str) -> RecipeError:

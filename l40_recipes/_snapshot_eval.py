@@ -4,8 +4,8 @@ The constraint's name is a measurement path; the reading it names is printed as 
 and compared with the constraint's value, a compound expression (`>= 1.30 < 2.0 || == 0.9`: `||`
 between alternatives, terms of one alternative separated by white space before an operator). A
 reading the snapshot lacks is `NOT_FOUND` (the overlay is excluded, with a warning); an expression
-or comparison that fails is an error. `NodeTopology.gpu-nodes.label` (a node-set match over the
-topology's label items) is not reproduced: evaluating it is refused.
+or comparison that fails is an error. `NodeTopology.gpu-nodes.label` is a node-set match of its own
+(`_gpu_nodes.py`).
 """
 
 from __future__ import annotations
@@ -51,18 +51,12 @@ def _not_found(message: str) -> RecipeError:
 
 
 def evaluate(constraint: Constraint, snapshot: Snapshot) -> Evaluation:
-    """Evaluate *constraint* against *snapshot* as upstream's snapshot evaluator does.
-
-    Raises:
-        RecipeError: INVALID_REQUEST naming what is not reproduced, for `NodeTopology.gpu-nodes.label`.
-    """
+    """Evaluate *constraint* against *snapshot* as upstream's snapshot evaluator does (errors are returned)."""
     if constraint.name == GPU_NODES_LABEL:
-        from ._recipe_flags import unsupported  # noqa: PLC0415
+        from ._gpu_nodes import evaluate_gpu_nodes_label  # noqa: PLC0415
 
-        raise unsupported(
-            f"evaluating the {GPU_NODES_LABEL} constraint against a snapshot",
-            "its node-set matching over topology label items is not reproduced",
-        )
+        passed, actual, error = evaluate_gpu_nodes_label(constraint.value, snapshot)
+        return Evaluation(passed, actual, error)
     try:
         path = split_path(constraint.name)
     except RecipeError as err:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from l40_recipes import RecipeError
 from l40_recipes._models import Constraint
 from l40_recipes._snapshot import Item, Measurement, Snapshot, Subtype
 from l40_recipes._snapshot_eval import evaluate, is_not_found, parse_compound
@@ -89,9 +88,3 @@ def test_compound_terms_split_before_operators() -> None:
         [">= 1.2", "< 2"],
         ["Ubuntu 24.04"],
     ]
-
-
-def test_gpu_nodes_label_is_refused() -> None:
-    """Its node-set matching is not reproduced: evaluating it is refused by name."""
-    with pytest.raises(RecipeError, match=r"gpu-nodes\.label"):
-        evaluate(Constraint(name="NodeTopology.gpu-nodes.label", value="a=b"), SNAPSHOT)
