@@ -306,11 +306,37 @@ def _readings(value: Any, path: str) -> dict[str, Reading]:
 
 
 def _reading(value: Any, path: str, key: str) -> Reading:
-    if isinstance(value, TypedText):
-        if value.tag == STR:
-            return str.__str__(value)
-        value = value.value
+    """A reading: a scalar keeps its Go type; anything else becomes the string Go's `%v` prints for it."""
+    value = _plain(value)
     if isinstance(value, bool | int | float | str):
         return value
-    # Upstream prints any other value with %v (`map[...]`, `<nil>`, a time): not reproduced here.
-    raise _not_reproduced(path, f"reading {key!r} is not a string, number or boolean")
+    text = _percent_v(value)
+    if text is None:
+        raise _not_reproduced(path, f"reading {key!r} holds a value whose Go `%v` text is not reproduced")
+    return text
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, TypedText):
+        return str.__str__(value) if value.tag == STR else value.value
+    return value
+
+
+def _percent_v(value: Any) -> str | None:
+    """Go's `fmt.Sprintf("%v")` of a decoded `interface{}`: `<nil>`, `[a b]`, `map[k:v]` (keys sorted); else None."""
+    value = _plain(value)
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool | int | float):
+        return reading_text(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        parts = [_percent_v(item) for item in value]
+        return None if None in parts else "[" + " ".join(part for part in parts if part is not None) + "]"
+    if isinstance(value, dict) and all(isinstance(name, str) and not isinstance(name, TypedText) for name in value):
+        entries = [(name, _percent_v(item)) for name, item in sorted(value.items())]
+        if any(text is None for _, text in entries):
+            return None
+        return "map[" + " ".join(f"{name}:{text}" for name, text in entries) + "]"
+    return None  # times, non-string keys, binary: not reproduced

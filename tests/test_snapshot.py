@@ -53,6 +53,16 @@ def test_json_numbers_are_float64(tmp_path: Path) -> None:
     assert reading_text(value) == "8"
 
 
+def test_other_values_become_go_percent_v_text(tmp_path: Path) -> None:
+    """Null, lists and maps are read as the string Go's %v prints (keys sorted)."""
+    path = _write(
+        tmp_path,
+        HEADER + "measurements:\n  - type: OS\n    subtypes:\n      - subtype: r\n"
+        "        data: {a: null, b: [1, x, [true]], c: {z: 1, a: {b: 2.5}}}\n",
+    )
+    assert _first(path).subtypes[0].data == {"a": "<nil>", "b": "[1 x [true]]", "c": "map[a:map[b:2.5] z:1]"}
+
+
 def test_reading_text_is_go_percent_v() -> None:
     """`%v` of Go's float64: shortest digits, exponent from 1e21 down to 1e-05, Go's infinities."""
     assert [reading_text(v) for v in (0.1, 123456789.0, 1e-05, float("inf"), float("nan"), False)] == [
@@ -88,7 +98,7 @@ def test_upstream_errors(tmp_path: Path, text: str, name: str, message: str) -> 
     ("text", "name", "what"),
     [
         (
-            HEADER + "measurements:\n  - type: OS\n    subtypes:\n      - subtype: r\n        data: {a: [1]}\n",
+            HEADER + "measurements:\n  - type: OS\n    subtypes:\n      - subtype: r\n        data: {a: 2001-12-14}\n",
             "s.yaml",
             "reading",
         ),
@@ -103,7 +113,7 @@ def test_upstream_errors(tmp_path: Path, text: str, name: str, message: str) -> 
     ],
 )
 def test_what_is_not_reproduced_is_refused(tmp_path: Path, text: str, name: str, what: str) -> None:
-    """Values Go would print with %v, and decoder type errors, are refused by name (exit 2)."""
+    """Times (Go's %v of a time.Time) and decoder type errors are refused by name (exit 2)."""
     path = _write(tmp_path, text, name)
     with pytest.raises(RecipeError) as caught:
         load_snapshot(path)
