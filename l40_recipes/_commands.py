@@ -105,12 +105,20 @@ def _query(args: argparse.Namespace) -> dict[str, object]:
 def run_resolve(args: argparse.Namespace) -> int:
     from . import _recipe_flags as flags  # noqa: PLC0415
     from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
-    from ._recipe_inputs import build_recipe_from_inputs, read_inputs, selected_modes  # noqa: PLC0415
+    from ._recipe_inputs import (  # noqa: PLC0415
+        build_recipe_from_inputs,
+        read_inputs,
+        refuse_other_releases,
+        selected_modes,
+    )
 
     try:
+        if args.config or args.snapshot:
+            refuse_other_releases(args.aicr_version)
         inputs = read_inputs(args)  # upstream reads --config first of all
         # Upstream loads the catalog before it looks at --format: a broken catalog wins over a bad format.
         catalog = _catalog(args.catalog, aicr_version=args.aicr_version, data=inputs.data)
+        refuse_other_releases(args.aicr_version, inputs, catalog)
         if inputs.format not in RESOLVE_FORMATS:
             message = (
                 f"unknown output format: {go_quote(inputs.format)}, valid formats are: {', '.join(RESOLVE_FORMATS)}"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Final
 from ._criteria import build_query, parse_dimension, specificity
 from ._errors import CriteriaError, ErrorCode, RecipeError
 from ._models import DIMENSIONS
+from ._semantics import V0_20
 
 if TYPE_CHECKING:
     import argparse
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from ._models import Criteria
     from ._result import RecipeResult
 
-__all__ = ["Inputs", "build_recipe_from_inputs", "read_inputs", "selected_modes"]
+__all__ = ["Inputs", "build_recipe_from_inputs", "read_inputs", "refuse_other_releases", "selected_modes"]
 
 _DEFAULT_FORMAT: Final = "yaml"
 
@@ -71,6 +72,30 @@ def read_inputs(args: argparse.Namespace) -> Inputs:
         inventory_flag=args.runtime_inventory,
         flag_values={name: value for name, value in flags.items() if value is not None},
     )
+
+
+def refuse_other_releases(wanted: str | None, inputs: Inputs | None = None, catalog: Catalog | None = None) -> None:
+    """`--config` and `--snapshot` reproduce aicr 9793720d (0.20); a catalog read as another release is refused.
+
+    aicr 1.0 changed the documents' apiVersions (`aicr.run/v1beta1` configs, `aicr.run/v1` snapshots)
+    and its readers were not recovered, so their answers would be guesses.
+
+    Raises:
+        RecipeError: INVALID_REQUEST naming what is not reproduced.
+    """
+    from ._recipe_flags import unsupported  # noqa: PLC0415
+
+    if inputs is None:
+        release = wanted
+        given = wanted is not None
+    else:
+        release = catalog.aicr_version.name if catalog is not None else wanted
+        given = inputs.config is not None or bool(inputs.snapshot)
+    if given and release not in (None, V0_20.name):
+        raise unsupported(
+            f"--config and --snapshot with a catalog read as aicr {release}",
+            f"they reproduce aicr {V0_20.name} (9793720d); pass --aicr-version {V0_20.name}",
+        )
 
 
 def selected_modes(inputs: Inputs) -> tuple[str | None, str | None]:
