@@ -102,7 +102,7 @@ def load_snapshot(path: str) -> Snapshot:
             what is not reproduced for a ConfigMap, a URL, or a document upstream would decode in
             a way this reader does not reproduce.
     """
-    from ._recipe_flags import unsupported  # noqa: PLC0415
+    from ._recipe_flags import go_quote, unsupported  # noqa: PLC0415
 
     if path.startswith("cm://"):
         raise unsupported("--snapshot from a ConfigMap", "it needs a live cluster, which this tool never contacts")
@@ -117,19 +117,21 @@ def load_snapshot(path: str) -> Snapshot:
     snapshot = _snapshot(document, path)
     if snapshot.kind and snapshot.kind != _SNAPSHOT_KIND:
         message = (
-            f'file "{path}" has kind "{snapshot.kind}", but a "{_SNAPSHOT_KIND}" is required; '
+            f'file {go_quote(path)} has kind {go_quote(snapshot.kind)}, but a "{_SNAPSHOT_KIND}" is required; '
             'run "aicr snapshot" to capture cluster state first'
         )
         raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
     if snapshot.api_version and snapshot.api_version != _API_VERSION:
         message = (
-            f'snapshot file has apiVersion "{snapshot.api_version}", which this aicr build does not support '
+            f"snapshot file has apiVersion {go_quote(snapshot.api_version)}, which"
+            f" this aicr build does not support "
             f'(expected "{_API_VERSION}"); recapture the snapshot with a matching aicr version'
         )
         raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
     if not any(measurement is not None and measurement.type for measurement in snapshot.measurements):
         message = (
-            f'file "{path}" contains no usable measurements and is not a valid snapshot; '
+            f"file {go_quote(path)} contains no usable measurements"
+            f" and is not a valid snapshot; "
             'run "aicr snapshot" to capture cluster state first'
         )
         raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)

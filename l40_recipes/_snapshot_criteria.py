@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Final
 
 from ._criteria import parse_dimension
 from ._errors import CriteriaError, ErrorCode, RecipeError
+from ._recipe_flags import go_quote
 from ._topology_labels import label_readings
 
 if TYPE_CHECKING:
@@ -194,7 +195,7 @@ def _item_label_values(labels: Subtype) -> list[str] | None:
 def no_criteria_error(path: str) -> RecipeError:
     """Upstream's refusal of a snapshot (plus config and flags) that identifies no dimension."""
     message = (
-        f'snapshot "{path}" yielded no recognizable criteria (criteria(any)); its measurements identify no '
+        f"snapshot {go_quote(path)} yielded no recognizable criteria (criteria(any)); its measurements identify no "
         'service, accelerator, intent, os, or platform — recapture with "aicr snapshot", or state criteria '
         "explicitly via --service/--accelerator/--intent/--os/--platform/--nodes or --config"
     )
