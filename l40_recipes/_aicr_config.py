@@ -156,9 +156,9 @@ def _decode_json(content: bytes, source: str) -> dict[str, Any]:
 def _validate(document: dict[str, Any], source: str) -> AicrConfig:
     kind, api_version = _string(document.get("kind")), _string(document.get("apiVersion"))
     if kind != _KIND:
-        raise _invalid(f'invalid kind "{kind}": expected "{_KIND}"')
+        raise _invalid(f'invalid kind {go_quote(kind)}: expected "{_KIND}"')
     if api_version != _API_VERSION:
-        raise _invalid(f'invalid apiVersion "{api_version}": expected "{_API_VERSION}"')
+        raise _invalid(f'invalid apiVersion {go_quote(api_version)}: expected "{_API_VERSION}"')
     spec = document.get("spec") or {}
     if all(spec.get(section) is None for section in ("snapshot", "recipe", "bundle", "validate", "verify")):
         raise _invalid(
@@ -208,7 +208,7 @@ def _recipe(recipe: dict[str, Any]) -> AicrConfig:
     output = _section(recipe, "output") or {}
     output_format = _string(output.get("format"))
     if output_format and output_format not in _FORMATS:
-        raise _invalid(f'invalid spec.recipe.output.format "{output_format}" (valid: yaml, json, table)')
+        raise _invalid(f"invalid spec.recipe.output.format {go_quote(output_format)} (valid: yaml, json, table)")
     strict = recipe.get("criteriaStrict")
     return AicrConfig(
         criteria={name: text for name in _DIMENSIONS if (text := _string((criteria or {}).get(name)))},
