@@ -74,8 +74,10 @@ def _add_upstream_recipe_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--slurm-accounting-mode", metavar="MODE", help="disabled, customer-managed or aicr-provided")
     group.add_argument("--runtime-inventory", metavar="MODE", help="enabled or disabled")
     group.add_argument("--criteria-strict", action="store_true", help="accepted; the shipped values are the only ones")
-    group.add_argument("-s", "--snapshot", metavar="FILE", help="snapshot file to detect the criteria from")
-    group.add_argument("--config", metavar="FILE", help="AICRConfig file with spec.recipe defaults")
+    group.add_argument(
+        "-s", "--snapshot", metavar="FILE", help="snapshot file: criteria detected, overlays checked against it"
+    )
+    group.add_argument("--config", metavar="FILE", help="AICRConfig file: spec.recipe fills the flags not given")
     group.add_argument(
         "-k", "--kubeconfig", metavar="FILE", help="accepted and unused: nothing here talks to a cluster"
     )
@@ -103,7 +105,7 @@ def _parser() -> _Parser:
     ):
         resolve = commands.add_parser(name, help=summary)
         _add_query(resolve)
-        resolve.add_argument("-t", "--format", default="yaml", action=Once, help="yaml (default), json or table")
+        resolve.add_argument("-t", "--format", action=Once, help="yaml (default), json or table")
         resolve.add_argument(
             "-o",
             "--output",

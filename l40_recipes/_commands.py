@@ -129,33 +129,39 @@ def _query(args: argparse.Namespace) -> dict[str, object]:
 def run_resolve(args: argparse.Namespace) -> int:
     from . import _recipe_flags as flags  # noqa: PLC0415
     from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
-    from ._resolution import resolve  # noqa: PLC0415
+    from ._recipe_inputs import (  # noqa: PLC0415
+        build_recipe_from_inputs,
+        read_inputs,
+        refuse_other_releases,
+        selected_modes,
+    )
 
     try:
-        flags.refuse_config(args.config)  # upstream reads --config first of all
+        if args.config or args.snapshot:
+            refuse_other_releases(args.aicr_version)
+        inputs = read_inputs(args)  # upstream reads --config first of all
         # Upstream loads the catalog before it looks at --format: a broken catalog wins over a bad format.
-        catalog = _catalog(args.catalog, aicr_version=args.aicr_version, data=getattr(args, "data", None))
-        if args.format not in RESOLVE_FORMATS:
-            message = f"unknown output format: {go_quote(args.format)}, valid formats are: {', '.join(RESOLVE_FORMATS)}"
+        catalog = _catalog(args.catalog, aicr_version=args.aicr_version, data=inputs.data)
+        refuse_other_releases(args.aicr_version, inputs, catalog)
+        if inputs.format not in RESOLVE_FORMATS:
+            message = (
+                f"unknown output format: {go_quote(inputs.format)}, valid formats are: {', '.join(RESOLVE_FORMATS)}"
+            )
             raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
-        accounting = flags.accounting_mode(args.slurm_accounting_mode)
-        inventory = flags.runtime_inventory_mode(args.runtime_inventory)
-        flags.refuse_snapshot(args.snapshot)
-        if accounting is not None:
-            flags.check_accounting_platform(_query(args), catalog)
-        recipe = resolve(_query(args), catalog=catalog, profile=args.profile, version=args.stamp_version)
+        accounting, inventory = selected_modes(inputs)
+        recipe = build_recipe_from_inputs(inputs, catalog, args.stamp_version, accounting=accounting)
         if inventory is not None:
             recipe = flags.apply_runtime_inventory(recipe, inventory, catalog.aicr_version)
         if accounting not in (None, "disabled"):
             raise flags.unsupported(f"--slurm-accounting-mode {accounting}", "only `disabled` (the default) is built")
         # Upstream creates the output file once the recipe is built, before serializing it.
-        out = _output(args.output)
+        out = _output(inputs.output)
     except RecipeError as err:
         return _fail(err)
     try:
-        if args.format == "json":
+        if inputs.format == "json":
             text = recipe.to_json() + "\n"
-        elif args.format == "table":
+        elif inputs.format == "table":
             from ._table import to_table  # noqa: PLC0415
 
             text = to_table(recipe)

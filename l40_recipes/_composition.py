@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 _LOG: Final = logging.getLogger("l40_recipes")
 
 
-def _profile_declaration(catalog: Catalog, found: list[Overlay]) -> EffectiveProfile | None:
+def profile_declaration(catalog: Catalog, found: list[Overlay]) -> EffectiveProfile | None:
     """The single profile declaration among base and every candidate chain (`resolveProfileDeclaration`)."""
     declarations: dict[str, EffectiveProfile] = {}
     if catalog.base is not None and catalog.base.spec.profile is not None:
@@ -106,7 +106,7 @@ def composition(catalog: Catalog, found: list[Overlay]) -> Composition:
     table = catalog.memo(_COMPOSITIONS)
     cached = table.get(key)
     if cached is None:
-        profile = _profile_declaration(catalog, found)
+        profile = profile_declaration(catalog, found)
         state, applied = _compose(catalog, found)
         cached = table[key] = Composition(key, profile, state, tuple(applied))
     return cached
@@ -118,7 +118,7 @@ def _compose(catalog: Catalog, found: list[Overlay]) -> tuple[SpecState, list[st
     processed: set[str] = set()
     mixin_sources: dict[str, Location] = {}
     for position, overlay in enumerate(found):
-        # `_profile_declaration` walked every candidate's chain first and raised a broken one's error
+        # `profile_declaration` walked every candidate's chain first and raised a broken one's error
         # unwrapped, as upstream's profile lookup does; so this walk cannot fail (and upstream's
         # "failed to resolve inheritance chain" wrapper here is unreachable at 9793720d and later).
         links = chain(catalog, overlay.name)
@@ -305,7 +305,7 @@ def _check_mixin_overrides(
     layers: list[dict[str, Any]] = []
     if existing:
         current = next(item for item in state.component_refs if item.name == ref.name)
-        layers = _raw_layers(catalog, current)
+        layers = raw_layers(catalog, current)
     for path in paths:
         for layer in layers:
             configured = _configured_prefix(layer, path)
@@ -386,7 +386,7 @@ def _configured_prefix(raw: dict[str, Any], path: str) -> str | None:
     return None  # pragma: no cover - the loop always returns on the last segment
 
 
-def _raw_layers(catalog: Catalog, ref: ComponentRef) -> list[dict[str, Any]]:
+def raw_layers(catalog: Catalog, ref: ComponentRef) -> list[dict[str, Any]]:
     """The unmerged values that configure *ref*: base values.yaml, its valuesFile, its overrides."""
     layers: list[dict[str, Any]] = []
     if ref.values_file:

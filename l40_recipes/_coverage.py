@@ -46,11 +46,15 @@ def completion_key(completion: dict[str, str]) -> str:
     return ", ".join(f"{dimension}={completion[dimension]}" for dimension in DIMENSIONS if dimension in completion)
 
 
-def verify(catalog: Catalog, query: Criteria, applied: Sequence[str], *, details: bool = True) -> None:
+def verify(
+    catalog: Catalog, query: Criteria, applied: Sequence[str], *, details: bool = True, excluded: Sequence[str] = ()
+) -> None:
     """Raise `CoverageError` unless every stated dimension is covered and jointly sufficient.
 
     Without *details* the error names the uncovered dimensions only (no completions, and a short
     message without the query): for callers that only need to know that a query is a coverage gap.
+    *excluded* names the overlays a snapshot's constraints excluded: a dimension only they provide
+    says so, and is marked `constraintExcluded` (which stops snapshot relaxation).
     """
     carried = _carried(catalog, applied)
     bits = catalog.memo(_BITS)
@@ -74,14 +78,21 @@ def verify(catalog: Catalog, query: Criteria, applied: Sequence[str], *, details
     for dimension in uncovered:
         want = _value(query, dimension)
         completions = _completions(catalog, asked, dimension, want)
-        clauses.append(_clause(rendered, dimension, want, completions))
+        constraint_excluded = any(_value(_criteria_of(catalog, name), dimension) == want for name in excluded)
+        if not completions and constraint_excluded:
+            clauses.append(
+                f"{dimension} '{want}' for {rendered} is provided only by overlays excluded by failing constraints "
+                "(see excludedOverlays)"
+            )
+        else:
+            clauses.append(_clause(rendered, dimension, want, completions))
         entries.append(
             {
                 "dimension": dimension,
                 "requestedValue": want,
                 "validCompletions": completions,
                 "validCompletionKeys": [completion_key(completion) for completion in completions],
-                "constraintExcluded": False,
+                "constraintExcluded": constraint_excluded,
             },
         )
     raise CoverageError("; ".join(clauses), context={"uncovered": entries}, hint=_hint(entries))

@@ -12,7 +12,7 @@ from typing import Final
 
 from ._errors import ErrorCode, RecipeError
 
-__all__ = ["TYPES", "validate_path"]
+__all__ = ["TYPES", "split_path", "validate_path"]
 
 TYPES: Final = ("K8s", "GPU", "OS", "SystemD", "NodeTopology", "NetworkTopology")
 _VIRTUAL_PATHS: Final = frozenset({"NodeTopology.gpu-nodes.label"})
@@ -181,6 +181,23 @@ def validate_path(name: str) -> None:
     if not spec.item.allows(key):
         message = f'unknown item key "{key}" in subtype "{subtype}" of measurement type "{type_name}"'
         raise _invalid(message + _did_you_mean(key, spec.item.keys))
+
+
+def split_path(name: str) -> tuple[str, str, str | None, str]:
+    """A path's type, subtype, item selector (None without one) and key, checked for syntax only (`ParsePath`).
+
+    Raises:
+        RecipeError: `INVALID_REQUEST` with upstream's message for a path that does not parse.
+    """
+    if name == "":
+        raise _invalid("constraint path cannot be empty")
+    type_name, dot, rest = name.partition(".")
+    if not dot:
+        raise _invalid("invalid constraint path: expected format {Type}.{Subtype}[selector].{Key}")
+    if type_name not in TYPES:
+        raise _invalid("invalid measurement type in constraint path")
+    subtype, selector, key = _split(rest, type_name)
+    return type_name, subtype, selector, key
 
 
 def _split(rest: str, type_name: str) -> tuple[str, str | None, str]:

@@ -15,7 +15,7 @@ from ._semantics import V1ALPHA3
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ._models import ComponentRef, ProfileDeclaration, RecipeMetadata
+    from ._models import ComponentRef, Constraint, ProfileDeclaration, RecipeMetadata
 
 __all__ = [
     "EffectiveProfile",
@@ -190,8 +190,14 @@ def apply_profile(
     state: SpecState,
     effective: EffectiveProfile | None,
     selection: tuple[str, str] | None,
+    *,
+    evaluate: Callable[[Constraint, str, str], None] | None = None,
 ) -> SelectedProfile | None:
-    """Select a profile value and apply it to *state* (upstream `applyEffectiveProfile`)."""
+    """Select a profile value and apply it to *state* (upstream `applyEffectiveProfile`).
+
+    *evaluate* (snapshot resolution) checks each of the value's constraints once it is known not to
+    collide, with the profile's name and value, and raises when upstream would.
+    """
     if effective is None:
         if selection is not None:
             raise _invalid(f'profile "{selection[0]}" was selected, but the resolved composition declares no profile')
@@ -223,6 +229,8 @@ def apply_profile(
                 "collides with the composed recipe",
             )
         taken.add(constraint.name)
+        if evaluate is not None:
+            evaluate(constraint, declaration.name, value_name)
     state.constraints = sorted([*state.constraints, *value.constraints], key=lambda constraint: constraint.name)
     updated: dict[str, ComponentRef] = {}
     for profile_ref in value.component_refs:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from ._errors import ErrorCode, RecipeError
 from ._go_text import go_quote
 
 if TYPE_CHECKING:
-    from ._catalog import Catalog
+    from ._models import Criteria
     from ._result import RecipeResult
     from ._semantics import AicrVersion
 
@@ -19,8 +18,6 @@ __all__ = [
     "accounting_mode",
     "apply_runtime_inventory",
     "check_accounting_platform",
-    "refuse_config",
-    "refuse_snapshot",
     "runtime_inventory_mode",
     "unsupported",
 ]
@@ -38,41 +35,6 @@ _NOT_HERE: Final = "not implemented by l40-recipes"
 def unsupported(what: str, why: str) -> RecipeError:
 
     return RecipeError(f"{what} is {_NOT_HERE}: {why}", code=ErrorCode.INVALID_REQUEST)
-
-
-def refuse_config(path: str | None) -> None:
-    """`--config`: a missing file fails as upstream's does (exit 3); any other is refused, never half-read."""
-    if not path:
-        return  # upstream reads an empty --config as none
-    if path.startswith("cm://"):
-        message = (
-            "ConfigMap (cm://) sources are not supported by --config; "
-            "export the ConfigMap data with `kubectl get cm <name> -o yaml` and pass the resulting file"
-        )
-        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
-    if path.startswith("file://"):
-        message = "file:// URIs are not supported by --config; pass the path directly (e.g. /etc/aicr/config.yaml)"
-        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
-    if path.startswith(("http://", "https://")):
-        raise unsupported("--config from a URL", "it never fetches anything")
-    if not Path(path).exists():
-        cause = OSError(f"open {path}: no such file or directory")
-        raise RecipeError(f"config file not found: {go_quote(path)}", code=ErrorCode.NOT_FOUND, cause=cause)
-    raise unsupported("--config", "give the criteria and other settings as flags")
-
-
-def refuse_snapshot(path: str | None) -> None:
-    """`--snapshot`: a missing file fails as upstream's does (exit 3); a snapshot is never read here."""
-    if not path:
-        return
-    if path.startswith("cm://"):
-        raise unsupported("--snapshot from a ConfigMap", "it needs a live cluster, which this tool never contacts")
-    if path.startswith(("http://", "https://")):
-        raise unsupported("--snapshot from a URL", "it never fetches anything")
-    if not Path(path).exists():
-        cause = OSError(f"open {path}: no such file or directory")
-        raise RecipeError("file not found", code=ErrorCode.NOT_FOUND, cause=cause)
-    raise unsupported("--snapshot", "state the criteria it would detect with --service, --accelerator, ...")
 
 
 def accounting_mode(value: str | None) -> str | None:
@@ -96,20 +58,12 @@ def runtime_inventory_mode(value: str | None) -> str | None:
     return value
 
 
-def check_accounting_platform(values: dict[str, object], catalog: Catalog) -> None:
+def check_accounting_platform(query: Criteria) -> None:
     """Upstream refuses an accounting mode for a query whose platform is not `slurm`, before resolving.
 
     `disabled` is what a Slurm recipe gets without the flag, so it resolves as usual; the other modes
     are refused once the recipe resolves, rather than silently built as `disabled`.
     """
-    from ._criteria import build_query  # noqa: PLC0415
-
-    try:
-        query = build_query(values, known=catalog.known_values, semantics=catalog.aicr_version)
-    except RecipeError:
-        return  # resolving reports the bad criteria value, as upstream does first
-    if query == build_query({}):
-        return  # and "no criteria provided", which upstream checks before the build options
     if query.platform != "slurm":
         message = "Slurm accounting mode can only be set when recipe platform is slurm"
         raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)

@@ -32,14 +32,16 @@ from ._yaml import parse_yaml
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
+    from ._composition import Composition
+    from ._models import Constraint
     from ._result import (
         RecipeResult,
     )
 
 
-__all__ = ["NO_CRITERIA_MESSAGE", "build_recipe", "resolve"]
+__all__ = ["NO_CRITERIA_MESSAGE", "build_recipe", "complete_recipe", "resolve"]
 
 _FINISHED: Final[Memo[tuple[str, ...], Finished]] = Memo("finished components per composition")
 
@@ -163,9 +165,25 @@ def build_recipe(
     found = candidates(catalog, query)
     composed = composition(catalog, found)
     _coverage.verify(catalog, query, composed.applied, details=coverage_details)
+    return complete_recipe(catalog, query, composed, profile=profile, version=version)
+
+
+def complete_recipe(
+    catalog: Catalog,
+    query: Criteria,
+    composed: Composition,
+    *,
+    profile: str | None = None,
+    version: str | None = None,
+    evaluate: Callable[[Constraint, str, str], None] | None = None,
+) -> RecipeResult:
+    """A verified *composed* made a recipe: the profile applied, components finished, build configuration.
+
+    *evaluate* checks the selected profile value's constraints (snapshot resolution; see `apply_profile`).
+    """
     selection = parse_selection(profile)  # upstream parses --profile only once coverage holds
     state = composed.state.copy()
-    selected = apply_profile(state, composed.profile, selection)
+    selected = apply_profile(state, composed.profile, selection, evaluate=evaluate)
     if selected is None:  # the composition's own components: finish them once per catalog
         table = catalog.memo(_FINISHED)
         finished = table.get(composed.key)

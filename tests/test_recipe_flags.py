@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
 
 from l40_recipes import RecipeError
 from l40_recipes._recipe_flags import (
     accounting_mode,
-    refuse_config,
-    refuse_snapshot,
     runtime_inventory_mode,
     unsupported,
 )
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 def test_modes_are_read_as_upstream_parses_them() -> None:
@@ -29,21 +22,6 @@ def test_modes_are_read_as_upstream_parses_them() -> None:
         runtime_inventory_mode("Disabled")
     with pytest.raises(RecipeError, match='invalid Slurm accounting mode "x\\\\t"'):
         accounting_mode("x\t")
-
-
-def test_empty_sources_are_no_source(tmp_path: Path) -> None:
-    """`--config=` and `--snapshot=` are as if not given; an existing file is refused, not read."""
-    refuse_config("")
-    refuse_config(None)
-    refuse_snapshot("")
-    refuse_snapshot(None)
-    existing = tmp_path / "c.yaml"
-    existing.write_text("{}\n")
-    for refuse in (refuse_config, refuse_snapshot):
-        with pytest.raises(RecipeError) as caught:
-            refuse(str(existing))
-        assert caught.value.exit_code == 2
-        assert "is not implemented by l40-recipes" in caught.value.message
 
 
 def test_unsupported() -> None:

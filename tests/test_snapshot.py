@@ -1,0 +1,137 @@
+"""Reading snapshot files: Go's reading types and texts, header checks, and refusals of what is not reproduced."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from l40_recipes import RecipeError
+from l40_recipes._snapshot import load_snapshot, reading_text
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from l40_recipes._snapshot import Measurement
+
+HEADER = "kind: Snapshot\napiVersion: aicr.run/v1alpha2\n"
+
+
+def _first(path: str) -> Measurement:
+    measurement = load_snapshot(path).measurements[0]
+    assert measurement is not None
+    return measurement
+
+
+def _write(tmp_path: Path, text: str, name: str = "s.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_yaml_readings_keep_yaml_v3_types(tmp_path: Path) -> None:
+    """Ints, floats, bools and strings as yaml.v3 resolves them; quoted numbers stay strings."""
+    path = _write(
+        tmp_path,
+        HEADER + "measurements:\n  - type: OS\n    subtypes:\n      - subtype: release\n"
+        "        data: {a: 8, b: 24.04, c: '24.04', d: true, e: 1e6, f: text}\n",
+    )
+    data = _first(path).subtypes[0].data
+    assert data == {"a": 8, "b": 24.04, "c": "24.04", "d": True, "e": 1e6, "f": "text"}
+    assert [reading_text(value) for value in data.values()] == ["8", "24.04", "24.04", "true", "1e+06", "text"]
+
+
+def test_json_numbers_are_float64(tmp_path: Path) -> None:
+    """Go decodes every JSON number into float64, which prints without a fraction when whole."""
+    path = _write(
+        tmp_path,
+        '{"measurements": [{"type": "GPU", "subtypes": [{"subtype": "hardware", "data": {"gpu-count": 8}}]}]}',
+        "s.json",
+    )
+    value = _first(path).subtypes[0].data["gpu-count"]
+    assert isinstance(value, float)
+    assert reading_text(value) == "8"
+
+
+def test_other_values_become_go_percent_v_text(tmp_path: Path) -> None:
+    """Null, lists and maps are read as the string Go's %v prints (keys sorted)."""
+    path = _write(
+        tmp_path,
+        HEADER + "measurements:\n  - type: OS\n    subtypes:\n      - subtype: r\n"
+        "        data: {a: null, b: [1, x, [true]], c: {z: 1, a: {b: 2.5}}}\n",
+    )
+    assert _first(path).subtypes[0].data == {"a": "<nil>", "b": "[1 x [true]]", "c": "map[a:map[b:2.5] z:1]"}
+
+
+def test_reading_text_is_go_percent_v() -> None:
+    """`%v` of Go's float64: shortest digits, exponent from 1e21 down to 1e-05, Go's infinities."""
+    assert [reading_text(v) for v in (0.1, 123456789.0, 1e-05, float("inf"), float("nan"), False)] == [
+        "0.1",
+        "1.23456789e+08",
+        "1e-05",
+        "+Inf",
+        "NaN",
+        "false",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "message"),
+    [
+        ("", "s.yaml", "[INVALID_REQUEST] failed to decode YAML: EOF"),
+        ("measurements: [\n", "s.yaml", "[INVALID_REQUEST] failed to decode YAML: yaml: line 1:"),
+        ("{}", "s.yaml", '[INVALID_REQUEST] file "PATH" contains no usable measurements'),
+        ("measurements:\n  - type: K8s\n", "s.txt", "[INVALID_REQUEST] table format does not support deserialization"),
+        ("kind: Recipe\n", "s.yaml", '[INVALID_REQUEST] file "PATH" has kind "Recipe", but a "Snapshot" is required'),
+        ("", "s.json", "[INVALID_REQUEST] failed to decode JSON: EOF"),
+    ],
+)
+def test_upstream_errors(tmp_path: Path, text: str, name: str, message: str) -> None:
+    """Upstream's codes and texts for empty, broken, headless and foreign documents."""
+    path = _write(tmp_path, text, name)
+    with pytest.raises(RecipeError) as caught:
+        load_snapshot(path)
+    assert caught.value.upstream_text.startswith(message.replace("PATH", path))
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "what"),
+    [
+        (
+            HEADER + "measurements:\n  - type: OS\n    subtypes:\n      - subtype: r\n        data: {a: 2001-12-14}\n",
+            "s.yaml",
+            "reading",
+        ),
+        (HEADER + "measurements: 5\n", "s.yaml", "`measurements` is not a list"),
+        ('{"measurements": NaN}', "s.json", "not JSON"),
+        (
+            HEADER + "fingerprint:\n  nodeCount: {value: four}\n",
+            "s.yaml",
+            "`fingerprint.nodeCount.value` is not a number",
+        ),
+        (HEADER + "metadata: [a]\n", "s.yaml", "`metadata` is not a mapping"),
+    ],
+)
+def test_what_is_not_reproduced_is_refused(tmp_path: Path, text: str, name: str, what: str) -> None:
+    """Times (Go's %v of a time.Time) and decoder type errors are refused by name (exit 2)."""
+    path = _write(tmp_path, text, name)
+    with pytest.raises(RecipeError) as caught:
+        load_snapshot(path)
+    assert "is not implemented by l40-recipes" in caught.value.message
+    assert what in caught.value.message
+
+
+@pytest.mark.parametrize(("source", "what"), [("cm://ns/name", "ConfigMap"), ("https://x.invalid/s.yaml", "URL")])
+def test_remote_sources_are_refused(source: str, what: str) -> None:
+    """Nothing here contacts a cluster or the network."""
+    with pytest.raises(RecipeError, match=what):
+        load_snapshot(source)
+
+
+def test_a_directory_is_upstreams_read_error(tmp_path: Path) -> None:
+    """Opening a directory works in Go; reading it fails: INTERNAL, exit 8."""
+    (tmp_path / "d.yaml").mkdir()
+    with pytest.raises(RecipeError) as caught:
+        load_snapshot(str(tmp_path / "d.yaml"))
+    assert caught.value.exit_code == 8
+    assert caught.value.upstream_text.endswith("is a directory")
