@@ -38,7 +38,11 @@ def unsupported(what: str, why: str) -> RecipeError:
 
 
 def accounting_mode(value: str | None) -> str | None:
+    """`--slurm-accounting-mode`: the mode as upstream reads it (trimmed, any case), None when not given.
 
+    Raises:
+        RecipeError: INVALID_REQUEST with upstream's message, for a mode it does not know.
+    """
     if value is None:
         return None
     mode = value.strip().lower()
