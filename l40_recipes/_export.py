@@ -161,8 +161,7 @@ def _with_header(catalog: Catalog, relative: str, mapping: dict[str, str]) -> by
     new = mapping.get(old) if isinstance(old, str) else None
     if new is None or new == old:
         return content
-    location = document.source.locate_value(("apiVersion",))
-    return _rewrite(content, location.line, location.column, old=str(old), new=new, shown=catalog.display(relative))
+    return _rewrite(content, document, old=str(old), new=new, shown=catalog.display(relative))
 
 
 def _registry(catalog: Catalog, plan: LayerPlan, api_version: str) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import pytest
@@ -10,7 +11,7 @@ from l40_recipes import RecipeError, RecipeLoadError, load_catalog
 from l40_recipes._cli import main
 from l40_recipes._migrate import Change, migrate
 
-from .conftest import MINIMAL_BASE, overlay, write_catalog
+from .conftest import overlay, write_catalog
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -73,11 +74,13 @@ def test_headers_move_to_1_0_and_nothing_else_changes(tmp_path: Path) -> None:
     assert migrate(root) == []
 
 
-def test_check_mode_writes_nothing(tmp_path: Path) -> None:
+def test_check_mode_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = _catalog(tmp_path)
-    before = {path: path.read_bytes() for path in root.rglob("*") if path.is_file()}
+    before = _snapshot(root)
     assert len(migrate(root, check=True)) == 5
-    assert {path: path.read_bytes() for path in root.rglob("*") if path.is_file()} == before
+    assert main(["migrate", "--check", str(root)]) == 1
+    capsys.readouterr()
+    assert _snapshot(root) == before  # same bytes, mtimes and inodes, and no new (temporary) file
 
 
 def test_cli_check_exits_1_until_migrated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,22 +146,178 @@ def test_broken_file_stops_before_anything_is_written(tmp_path: Path) -> None:
     assert (root / "overlays" / "base.yaml").read_bytes() == before
 
 
-def test_a_header_spread_over_lines_is_left_to_the_author(tmp_path: Path) -> None:
-    base = MINIMAL_BASE.replace("apiVersion: aicr.run/v1alpha2", "apiVersion: >-\n  aicr.run/v1alpha2")
-    root = write_catalog(tmp_path, {}, base=base)
-    with pytest.raises(RecipeLoadError, match="is not written on one line"):
+def _snapshot(root: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every file and link under *root*: bytes, mtime and inode, so any write (or leftover) shows."""
+    return {
+        str(path.relative_to(root)): (
+            path.read_bytes() if path.is_file() else b"",
+            path.lstat().st_mtime_ns,
+            path.lstat().st_ino,
+        )
+        for path in sorted(root.rglob("*"))
+    }
+
+
+UNREWRITABLE = {
+    "folded": ("apiVersion: >-\n  aicr.run/v1alpha2", 2, 13),
+    "tagged": ("apiVersion: !!str aicr.run/v1alpha2", 2, 13),
+    "anchored": ("apiVersion: &v aicr.run/v1alpha2", 2, 13),
+    "escaped": ('apiVersion: "aicr.run\\/v1alpha2"', 2, 13),
+    "literal block": ("apiVersion: |-\n  aicr.run/v1alpha2", 2, 13),
+}
+
+
+@pytest.mark.parametrize("header", UNREWRITABLE.values(), ids=list(UNREWRITABLE))
+def test_an_unrewritable_header_fails_before_any_file_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], header: tuple[str, int, int]
+) -> None:
+    """The file that cannot be rewritten sorts last: the files before it must not be half-migrated."""
+    text, line, column = header
+    root = write_catalog(
+        tmp_path, {"eks": overlay("eks"), "zz": overlay("zz").replace("apiVersion: aicr.run/v1alpha2", text)}
+    )
+    before = _snapshot(root)
+    with pytest.raises(RecipeLoadError, match="cannot be rewritten safely") as caught:
         migrate(root)
+    assert str(caught.value.location) == f"{root}/overlays/zz.yaml:{line}:{column}"
+    assert "`apiVersion: aicr.run/v1beta1`" in (caught.value.hint or "")
+    assert _snapshot(root) == before
+    assert main(["migrate", "--check", str(root)]) == 2
+    assert f"at {root}/overlays/zz.yaml:{line}:{column}" in capsys.readouterr().err
+    assert main(["migrate", str(root)]) == 2
+    assert _snapshot(root) == before
 
 
-def test_symlinked_files_are_not_written_through(tmp_path: Path) -> None:
+def test_every_unrewritable_header_is_named(tmp_path: Path) -> None:
+    folded = overlay("a").replace("apiVersion: aicr.run/v1alpha2", "apiVersion: >-\n  aicr.run/v1alpha2")
+    root = write_catalog(tmp_path, {"a": folded, "b": folded})
+    with pytest.raises(RecipeLoadError) as caught:
+        migrate(root, check=True)
+    assert str(caught.value.location).endswith("overlays/a.yaml:2:13")
+    assert "(and 1 more file(s); nothing was written)" in caught.value.message
+    assert "also " + f"{root}/overlays/b.yaml:2:13: apiVersion" in caught.value.message
+
+
+def test_a_rewrite_that_would_change_anything_else_is_refused(tmp_path: Path) -> None:
+    """U+2028 is a line break to YAML, not to a byte split: the header's line would be the wrong one."""
+    text = overlay("eks") + "# tail\n"
+    text = text.replace("metadata:\n  name: eks\n", 'metadata: {name: "e\u2028ks"}\nxpiVersion: aicr.run/v1alpha2\n')
+    text = text.replace("apiVersion: aicr.run/v1alpha2\n", "")
+    text = text.replace(
+        'metadata: {name: "e\u2028ks"}\n', 'metadata: {name: "e\u2028ks"}\napiVersion: aicr.run/v1alpha2\n'
+    )
+    root = write_catalog(tmp_path, {"eks": text})
+    before = _snapshot(root)
+    with pytest.raises(RecipeLoadError, match="would read differently beyond its apiVersion"):
+        migrate(root)
+    assert _snapshot(root) == before
+
+
+def test_a_flow_mapping_header_is_rewritten_and_verified(tmp_path: Path) -> None:
+    flow = "{kind: RecipeMixin, apiVersion: aicr.run/v1alpha2, metadata: {name: m}, spec: {}}\n"
+    root = write_catalog(tmp_path, {}, extra={"mixins/m.yaml": flow})
+    changes = migrate(root)
+    assert f"{root}/mixins/m.yaml:1: aicr.run/v1alpha2 -> aicr.run/v1beta1" in [str(change) for change in changes]
+    assert (root / "mixins" / "m.yaml").read_text() == flow.replace("v1alpha2", "v1beta1")
+
+
+def test_files_are_replaced_atomically_keeping_their_mode(tmp_path: Path) -> None:
+    root = write_catalog(tmp_path, {"eks": overlay("eks")})
+    eks = root / "overlays" / "eks.yaml"
+    eks.chmod(0o640)
+    inode = eks.stat().st_ino
+    migrate(root)
+    assert eks.stat().st_mode & 0o777 == 0o640
+    assert eks.stat().st_ino != inode  # a new file renamed over the old one, not rewritten in place
+    assert sorted(path.name for path in (root / "overlays").iterdir()) == ["base.yaml", "eks.yaml"]
+
+
+def test_a_failed_write_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_catalog(tmp_path, {"eks": overlay("eks")})
+    before = _snapshot(root)
+    calls: list[int] = []
+
+    def fsync(descriptor: int) -> None:
+        calls.append(descriptor)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("l40_recipes._migrate.os.fsync", fsync)
+    with pytest.raises(RecipeError, match=r"failed to write .*: No space left on device"):
+        migrate(root)
+    after = _snapshot(root)
+    # The directory's own mtime moves (a staged file came and went); every file is as it was.
+    assert {name: after[name] for name in before if name != "overlays"} == {
+        name: state for name, state in before.items() if name != "overlays"
+    }
+    assert after.keys() == before.keys()
+
+
+def test_an_unreadable_recipe_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    root = write_catalog(tmp_path, {"eks": overlay("eks")})
+    os.mkfifo(root / "overlays" / "pipe.yaml")
+    with pytest.raises(RecipeLoadError, match=r"failed to read .*pipe\.yaml"):
+        migrate(root, check=True)
+
+
+def test_a_symlink_out_of_the_catalog_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The loader refuses a link that leaves the root; migrate neither follows nor writes through it."""
     outside = tmp_path / "outside.yaml"
     outside.write_text(overlay("linked"))
     root = write_catalog(tmp_path / "recipes", {})
     (root / "overlays" / "linked.yaml").symlink_to(outside)
-    changes = migrate(root)
-    assert changes
-    assert not any(change.path.endswith("linked.yaml") for change in changes)
+    before = _snapshot(root)
+    with pytest.raises(
+        RecipeLoadError, match=r"overlays/linked\.yaml is a symlink that leaves the catalog root"
+    ) as caught:
+        migrate(root)
+    assert str(caught.value.location) == f"{root}/overlays/linked.yaml"
+    assert _snapshot(root) == before
     assert outside.read_text() == overlay("linked")
+    assert main(["migrate", "--check", str(root)]) != 0
+    assert "leaves the catalog root" in capsys.readouterr().err
+
+
+def test_a_symlink_inside_the_catalog_follows_its_target(tmp_path: Path) -> None:
+    """A link to a file migrated here is done with that file; a link is never written through."""
+    root = write_catalog(tmp_path, {"eks": overlay("eks")})
+    link = root / "overlays" / "alias.yaml"
+    link.symlink_to("eks.yaml")
+    changes = migrate(root)
+    assert not any(change.path.endswith("alias.yaml") for change in changes)
+    assert link.is_symlink()
+    assert "aicr.run/v1beta1" in link.read_text()
+    assert migrate(root, check=True) == []
+
+
+def test_a_symlink_to_a_file_migrate_does_not_rewrite_is_an_error(tmp_path: Path) -> None:
+    root = write_catalog(tmp_path, {})
+    (root / "shared").mkdir()
+    (root / "shared" / "eks.yaml").write_text(overlay("eks"))
+    (root / "overlays" / "eks.yaml").symlink_to("../shared/eks.yaml")
+    before = _snapshot(root)
+    with pytest.raises(RecipeLoadError, match="points at a file migrate does not rewrite"):
+        migrate(root, check=True)
+    assert _snapshot(root) == before
+    # Once the file it points at reads for 1.0, the link is no longer a problem.
+    (root / "shared" / "eks.yaml").write_text(overlay("eks", api_version="aicr.run/v1beta1"))
+    assert [change.path.rsplit("/", 1)[-1] for change in migrate(root)] == ["base.yaml", "registry.yaml"]
+
+
+@pytest.mark.parametrize("layout", ["empty", "unrelated", "overlays only, empty"])
+def test_a_directory_that_is_not_a_catalog_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], layout: str
+) -> None:
+    if layout == "unrelated":
+        (tmp_path / "notes.yaml").write_text("apiVersion: aicr.run/v1alpha2\n")
+    elif layout == "overlays only, empty":
+        (tmp_path / "overlays").mkdir()
+    with pytest.raises(RecipeError, match=r"is not a catalog|holds no overlay") as caught:
+        migrate(tmp_path, check=True)
+    assert caught.value.code == "INVALID_REQUEST"
+    for argv in (["migrate", "--check", str(tmp_path)], ["migrate", str(tmp_path)]):
+        assert main(argv) == 2
+        assert "[INVALID_REQUEST]" in capsys.readouterr().err
 
 
 def test_unknown_target_and_non_catalog_paths(tmp_path: Path) -> None:
