@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Final
+from typing import Any, Final
 
-__all__ = ["StrconvError", "go_atoi", "go_parse_float", "go_quote", "go_trim_space"]
+from ._scalars import go_yaml_float
+
+__all__ = ["StrconvError", "go_atoi", "go_parse_float", "go_quote", "go_trim_space", "go_v"]
 
 _INT64_MAX: Final = 2**63 - 1
 _ATOI: Final = re.compile(r"[-+]?[0-9]+\Z")
@@ -143,3 +145,22 @@ def go_trim_space(text: str) -> str:
 
 def _go_space(char: str) -> bool:
     return char.isspace() and char not in "\x1c\x1d\x1e\x1f"
+
+
+def go_v(value: Any) -> str:
+    """*value* as Go's `fmt` prints it with `%v` (maps with their keys sorted)."""
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{go_v(key)}:{go_v(value[key])}" for key in sorted(value, key=str)) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(go_v(item) for item in value) + "]"
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "+Inf" if value > 0 else "-Inf"
+        return go_yaml_float(value)  # the same `strconv.FormatFloat(value, 'g', -1, 64)`
+    return str(value)

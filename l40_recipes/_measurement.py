@@ -142,14 +142,7 @@ def validate_path(name: str) -> None:
     """
     if name in _VIRTUAL_PATHS:
         return
-    if name == "":
-        raise _invalid("constraint path cannot be empty")
-    type_name, dot, rest = name.partition(".")
-    if not dot:
-        raise _invalid("invalid constraint path: expected format {Type}.{Subtype}[selector].{Key}")
-    if type_name not in TYPES:
-        raise _invalid("invalid measurement type in constraint path")
-    subtype, selector, key = _split(rest, type_name)
+    type_name, subtype, selector, key = split_path(name)
     if type_name in _OPEN_SUBTYPE_TYPES:
         spec = _Subtype(_OPEN)
     else:

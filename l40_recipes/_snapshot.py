@@ -11,14 +11,14 @@ network, and what cannot be decoded exactly as upstream decodes it is refused, n
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from ._errors import ErrorCode, RecipeError
-from ._scalars import STR, TypedText, go_yaml_float
+from ._go_text import go_v
+from ._scalars import STR, TypedText
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -76,15 +76,7 @@ class Snapshot:
 
 def reading_text(value: Reading) -> str:
     """A reading as upstream prints it (`fmt.Sprintf("%v")`): `true`, `8`, `24.04`, `1e+06`."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "+Inf" if value > 0 else "-Inf"
-        return go_yaml_float(value)
-    return str(value)
+    return go_v(value)
 
 
 def _not_reproduced(path: str, why: str) -> RecipeError:

@@ -13,11 +13,10 @@ field names, their JSON keys and kinds, which the document alone cannot tell.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any, Final
 
+from ._go_text import go_v
 from ._models import GoModel, to_document
-from ._scalars import go_yaml_float
 from ._serialize import go_json
 
 if TYPE_CHECKING:
@@ -187,7 +186,7 @@ def _scalar(kind: str, value: Any) -> str:
         try:
             return go_json(document, indent=None)
         except ValueError:  # no JSON form (an infinite number): upstream falls back to Go's `%v`
-            return _go_v(document)
+            return go_v(document)
     if kind == _BOOL:
         return "true" if value else "false"
     if kind == _INT:
@@ -196,22 +195,3 @@ def _scalar(kind: str, value: Any) -> str:
     if kind == _STRING and any(char in text for char in "\n\r\t"):
         return go_json(text, indent=None)
     return text
-
-
-def _go_v(value: Any) -> str:
-    """*value* as Go's `fmt` prints it with `%v` (maps with their keys sorted)."""
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{_go_v(key)}:{_go_v(value[key])}" for key in sorted(value, key=str)) + "]"
-    if isinstance(value, list):
-        return "[" + " ".join(_go_v(item) for item in value) + "]"
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "+Inf" if value > 0 else "-Inf"
-        return go_yaml_float(value)  # the same `strconv.FormatFloat(value, 'g', -1, 64)`
-    return str(value)
