@@ -12,7 +12,7 @@ from ._measurement import validate_path
 from ._models import UNMARSHAL_ERROR, Constraint, GoModel, RecipeMetadata, unknown_keys
 from ._scalars import scalar_text
 from ._semantics import HeaderError
-from ._yaml import MAX_ALIAS_BYTES
+from ._yaml import BINARY_HINT, MAX_ALIAS_BYTES
 from ._yaml_errors import YamlError
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -33,6 +33,7 @@ def decode(model: type[_M], document: YamlDocument, relative: str, *, what: str)
             location=document.source.locate(()),
             hint=f"a {what} file is a YAML mapping",
         )
+    bad_binary(document, relative, lambda path: decodes(model, path))
     if document.aliases:
         _AliasRatio(document, relative).walk(data, model, ())
     try:
@@ -50,6 +51,47 @@ def decode(model: type[_M], document: YamlDocument, relative: str, *, what: str)
             location=document.source.locate_value(path),
             hint=_type_hint(first),
         ) from None
+
+
+def bad_binary(
+    document: YamlDocument,
+    relative: str,
+    decoded: Callable[[tuple[str | int, ...]], bool],
+    message: str = "failed to parse {path}",
+) -> None:
+    """Fail as yaml.v3 does on the first non-base64 `!!binary` scalar at a path it *decoded*.
+
+    Raises:
+        RecipeLoadError: *message* (`{path}`: *relative*) with yaml.v3's error as the cause.
+    """
+    for path, location in document.bad_binary:
+        if decoded(path):
+            raise RecipeLoadError(
+                message.format(path=relative),
+                cause=UnmarshalError("yaml: !!binary value contains invalid base64 data"),
+                location=location,
+                hint=BINARY_HINT,
+            )
+
+
+def decodes(model: Any, path: tuple[str | int, ...]) -> bool:
+    """Whether yaml.v3 decodes the value at *path* of a document it decodes into *model*.
+
+    A struct skips a key it has no field for (and everything under it); a free-form map or an
+    `any` decodes everything below it.
+    """
+    annotation = model
+    for part in path:
+        shape, inner = _shape(annotation)
+        if shape == "model":
+            annotation = _fields(inner).get(part) if isinstance(part, str) else None
+            if annotation is None:
+                return False
+        elif shape in ("list", "dict", "any"):
+            annotation = inner
+        else:
+            return False
+    return True
 
 
 def check_free_form_aliases(document: YamlDocument, relative: str) -> None:
@@ -328,8 +370,14 @@ def registry_rejection(component: ComponentConfig) -> tuple[str, tuple[str | int
     return None
 
 
+#: What upstream's header probe of an overlay decodes (`RecipeMetadataHeader`).
+_HEADER_PATHS: Final = frozenset({("kind",), ("apiVersion",), ("metadata", "name")})
+
+
 def read_header(document: YamlDocument, relative: str, *, what: str) -> tuple[str, str]:
     """`(kind, apiVersion)` of a recipe, mixin or registry file; absent values are `""`."""
+    if what == "recipe":
+        bad_binary(document, relative, _HEADER_PATHS.__contains__, "failed to parse header for {path}")
     data = document.data
     if data is not None and not isinstance(data, dict):
         raise RecipeLoadError(

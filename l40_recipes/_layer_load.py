@@ -76,7 +76,11 @@ def layer_registry_header(layer: Layer) -> tuple[str, str, Location] | None:
         return None
     shown = layer.display("registry.yaml")
     try:
-        document = parse_yaml(read_regular_file(os.path.join(layer.root, "registry.yaml")), path=shown)  # noqa: PTH118
+        document = parse_yaml(
+            read_regular_file(os.path.join(layer.root, "registry.yaml")),  # noqa: PTH118
+            path=shown,
+            defer_binary=True,
+        )
     except (OSError, RecipeError):
         return None
     data = document.data
@@ -117,7 +121,7 @@ def layer_registry(
             hint="make the layer's registry.yaml a readable regular file",
         ) from None
     with _as_parse_failure():
-        document = parse_yaml(content, path=shown)
+        document = parse_yaml(content, path=shown, defer_binary=True)
         header = read_header(document, shown, what="registry") if header_rule is not None else None
     if header_rule is not None and header is not None:
         gate_header(header_rule, *header, shown, document)  # before the merge, refused as the catalog's own

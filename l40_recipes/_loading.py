@@ -279,7 +279,7 @@ class _CatalogReader:
         return RecipeLoadError(message.format(path=relative), cause=err.cause, location=err.location, hint=err.hint)
 
     def parse_content(self, relative: str, content: bytes) -> YamlDocument:
-        return parse_yaml(content, path=self.catalog.display(relative))
+        return parse_yaml(content, path=self.catalog.display(relative), defer_binary=True)
 
     def load_mixin(self, relative: str) -> None:
         document = self.parse(relative)

@@ -81,6 +81,7 @@ _TRACKED_SCALAR: Final = 256
 _COMPOSE_SAFE_DEPTH: Final = 1000
 #: Key under which values are free-form (Helm values) rather than typed fields.
 FREEFORM_KEYS: Final = frozenset({"overrides"})
+BINARY_HINT: Final = "a `!!binary` value is base64 text"
 # How a node is decoded upstream: into a typed Go field, as the `map[string]any` of an `overrides`
 # key itself, or as an `interface{}` inside one.
 _TYPED: Final = 0
@@ -147,14 +148,21 @@ class YamlDocument:
     #: copied, so a document costs memory by its size, not by its expansion; the decoder charges
     #: expansions where upstream decodes them (yaml.v3's alias ratio, see `_decoding`).
     aliases: frozenset[KeyPath] = frozenset()
+    #: `!!binary` scalars that are not base64, in document order, when the reader was told to
+    #: defer them: yaml.v3 fails only on one it decodes, and a struct does not decode an unknown key.
+    bad_binary: tuple[tuple[KeyPath, Location], ...] = ()
 
 
-def parse_yaml(content: bytes | str, *, path: str) -> YamlDocument:
+def parse_yaml(content: bytes | str, *, path: str, defer_binary: bool = False) -> YamlDocument:
     """Parse the first document of *content*; *path* names the file in errors.
+
+    With *defer_binary*, a `!!binary` scalar that is not base64 is kept as its text and listed in
+    `bad_binary` for the decoder to judge (see `_decoding.decode`); otherwise it fails the file.
 
     Raises:
         RecipeLoadError: the text is not YAML, a mapping repeats a key, an anchor contains itself,
-            or nesting is too deep. The error names `path:line:column`.
+            a `!!binary` scalar is not base64, or nesting is too deep. The error names
+            `path:line:column`.
     """
     try:
         # A node takes at least one byte (`{a,b,...}` holds a key and a null value per two), so
@@ -190,10 +198,15 @@ def parse_yaml(content: bytes | str, *, path: str) -> YamlDocument:
     source = SourceMap(path)
     if first is None:
         return YamlDocument(None, source, extra_documents=False)
-    builder = _Builder(source)
+    builder = _Builder(source, defer_binary=defer_binary)
     data = builder.build(first, (), freeform=_TYPED)
     return YamlDocument(
-        data, source, extra_documents=extra, retyped=builder.retyped, aliases=frozenset(builder.aliases)
+        data,
+        source,
+        extra_documents=extra,
+        retyped=builder.retyped,
+        aliases=frozenset(builder.aliases),
+        bad_binary=tuple(builder.bad_binary),
     )
 
 
@@ -252,10 +265,12 @@ def _refuse_event(event: yaml.Event, path: str, what: str, hint: str) -> None:
 class _Builder:
     """Turns a composed node graph into plain data while filling a `SourceMap`."""
 
-    def __init__(self, source: SourceMap) -> None:
+    def __init__(self, source: SourceMap, *, defer_binary: bool = False) -> None:
         self.source = source
         self.retyped: dict[KeyPath, tuple[str, str]] = {}
         self.aliases: set[KeyPath] = set()
+        self.defer_binary = defer_binary
+        self.bad_binary: list[tuple[KeyPath, Location]] = []
         # Collections built, by node and decoding (an anchor may be aliased under `overrides`,
         # where its scalars resolve, and elsewhere, where they keep their text).
         self._built: dict[tuple[int, int], Any] = {}
@@ -305,21 +320,24 @@ class _Builder:
             self._scalars.add(identity)
 
     def _freeform_scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
-        tag, value = self._resolve(node)
+        tag, value = self._resolve(node, path)
         numeric = tag in (INT, FLOAT)
         if node.tag == PLAIN_TAG and numeric and looks_versioned(node.value) and str(value) != node.value:
             self.retyped[path] = (node.value, f"the number {value!r}")
         return value
 
-    def _resolve(self, node: yaml.ScalarNode) -> tuple[str, Any]:
+    def _resolve(self, node: yaml.ScalarNode, path: KeyPath | None = None) -> tuple[str, Any]:
+        """The scalar's short tag and value; a bad `!!binary` value is deferred (at *path*) or fails."""
         try:
             return resolve_node(node)
         except BinaryError as err:
-            raise RecipeLoadError(
-                f"failed to parse {self.source.path}: {err}",
-                location=Location(self.source.path, node.start_mark.line + 1, node.start_mark.column + 1),
-                hint="a `!!binary` value is base64 text",
-            ) from None
+            location = Location(self.source.path, node.start_mark.line + 1, node.start_mark.column + 1)
+            if path is None or not self.defer_binary:
+                raise RecipeLoadError(
+                    f"failed to parse {self.source.path}: {err}", location=location, hint=BINARY_HINT
+                ) from None
+            self.bad_binary.append((path, location))
+            return STR, str(node.value)
 
     def _refuse(self, node: yaml.Node, what: str, hint: str) -> None:
         raise RecipeLoadError(
@@ -345,7 +363,7 @@ class _Builder:
             return str(text)
         elif tag == NULL_TAG:
             return None
-        short, value = self._resolve(node)
+        short, value = self._resolve(node, path)
         if short == STR:
             return str(text)
         if short == BINARY:

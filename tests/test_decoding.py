@@ -230,3 +230,65 @@ def test_a_values_file_bomb_is_a_finding_not_a_hang(tmp_path: Path) -> None:
     assert findings == [("values-file-yaml", 3, f"failed to parse {path}: yaml: document contains excessive aliasing")]
     document = parse_yaml(_bomb(3, ""), path="v.yaml")
     check_free_form_aliases(document, "v.yaml")  # 111 aliased nodes of 133: within the ratio
+
+
+_BAD = '!!binary "#not-base64"'
+
+
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [
+        ("top-level unknown key", f"extra: {_BAD}\n"),
+        ("unknown key under metadata", f"metadata: {{name: leaf, labelz: {_BAD}}}\n"),
+        ("unknown criteria dimension", f"spec: {{criteria: {{service: eks, zone: {_BAD}}}}}\n"),
+    ],
+)
+def test_a_bad_binary_value_under_an_unknown_key_is_not_decoded(tmp_path: Path, where: str, text: str) -> None:
+    """yaml.v3 decodes only the keys a struct knows, so upstream never sees these values (exit 0)."""
+    document = overlay("leaf", criteria="service: eks")
+    if text.startswith("metadata"):
+        document = document.replace("metadata:\n  name: leaf\n", text)
+    elif text.startswith("spec"):
+        document = document.replace("spec:\n  criteria:\n    service: eks\n", text)
+    else:
+        document += text
+    root = write_catalog(tmp_path, {"leaf": document})
+    assert resolve({"service": "eks"}, catalog=root).criteria.service == "eks", where
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "at"),
+    [
+        ("kind: RecipeMetadata", f"kind: {_BAD}", "failed to parse header for overlays/leaf.yaml", (1, 7)),
+        ("  name: leaf", f"  name: {_BAD}", "failed to parse header for overlays/leaf.yaml", (4, 9)),
+        ("    service: eks", f"    service: {_BAD}", "failed to parse overlays/leaf.yaml", (7, 14)),
+        (
+            "spec:",
+            f"spec:\n  componentRefs: [{{name: a, overrides: {{k: {_BAD}}}}}]",
+            "failed to parse overlays/leaf.yaml",
+            (6, 44),
+        ),
+    ],
+)
+def test_a_bad_binary_value_upstream_decodes_fails_in_its_words(
+    tmp_path: Path, old: str, new: str, message: str, at: tuple[int, int]
+) -> None:
+    """The header probe (kind, apiVersion, metadata.name) fails first, then the spec's decode (exit 2)."""
+    document = overlay("leaf", criteria="service: eks").replace(old, new, 1)
+    root = write_catalog(tmp_path, {"leaf": document})
+    with pytest.raises(RecipeError) as caught:
+        load_catalog(root)
+    err = caught.value
+    assert err.upstream_text == f"[INVALID_REQUEST] {message}: yaml: !!binary value contains invalid base64 data"
+    assert err.exit_code == 2
+    assert err.location is not None
+    assert (err.location.line, err.location.column) == at
+
+
+def test_the_reader_fails_a_bad_binary_value_unless_told_to_defer_it() -> None:
+    """Files decoded whole (values, snapshots, configs) fail at once; the catalog's readers defer."""
+    with pytest.raises(RecipeError, match="invalid base64"):
+        parse_yaml(f"a: {_BAD}\n", path="f.yaml")
+    deferred = parse_yaml(f"a: {_BAD}\n", path="f.yaml", defer_binary=True)
+    assert deferred.data == {"a": "#not-base64"}
+    assert [(path, (loc.line, loc.column)) for path, loc in deferred.bad_binary] == [(("a",), (1, 4))]
