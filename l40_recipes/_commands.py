@@ -137,7 +137,7 @@ def run_resolve(args: argparse.Namespace) -> int:
     )
 
     try:
-        if args.config or args.snapshot:
+        if args.config:
             refuse_other_releases(args.aicr_version)
         inputs = read_inputs(args)  # upstream reads --config first of all
         # Upstream loads the catalog before it looks at --format: a broken catalog wins over a bad format.

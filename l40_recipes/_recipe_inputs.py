@@ -75,10 +75,9 @@ def read_inputs(args: argparse.Namespace) -> Inputs:
 
 
 def refuse_other_releases(wanted: str | None, inputs: Inputs | None = None, catalog: Catalog | None = None) -> None:
-    """`--config` and `--snapshot` reproduce aicr 9793720d (0.20); a catalog read as another release is refused.
+    """`--config` reproduces aicr 9793720d (0.20); a catalog read as another release is refused.
 
-    aicr 1.0 changed the documents' apiVersions (`aicr.run/v1beta1` configs, `aicr.run/v1` snapshots)
-    and its readers were not recovered, so their answers would be guesses.
+    aicr 1.0 reads `aicr.run/v1beta1` configs, and its config reader was not recovered.
 
     Raises:
         RecipeError: INVALID_REQUEST naming what is not reproduced.
@@ -90,11 +89,11 @@ def refuse_other_releases(wanted: str | None, inputs: Inputs | None = None, cata
         given = wanted is not None
     else:
         release = catalog.aicr_version.name if catalog is not None else wanted
-        given = inputs.config is not None or bool(inputs.snapshot)
+        given = inputs.config is not None
     if given and release not in (None, V0_20.name):
         raise unsupported(
-            f"--config and --snapshot with a catalog read as aicr {release}",
-            f"they reproduce aicr {V0_20.name} (9793720d); pass --aicr-version {V0_20.name}",
+            f"--config with a catalog read as aicr {release}",
+            f"it reproduces aicr {V0_20.name} (9793720d); pass --aicr-version {V0_20.name}",
         )
 
 
@@ -198,7 +197,7 @@ def _from_snapshot(inputs: Inputs, catalog: Catalog, version: str | None, *, acc
     from ._snapshot_criteria import detect_criteria, no_criteria_error  # noqa: PLC0415
     from ._snapshot_resolution import resolve_snapshot  # noqa: PLC0415
 
-    snapshot = load_snapshot(inputs.snapshot)
+    snapshot = load_snapshot(inputs.snapshot, catalog.aicr_version)
     detected = detect_criteria(snapshot, catalog)
     configured = _config_values(inputs, catalog)
     flagged = _flag_dimensions(inputs, catalog)

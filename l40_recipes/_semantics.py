@@ -75,10 +75,12 @@ class HeaderError(Exception):
         self.hint = hint
 
 
-def retirement_note(api_version: str) -> str:
-    """Upstream `header.RetirementNote`: why a retired value stopped loading, or `""`."""
+def retirement_note(api_version: str, *, absent_was_accepted: bool = False) -> str:
+    """Upstream `header.RetirementNote` (`RetirementNoteWithAbsent` for a reader that once took no value)."""
     if api_version in (V1ALPHA2, V1ALPHA3):
         return f" ({api_version} was retired in {ALPHA_REMOVED_IN})"
+    if absent_was_accepted and not api_version:
+        return f" (an absent apiVersion was accepted before {ALPHA_REMOVED_IN})"
     return ""
 
 
@@ -255,6 +257,8 @@ class AicrVersion:
         accepted_ordinary: Header values `check()` accepts for ordinary overlays, mixins and the registry.
         accepted_profile: Header values `check()` accepts for profile overlays.
         superseded_by: The newer reproduced release that refuses this one's headers, or `""`.
+        header_required: Whether a snapshot without an apiVersion is refused (tolerated until v1.0.0);
+            a snapshot's apiVersion is `result_api_version` (both are upstream's stable track).
     """
 
     name: str
@@ -275,6 +279,7 @@ class AicrVersion:
     accepted_ordinary: tuple[str, ...]
     accepted_profile: tuple[str, ...]
     superseded_by: str
+    header_required: bool
     parse_table: Mapping[str, Mapping[str, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -332,6 +337,7 @@ V0_20: Final = AicrVersion(
     accepted_ordinary=(V1ALPHA2, V1BETA1),
     accepted_profile=(V1ALPHA3, V1BETA2),
     superseded_by="1.0",
+    header_required=False,
 )
 
 V1_0: Final = AicrVersion(
@@ -355,6 +361,7 @@ V1_0: Final = AicrVersion(
     accepted_ordinary=(V1BETA1,),
     accepted_profile=(V1BETA2,),
     superseded_by="",
+    header_required=True,
 )
 
 #: Every reproduced release, by the name `--aicr-version` takes.

@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from ._errors import ErrorCode, RecipeError
-from ._go_text import go_v
+from ._go_text import go_quote, go_v
 from ._scalars import STR, TypedText
+from ._semantics import retirement_note
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from ._semantics import AicrVersion
 
 __all__ = ["Item", "Measurement", "Reading", "Snapshot", "Subtype", "load_snapshot", "reading_text"]
 
@@ -31,7 +34,6 @@ Reading: TypeAlias = str | bool | int | float
 #: Upstream's `defaults.MaxSpecFileBytes`.
 MAX_SNAPSHOT_BYTES: Final = 1024 * 1024
 _SNAPSHOT_KIND: Final = "Snapshot"
-_API_VERSION: Final = "aicr.run/v1alpha2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +87,8 @@ def _not_reproduced(path: str, why: str) -> RecipeError:
     return unsupported(f"reading snapshot {path}", why)
 
 
-def load_snapshot(path: str) -> Snapshot:
-    """Read the snapshot at *path* (as given on the command line).
+def load_snapshot(path: str, semantics: AicrVersion) -> Snapshot:
+    """Read the snapshot at *path* (as given on the command line) as the release *semantics* reads it.
 
     Raises:
         RecipeError: upstream's error for a missing or unreadable file, a document that does not
@@ -94,7 +96,6 @@ def load_snapshot(path: str) -> Snapshot:
             what is not reproduced for a ConfigMap, a URL, or a document upstream would decode in
             a way this reader does not reproduce.
     """
-    from ._go_text import go_quote  # noqa: PLC0415
     from ._recipe_flags import unsupported  # noqa: PLC0415
 
     if path.startswith("cm://"):
@@ -114,13 +115,7 @@ def load_snapshot(path: str) -> Snapshot:
             'run "aicr snapshot" to capture cluster state first'
         )
         raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
-    if snapshot.api_version and snapshot.api_version != _API_VERSION:
-        message = (
-            f"snapshot file has apiVersion {go_quote(snapshot.api_version)}, which"
-            f" this aicr build does not support "
-            f'(expected "{_API_VERSION}"); recapture the snapshot with a matching aicr version'
-        )
-        raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
+    _check_api_version(snapshot.api_version, semantics)
     if not any(measurement is not None and measurement.type for measurement in snapshot.measurements):
         message = (
             f"file {go_quote(path)} contains no usable measurements"
@@ -129,6 +124,25 @@ def load_snapshot(path: str) -> Snapshot:
         )
         raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
     return snapshot
+
+
+def _check_api_version(api_version: str, semantics: AicrVersion) -> None:
+    """Upstream's apiVersion gate of a snapshot: its release's stable-track value.
+
+    9793720d takes an absent value and names no retirement. v1.0.0 refuses an absent one and says
+    why an old value stopped loading; its message is written here by analogy with v1.0's recipe-file
+    reader (`... has apiVersion %q%s, which this aicr build does not support (expected %q); ...`),
+    as the v1.0 snapshot reader was not recovered.
+    """
+    expected = semantics.result_api_version
+    if api_version == expected or (not api_version and not semantics.header_required):
+        return
+    note = retirement_note(api_version, absent_was_accepted=True) if semantics.header_required else ""
+    message = (
+        f"snapshot file has apiVersion {go_quote(api_version)}{note}, which this aicr build does not support "
+        f'(expected "{expected}"); recapture the snapshot with a matching aicr version'
+    )
+    raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
 
 
 def _read(path: str) -> bytes:

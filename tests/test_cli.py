@@ -1045,11 +1045,36 @@ class TestMoreRecipeFlags:
             '[INVALID_REQUEST] unknown output format: "x"'
         )
 
-    def test_config_and_snapshot_need_the_0_20_release(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """They reproduce aicr 9793720d: a catalog read as 1.0 (the shipped one, by its headers) is refused."""
-        snapshot = str(Path(__file__).parent / "snapshot_cases" / "eks-l40s-ubuntu.yaml")
-        for argv in (["--snapshot", snapshot], ["--snapshot", snapshot, "--aicr-version", "1.0"]):
-            code, out, err = _run(capsys, "recipe", *argv)
+    def test_a_snapshot_is_read_as_the_catalogs_release(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The shipped catalog is read as 1.0: a v1.0 snapshot (`aicr.run/v1`) resolves, a retired one is refused."""
+        recorded = Path(__file__).parent / "snapshot_cases" / "eks-l40s-ubuntu.yaml"
+        current = tmp_path / "snapshot.yaml"
+        current.write_text(recorded.read_text().replace("apiVersion: aicr.run/v1alpha2", "apiVersion: aicr.run/v1"))
+        code, out, err = _run(capsys, "recipe", "--snapshot", str(current), "--intent", "inference", "-t", "json")
+        assert (code, err) == (0, "")
+        document = json.loads(out)
+        assert document["apiVersion"] == "aicr.run/v1"
+        assert {key: document["criteria"][key] for key in ("service", "accelerator", "os")} == {
+            "service": "eks",
+            "accelerator": "l40s",
+            "os": "ubuntu",
+        }
+        code, out, err = _run(capsys, "recipe", "--snapshot", str(recorded), "--intent", "inference")
+        assert (code, out) == (2, "")
+        assert err == (
+            '[INVALID_REQUEST] snapshot file has apiVersion "aicr.run/v1alpha2" (aicr.run/v1alpha2 was retired in'
+            ' v1.0.0), which this aicr build does not support (expected "aicr.run/v1"); recapture the snapshot with'
+            " a matching aicr version\n"
+        )
+
+    def test_config_needs_the_0_20_release(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """The config reader reproduces aicr 9793720d: a catalog read as 1.0 (the shipped one) is refused."""
+        config = tmp_path / "c.yaml"
+        config.write_text("kind: AICRConfig\napiVersion: aicr.run/v1alpha2\nspec: {recipe: {}}\n")
+        for argv in (["--config", str(config)], ["--config", str(config), "--aicr-version", "1.0"]):
+            code, out, err = _run(capsys, "recipe", "--service", "eks", *argv)
             assert (code, out) == (2, "")
             assert "pass --aicr-version 0.20" in err
 

@@ -7,18 +7,20 @@ from typing import TYPE_CHECKING
 import pytest
 
 from l40_recipes import RecipeError
+from l40_recipes._semantics import V0_20, V1_0
 from l40_recipes._snapshot import load_snapshot, reading_text
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from l40_recipes._semantics import AicrVersion
     from l40_recipes._snapshot import Measurement
 
 HEADER = "kind: Snapshot\napiVersion: aicr.run/v1alpha2\n"
 
 
 def _first(path: str) -> Measurement:
-    measurement = load_snapshot(path).measurements[0]
+    measurement = load_snapshot(path, V0_20).measurements[0]
     assert measurement is not None
     return measurement
 
@@ -90,7 +92,7 @@ def test_upstream_errors(tmp_path: Path, text: str, name: str, message: str) -> 
     """Upstream's codes and texts for empty, broken, headless and foreign documents."""
     path = _write(tmp_path, text, name)
     with pytest.raises(RecipeError) as caught:
-        load_snapshot(path)
+        load_snapshot(path, V0_20)
     assert caught.value.upstream_text.startswith(message.replace("PATH", path))
 
 
@@ -116,7 +118,7 @@ def test_what_is_not_reproduced_is_refused(tmp_path: Path, text: str, name: str,
     """Times (Go's %v of a time.Time) and decoder type errors are refused by name (exit 2)."""
     path = _write(tmp_path, text, name)
     with pytest.raises(RecipeError) as caught:
-        load_snapshot(path)
+        load_snapshot(path, V0_20)
     assert "is not implemented by l40-recipes" in caught.value.message
     assert what in caught.value.message
 
@@ -125,13 +127,50 @@ def test_what_is_not_reproduced_is_refused(tmp_path: Path, text: str, name: str,
 def test_remote_sources_are_refused(source: str, what: str) -> None:
     """Nothing here contacts a cluster or the network."""
     with pytest.raises(RecipeError, match=what):
-        load_snapshot(source)
+        load_snapshot(source, V0_20)
 
 
 def test_a_directory_is_upstreams_read_error(tmp_path: Path) -> None:
     """Opening a directory works in Go; reading it fails: INTERNAL, exit 8."""
     (tmp_path / "d.yaml").mkdir()
     with pytest.raises(RecipeError) as caught:
-        load_snapshot(str(tmp_path / "d.yaml"))
+        load_snapshot(str(tmp_path / "d.yaml"), V0_20)
     assert caught.value.exit_code == 8
     assert caught.value.upstream_text.endswith("is a directory")
+
+
+_BODY = "measurements:\n  - type: K8s\n    subtypes:\n      - subtype: server\n        data: {version: v1.33.0}\n"
+_REFUSED = (
+    "[INVALID_REQUEST] snapshot file has apiVersion {value}{note}, which this aicr build does not support "
+    '(expected "{expected}"); recapture the snapshot with a matching aicr version'
+)
+
+
+@pytest.mark.parametrize(
+    ("semantics", "header", "note"),
+    [
+        (V0_20, "apiVersion: aicr.run/v1alpha2\n", None),
+        (V0_20, "", None),  # 9793720d takes a snapshot that predates the field
+        (V0_20, "apiVersion: aicr.run/v1\n", ""),
+        (V1_0, "apiVersion: aicr.run/v1\n", None),
+        (V1_0, "", " (an absent apiVersion was accepted before v1.0.0)"),
+        (V1_0, "apiVersion: aicr.run/v1alpha2\n", " (aicr.run/v1alpha2 was retired in v1.0.0)"),
+        (V1_0, "apiVersion: aicr.run/v2\n", ""),
+    ],
+)
+def test_the_apiversion_gate_is_the_releases(
+    tmp_path: Path, semantics: AicrVersion, header: str, note: str | None
+) -> None:
+    """A snapshot carries the release's stable-track apiVersion; 1.0 also refuses none and names retirements."""
+    path = _write(tmp_path, "kind: Snapshot\n" + header + _BODY)
+    if note is None:
+        measurement = load_snapshot(path, semantics).measurements[0]
+        assert measurement is not None
+        assert measurement.type == "K8s"
+        return
+    with pytest.raises(RecipeError) as caught:
+        load_snapshot(path, semantics)
+    value = header.removeprefix("apiVersion: ").strip()
+    expected = _REFUSED.format(value=f'"{value}"', note=note, expected=semantics.result_api_version)
+    assert caught.value.upstream_text == expected
+    assert caught.value.exit_code == 2
