@@ -74,7 +74,7 @@ if TYPE_CHECKING:
         WorkloadSchedulingPaths as WorkloadSchedulingPaths,
     )
     from ._report import Finding as Finding, Report as Report, Severity as Severity
-    from ._resolution import resolve as resolve
+    from ._request import resolve as resolve
     from ._result import (
         ConstraintWarning as ConstraintWarning,
         ExcludedOverlay as ExcludedOverlay,
@@ -151,7 +151,7 @@ _LOCATIONS = {
     "KeyPath": "_yaml",
     "SourceMap": "_yaml",
     "YamlDocument": "_yaml",
-    "resolve": "_resolution",
+    "resolve": "_request",
     "ConstraintWarning": "_result",
     "ExcludedOverlay": "_result",
     "RecipeConfiguration": "_result",

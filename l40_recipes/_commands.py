@@ -127,14 +127,8 @@ def _query(args: argparse.Namespace) -> dict[str, object]:
 
 
 def run_resolve(args: argparse.Namespace) -> int:
-    from . import _recipe_flags as flags  # noqa: PLC0415
     from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
-    from ._recipe_inputs import (  # noqa: PLC0415
-        build_recipe_from_inputs,
-        read_inputs,
-        refuse_other_releases,
-        selected_modes,
-    )
+    from ._recipe_inputs import read_inputs, recipe_from_inputs, refuse_other_releases  # noqa: PLC0415
 
     try:
         if args.config:
@@ -148,12 +142,7 @@ def run_resolve(args: argparse.Namespace) -> int:
                 f"unknown output format: {go_quote(inputs.format)}, valid formats are: {', '.join(RESOLVE_FORMATS)}"
             )
             raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
-        accounting, inventory = selected_modes(inputs)
-        recipe = build_recipe_from_inputs(inputs, catalog, args.stamp_version, accounting=accounting)
-        if inventory is not None:
-            recipe = flags.apply_runtime_inventory(recipe, inventory, catalog.aicr_version)
-        if accounting not in (None, "disabled"):
-            raise flags.unsupported(f"--slurm-accounting-mode {accounting}", "only `disabled` (the default) is built")
+        recipe = recipe_from_inputs(inputs, catalog, args.stamp_version)
         # Upstream creates the output file once the recipe is built, before serializing it.
         out = _output(inputs.output)
     except RecipeError as err:

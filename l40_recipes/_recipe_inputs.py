@@ -24,7 +24,14 @@ if TYPE_CHECKING:
     from ._models import Criteria
     from ._result import RecipeResult
 
-__all__ = ["Inputs", "build_recipe_from_inputs", "read_inputs", "refuse_other_releases", "selected_modes"]
+__all__ = [
+    "Inputs",
+    "build_recipe_from_inputs",
+    "read_inputs",
+    "recipe_from_inputs",
+    "refuse_other_releases",
+    "selected_modes",
+]
 
 _DEFAULT_FORMAT: Final = "yaml"
 
@@ -168,6 +175,23 @@ def _query(values: dict[str, object], inputs: Inputs, catalog: Catalog, nodes: i
         nodes = flag_nodes
     # The values are canonical already; parsing them again keeps them as they are.
     return build_query({**values, "nodes": nodes}, known=catalog.known_values, semantics=catalog.aicr_version)
+
+
+def recipe_from_inputs(inputs: Inputs, catalog: Catalog, version: str | None) -> RecipeResult:
+    """The recipe `aicr recipe` builds from settled inputs: resolved, then its build configuration applied.
+
+    Raises:
+        RecipeError: what upstream reports, in its order.
+    """
+    from . import _recipe_flags as flags  # noqa: PLC0415
+
+    accounting, inventory = selected_modes(inputs)
+    recipe = build_recipe_from_inputs(inputs, catalog, version, accounting=accounting)
+    if inventory is not None:
+        recipe = flags.apply_runtime_inventory(recipe, inventory, catalog.aicr_version)
+    if accounting not in (None, "disabled"):
+        raise flags.unsupported(f"--slurm-accounting-mode {accounting}", "only `disabled` (the default) is built")
+    return recipe
 
 
 def build_recipe_from_inputs(
