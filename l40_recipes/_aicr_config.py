@@ -21,7 +21,7 @@ from ._errors import ErrorCode, RecipeError
 from ._go_text import go_quote
 from ._recipe_flags import accounting_mode, runtime_inventory_mode, unsupported
 from ._scalars import TypedText
-from ._semantics import V1ALPHA2, V1BETA1, retirement_note
+from ._semantics import V0_20, V1ALPHA2, V1BETA1, retirement_note
 
 if TYPE_CHECKING:
     from ._semantics import AicrVersion
@@ -62,11 +62,12 @@ def _invalid(message: str, cause: BaseException | None = None) -> RecipeError:
     return RecipeError(message, code=ErrorCode.INVALID_REQUEST, cause=cause)
 
 
-def load_config_file(source: str) -> AicrConfig | None:
+def load_config_file(source: str, *, defer_header: bool = False) -> AicrConfig | None:
     """Read and validate the AICRConfig at *source* as `aicr recipe --config` does; None for an empty flag.
 
-    Both releases' headers are accepted here (see `check_config_release`); a header neither accepts
-    returns an `AicrConfig` holding only it, for `check_config_release` to refuse in the release's words.
+    By default the header is checked as 0.20 (9793720d) checks it. With *defer_header* (the release
+    is not known yet) both releases' headers are accepted and recorded, and a header neither accepts
+    returns an `AicrConfig` holding only it: `check_config_release` then refuses in the release's words.
 
     Raises:
         RecipeError: upstream's error (code, text, exit status) for a missing, unreadable or
@@ -93,7 +94,10 @@ def load_config_file(source: str) -> AicrConfig | None:
         document = _decode_json(content) if as_json else _decode_yaml(content, source)
     except _DecodeError as err:
         raise _invalid(wrap, cause=err.cause) from None
-    return _validate(document)
+    config = _validate(document, defer_header=defer_header)
+    if not defer_header:
+        check_config_release(config, source, V0_20)
+    return config
 
 
 def check_config_release(config: AicrConfig, source: str, semantics: AicrVersion) -> None:
@@ -191,11 +195,11 @@ def _decode_json(content: bytes) -> dict[str, Any]:
         raise _DecodeError(err) from None
 
 
-def _validate(document: dict[str, Any]) -> AicrConfig:
+def _validate(document: dict[str, Any], *, defer_header: bool) -> AicrConfig:
     kind, api_version = go_string(document.get("kind")), go_string(document.get("apiVersion"))
     if kind != _KIND:
         raise _invalid(f'invalid kind {go_quote(kind)}: expected "{_KIND}"')
-    if api_version not in (V1ALPHA2, V1BETA1):
+    if api_version not in ((V1ALPHA2, V1BETA1) if defer_header else (V1ALPHA2,)):
         return AicrConfig(api_version=api_version)
     spec = document.get("spec") or {}
     if all(spec.get(section) is None for section in _SECTIONS):

@@ -25,6 +25,8 @@ __all__ = ["decode_json"]
 _SPACE: Final = b" \t\r\n"
 _LITERALS: Final = {ord("t"): b"true", ord("f"): b"false", ord("n"): b"null"}
 _ESCAPES: Final = frozenset(b'"\\/bfnrtu')
+#: A `\\uD800`-style escape that is not half of a pair; Go decodes it as U+FFFD.
+_LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 class _Number(str):
@@ -279,6 +281,6 @@ def _scalar(value: Any, go_type: str, stack: tuple[str, ...], old: Any, *, error
         errors.append(_type_error(f"number {value}", go_type, stack))
         return old
     if (go_type, kind) in (("string", "string"), ("bool", "bool")):
-        return value
+        return _LONE_SURROGATE.sub("\ufffd", value) if kind == "string" else value
     errors.append(_type_error(kind, go_type, stack))
     return old

