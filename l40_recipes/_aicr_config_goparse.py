@@ -8,8 +8,10 @@ raises `GoError` carrying the library's own text; callers wrap it as upstream do
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Final
+from urllib.parse import unquote
 
 from ._go_text import go_quote
 
@@ -40,6 +42,7 @@ _UNITS: Final = {
     "h": 3600 * 10**9,
 }
 _MAX: Final = 1 << 63
+_DIGITS: Final = "0123456789"
 
 
 def _time_quote(text: str) -> str:
@@ -68,16 +71,14 @@ def go_duration(text: str) -> int:
     while rest:
         if not (rest[0] == "." or "0" <= rest[0] <= "9"):
             raise invalid()
-        digits = re.match(r"[0-9]*", rest)
-        whole_text = digits.group() if digits else ""
+        whole_text = rest[: len(rest) - len(rest.lstrip(_DIGITS))]
         rest = rest[len(whole_text) :]
         whole = int(whole_text or "0")
-        if whole >= _MAX:
+        if whole > _MAX:
             raise invalid()
         fraction, scale, post = 0, 1.0, False
         if rest[:1] == ".":
-            frac_match = re.match(r"[0-9]*", rest[1:])
-            frac_text = frac_match.group() if frac_match else ""
+            frac_text = rest[1 : len(rest) - len(rest[1:].lstrip(_DIGITS))]
             rest, post = rest[1 + len(frac_text) :], bool(frac_text)
             for char in frac_text:
                 if fraction > (_MAX - 1) // 10 or fraction * 10 + int(char) > _MAX:
@@ -85,8 +86,7 @@ def go_duration(text: str) -> int:
                 fraction, scale = fraction * 10 + int(char), scale * 10
         if not whole_text and not post:
             raise invalid()
-        unit_match = re.match(r"[^.0-9]*", rest)
-        unit_text = unit_match.group() if unit_match else ""
+        unit_text = re.split(r"[.0-9]", rest, maxsplit=1)[0]
         if not unit_text:
             raise invalid("missing unit in duration")
         rest = rest[len(unit_text) :]
@@ -211,13 +211,22 @@ def _parse_host(host: str) -> str:
         port = host[close + 1 :]
         if not re.fullmatch(r"(:[0-9]*)?", port):
             raise GoError(f"invalid port {go_quote(port)} after host")
-        return host
+        address = host[1:close].split("%25", 1)[0]
+        _unescape(address, "host")
+        try:
+            parsed = ipaddress.ip_address(unquote(address))
+        except ValueError:
+            # netip's reason varies with the fault; this is its reason for text that is no address
+            raise GoError(f"invalid host: ParseAddr({go_quote(address)}): unable to parse IP") from None
+        if parsed.version == 4:
+            raise GoError("invalid IP-literal")
+        return unquote(host)
     if ":" in host:
         port = host[host.index(":") :]
         if not re.fullmatch(r":[0-9]*", port):
             raise GoError(f"invalid port {go_quote(port)} after host")
     _unescape(host, "host")
-    return host
+    return unquote(host)
 
 
 _HOST_OK: Final = frozenset("-_.~!$&'()*+,;=:[]<>\"")
