@@ -41,8 +41,9 @@ _DIMENSIONS: Final = ("service", "accelerator", "intent", "os", "platform")
 class AicrConfig:
     """What `aicr recipe` takes from an AICRConfig's `spec.recipe` (empty strings: not set).
 
-    `api_version` is the file's header, checked against the catalog's release by `check_config_release`;
-    a header neither release accepts leaves every other field at its default (nothing was validated).
+    `kind`, `api_version` and `problem` (the first validation error, when loading deferred it) are
+    for `check_config_release`, which judges them in the catalog's release's words. A config with a
+    problem, a wrong kind or a header neither release accepts holds nothing else.
     """
 
     criteria: dict[str, str] = field(default_factory=dict)
@@ -56,6 +57,8 @@ class AicrConfig:
     runtime_inventory: str | None = None
     criteria_strict: bool = False
     api_version: str = V1ALPHA2
+    kind: str = _KIND
+    problem: RecipeError | None = field(default=None, repr=False, compare=False)
 
 
 def _invalid(message: str, cause: BaseException | None = None) -> RecipeError:
@@ -65,9 +68,11 @@ def _invalid(message: str, cause: BaseException | None = None) -> RecipeError:
 def load_config_file(source: str, *, defer_header: bool = False) -> AicrConfig | None:
     """Read and validate the AICRConfig at *source* as `aicr recipe --config` does; None for an empty flag.
 
-    By default the header is checked as 0.20 (9793720d) checks it. With *defer_header* (the release
-    is not known yet) both releases' headers are accepted and recorded, and a header neither accepts
-    returns an `AicrConfig` holding only it: `check_config_release` then refuses in the release's words.
+    By default the document is judged as 0.20 (9793720d) judges it. With *defer_header* (the release
+    is not known yet) nothing after decoding raises: both releases' headers are accepted, and the
+    header, the kind and the first validation error are recorded for `check_config_release`, which
+    the caller runs once the catalog's release is known (upstream checks kind, then apiVersion, then
+    the sections: recording them keeps that order in either release's words).
 
     Raises:
         RecipeError: upstream's error (code, text, exit status) for a missing, unreadable or
@@ -94,35 +99,42 @@ def load_config_file(source: str, *, defer_header: bool = False) -> AicrConfig |
         document = _decode_json(content) if as_json else _decode_yaml(content, source)
     except _DecodeError as err:
         raise _invalid(wrap, cause=err.cause) from None
-    config = _validate(document, defer_header=defer_header)
+    config = _validate(document)
     if not defer_header:
         check_config_release(config, source, V0_20)
     return config
 
 
 def check_config_release(config: AicrConfig, source: str, semantics: AicrVersion) -> None:
-    """Refuse a config whose header the catalog's release does not accept, in that release's words.
+    """Refuse a config the catalog's release refuses (kind, header, then its validation), in its words.
 
     0.20 (9793720d) accepts `aicr.run/v1alpha2` only and says `invalid apiVersion "X": expected
     "aicr.run/v1alpha2"`. 1.0 accepts `aicr.run/v1beta1` only. Its exact text was not recovered; it
     is written here by analogy with v0.21's (`invalid apiVersion %q: expected %q or %q; update the
     config header to a version accepted by this aicr release`): one accepted value, the retirement
-    note (`header.RetirementNote`) after the observed value, and the loader's wrap naming the file
-    (`failed to validate config from %q`, modelled on the parse wrap). README lists it as a known gap.
+    note (`header.RetirementNote`) after the observed value, and the 1.0 loader's wrap naming the
+    file (`failed to validate config from %q`, worded after the parse wrap) around every validation
+    error. README lists it among the known gaps of the 1.0 rules.
 
     Raises:
-        RecipeError: INVALID_REQUEST (exit status 2) when the header is not the release's.
+        RecipeError: INVALID_REQUEST (exit status 2), upstream's error for the release.
     """
-    if semantics.ordinary_api_version == V1ALPHA2:
-        if config.api_version != V1ALPHA2:
-            raise _invalid(f'invalid apiVersion {go_quote(config.api_version)}: expected "{V1ALPHA2}"')
-        return
-    if config.api_version != V1BETA1:
-        cause = _invalid(
+    one_oh = semantics.ordinary_api_version == V1BETA1
+    problem = config.problem
+    if config.kind != _KIND:
+        problem = _invalid(f'invalid kind {go_quote(config.kind)}: expected "{_KIND}"')
+    elif not one_oh and config.api_version != V1ALPHA2:
+        problem = _invalid(f'invalid apiVersion {go_quote(config.api_version)}: expected "{V1ALPHA2}"')
+    elif one_oh and config.api_version != V1BETA1:
+        problem = _invalid(
             f"invalid apiVersion {go_quote(config.api_version)}{retirement_note(config.api_version)}: "
             f'expected "{V1BETA1}"; update the config header to a version accepted by this aicr release'
         )
-        raise _invalid(f"failed to validate config from {go_quote(source)}", cause=cause)
+    if problem is None:
+        return
+    if one_oh:
+        raise _invalid(f"failed to validate config from {go_quote(source)}", cause=problem)
+    raise problem
 
 
 class _DecodeError(Exception):
@@ -195,13 +207,17 @@ def _decode_json(content: bytes) -> dict[str, Any]:
         raise _DecodeError(err) from None
 
 
-def _validate(document: dict[str, Any], *, defer_header: bool) -> AicrConfig:
+def _validate(document: dict[str, Any]) -> AicrConfig:
     kind, api_version = go_string(document.get("kind")), go_string(document.get("apiVersion"))
-    if kind != _KIND:
-        raise _invalid(f'invalid kind {go_quote(kind)}: expected "{_KIND}"')
-    if api_version not in ((V1ALPHA2, V1BETA1) if defer_header else (V1ALPHA2,)):
-        return AicrConfig(api_version=api_version)
-    spec = document.get("spec") or {}
+    if kind != _KIND or api_version not in (V1ALPHA2, V1BETA1):
+        return AicrConfig(api_version=api_version, kind=kind)
+    try:
+        return _validate_spec(document.get("spec") or {}, api_version)
+    except RecipeError as err:
+        return AicrConfig(api_version=api_version, problem=err)
+
+
+def _validate_spec(spec: dict[str, Any], api_version: str) -> AicrConfig:
     if all(spec.get(section) is None for section in _SECTIONS):
         raise _invalid(
             "config has none of spec.snapshot, spec.recipe, spec.bundle, spec.validate, spec.verify; "

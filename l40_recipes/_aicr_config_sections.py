@@ -22,7 +22,7 @@ from ._aicr_config_goparse import (
 )
 from ._aicr_config_regexp import go_regexp_check
 from ._errors import ErrorCode, RecipeError
-from ._go_text import go_quote
+from ._go_text import go_quote, go_trim_space
 from ._scalars import TypedText
 
 __all__ = ["check_handoff", "go_int", "go_string", "validate_section"]
@@ -86,11 +86,17 @@ def check_handoff(spec: dict[str, Any]) -> None:
     """`spec.recipe.output.path` and `spec.bundle.input.recipe`, when both are set, name one file."""
     output = go_string((_part(_part(spec, "recipe"), "output") or {}).get("path"))
     recipe = go_string((_part(_part(spec, "bundle"), "input") or {}).get("recipe"))
-    if output and recipe and posixpath.normpath(output) != posixpath.normpath(recipe):
+    if output and recipe and _clean(output) != _clean(recipe):
         raise _invalid(
             f"spec.recipe.output.path ({go_quote(output)}) and spec.bundle.input.recipe ({go_quote(recipe)}) "
             "must reference the same file when both are set"
         )
+
+
+def _clean(path: str) -> str:
+    """Go's `filepath.Clean` (POSIX keeps a leading `//`; Go does not)."""
+    cleaned = posixpath.normpath(path)
+    return cleaned[1:] if cleaned.startswith("//") else cleaned
 
 
 # --- spec.snapshot ---------------------------------------------------------------------------------
@@ -192,7 +198,7 @@ def _oci_target(reference: str) -> None:
 
 def _deployment(deployment: dict[str, Any]) -> None:
     deployer = go_string(deployment.get("deployer"))
-    if deployer and deployer.strip().lower() not in _DEPLOYERS:
+    if deployer and go_trim_space(deployer).lower() not in _DEPLOYERS:
         inner = _invalid(f"invalid deployer type {go_quote(deployer)}: must be one of [{' '.join(_DEPLOYERS)}]")
         raise _invalid("invalid spec.bundle.deployment.deployer", inner)
     overrides = _strings(deployment, "set")
@@ -283,14 +289,14 @@ def _verify(section: dict[str, Any]) -> None:
     policy = _part(section, "policy")
     if policy is not None:
         level = go_string(policy.get("minTrustLevel"))
-        if level and level != "max" and level.strip().lower() not in _TRUST_LEVELS:
+        if level and level != "max" and go_trim_space(level).lower() not in _TRUST_LEVELS:
             inner = _invalid(
                 f"invalid trust level {go_quote(level)}: must be one of unknown, unverified, attested, verified"
             )
             raise _invalid("invalid spec.verify.policy.minTrustLevel", inner)
         constraint = go_string(policy.get("cliVersionConstraint"))
         if constraint:
-            expression = constraint.strip()
+            expression = go_trim_space(constraint)
             if not expression.startswith((">=", "<=", "!=", "==", ">", "<", "!")):
                 expression = ">= " + expression
             try:

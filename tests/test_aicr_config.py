@@ -40,7 +40,7 @@ def test_recipe_section_is_read(tmp_path: Path) -> None:
     assert repr(config) == (
         "AicrConfig(criteria={'service': 'EKS'}, nodes=4, profile='a=b', snapshot='', data='layer', "
         "output_path='out.json', output_format='json', accounting_mode='disabled', runtime_inventory='enabled', "
-        "criteria_strict=True, api_version='aicr.run/v1alpha2')"
+        "criteria_strict=True, api_version='aicr.run/v1alpha2', kind='AICRConfig')"
     )
 
 
@@ -165,6 +165,29 @@ def test_release_header(
     with pytest.raises(RecipeError) as caught:
         check_config_release(config, "c.yaml", release)
     assert (caught.value.upstream_text, caught.value.exit_code) == (message, 2)
+
+
+@pytest.mark.parametrize(
+    ("head", "release", "message"),
+    [
+        ("apiVersion: aicr.run/v1beta1", V0_20, 'invalid apiVersion "aicr.run/v1beta1": expected "aicr.run/v1alpha2"'),
+        ("apiVersion: aicr.run/v1alpha2", V1_0, "(aicr.run/v1alpha2 was retired in v1.0.0)"),
+        ("apiVersion: aicr.run/v1beta1", V1_0, 'from "c.yaml": [INVALID_REQUEST] invalid spec.snapshot.output.format'),
+        ("kind: Config\napiVersion: aicr.run/v1beta1", V1_0, 'from "c.yaml": [INVALID_REQUEST] invalid kind "Config"'),
+    ],
+)
+def test_release_order(
+    head: str, release: AicrVersion, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kind, then the release's header, then the sections: a bad section never hides a wrong header."""
+    monkeypatch.chdir(tmp_path)
+    kind = "" if "kind:" in head else "kind: AICRConfig\n"
+    (tmp_path / "c.yaml").write_text(f"{kind}{head}\nspec:\n  snapshot: {{output: {{format: xml}}}}\n")
+    config = load_config_file("c.yaml", defer_header=True)
+    assert config is not None
+    with pytest.raises(RecipeError) as caught:
+        check_config_release(config, "c.yaml", release)
+    assert message in caught.value.upstream_text
 
 
 def test_unknown_header_defers_everything(tmp_path: Path) -> None:

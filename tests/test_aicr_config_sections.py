@@ -44,6 +44,7 @@ def test_handoff_compares_clean_paths() -> None:
     """`./a/../r.yaml` and `r.yaml` are one file; an absolute and a relative path are not."""
     check_handoff({"recipe": {"output": {"path": "./a/../r.yaml"}}, "bundle": {"input": {"recipe": "r.yaml"}}})
     check_handoff({"recipe": None, "bundle": {"input": {"recipe": "r.yaml"}}})
+    check_handoff({"recipe": {"output": {"path": "//r.yaml"}}, "bundle": {"input": {"recipe": "/r.yaml"}}})
     with pytest.raises(RecipeError, match="must reference the same file"):
         check_handoff({"recipe": {"output": {"path": "/r.yaml"}}, "bundle": {"input": {"recipe": "r.yaml"}}})
 
