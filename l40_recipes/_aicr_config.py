@@ -2,39 +2,49 @@
 
 Upstream decodes the whole document strictly (an unknown field anywhere is an error, in yaml.v3's
 or encoding/json's words), checks kind and apiVersion, requires one spec section and validates
-`spec.recipe`. A value given on the command line wins over the file's. Sections other than
-`spec.recipe` are read (so their typos fail as upstream's do) but their own validation is not
-reproduced: a file that has one is refused, never half-checked.
+every section (`_aicr_config_sections` for those other than `spec.recipe`). A value given on the
+command line wins over the file's. The header accepted depends on the release (0.20:
+`aicr.run/v1alpha2`, 1.0: `aicr.run/v1beta1`), known only once the catalog is read: the reader
+accepts both and `check_config_release` applies the release's rule.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from ._aicr_config_schema import ROOT, check_yaml, json_problem, yaml11_bool
+from ._aicr_config_json import decode_json
+from ._aicr_config_schema import ROOT, check_yaml, yaml11_bool
+from ._aicr_config_sections import check_handoff, go_int, go_string, validate_section
 from ._errors import ErrorCode, RecipeError
 from ._go_text import go_quote
 from ._recipe_flags import accounting_mode, runtime_inventory_mode, unsupported
 from ._scalars import TypedText
+from ._semantics import V0_20, V1ALPHA2, V1BETA1, retirement_note
 
-__all__ = ["AicrConfig", "load_config_file"]
+if TYPE_CHECKING:
+    from ._semantics import AicrVersion
+
+__all__ = ["AicrConfig", "check_config_release", "load_config_file"]
 
 #: Upstream's `defaults.MaxConfigBytes`.
 MAX_CONFIG_BYTES: Final = 1024 * 1024
 _KIND: Final = "AICRConfig"
-_API_VERSION: Final = "aicr.run/v1alpha2"
 _FORMATS: Final = ("yaml", "json", "table")
 
-_OTHER_SECTIONS: Final = ("snapshot", "bundle", "validate", "verify")
+_SECTIONS: Final = ("snapshot", "recipe", "bundle", "validate", "verify")
 _DIMENSIONS: Final = ("service", "accelerator", "intent", "os", "platform")
 
 
 @dataclass(frozen=True, slots=True)
 class AicrConfig:
-    """What `aicr recipe` takes from an AICRConfig's `spec.recipe` (empty strings: not set)."""
+    """What `aicr recipe` takes from an AICRConfig's `spec.recipe` (empty strings: not set).
+
+    `kind`, `api_version` and `problem` (the first validation error, when loading deferred it) are
+    for `check_config_release`, which judges them in the catalog's release's words. A config with a
+    problem, a wrong kind or a header neither release accepts holds nothing else.
+    """
 
     criteria: dict[str, str] = field(default_factory=dict)
     nodes: int = 0
@@ -46,19 +56,28 @@ class AicrConfig:
     accounting_mode: str | None = None
     runtime_inventory: str | None = None
     criteria_strict: bool = False
+    api_version: str = V1ALPHA2
+    kind: str = _KIND
+    problem: RecipeError | None = field(default=None, repr=False, compare=False)
 
 
 def _invalid(message: str, cause: BaseException | None = None) -> RecipeError:
     return RecipeError(message, code=ErrorCode.INVALID_REQUEST, cause=cause)
 
 
-def load_config_file(source: str) -> AicrConfig | None:
+def load_config_file(source: str, *, defer_header: bool = False) -> AicrConfig | None:
     """Read and validate the AICRConfig at *source* as `aicr recipe --config` does; None for an empty flag.
+
+    By default the document is judged as 0.20 (9793720d) judges it. With *defer_header* (the release
+    is not known yet) nothing after decoding raises: both releases' headers are accepted, and the
+    header, the kind and the first validation error are recorded for `check_config_release`, which
+    the caller runs once the catalog's release is known (upstream checks kind, then apiVersion, then
+    the sections: recording them keeps that order in either release's words).
 
     Raises:
         RecipeError: upstream's error (code, text, exit status) for a missing, unreadable or
             malformed file, or one that fails validation; INVALID_REQUEST naming what is not
-            reproduced for a URL or a file with sections other than `spec.recipe`.
+            reproduced for a URL (nothing is fetched).
     """
     if not source:
         return None
@@ -77,10 +96,45 @@ def load_config_file(source: str) -> AicrConfig | None:
     as_json = source.lower().split("?")[0].split("#")[0].endswith(".json")
     wrap = f"failed to parse config from {go_quote(source)}"
     try:
-        document = _decode_json(content, source) if as_json else _decode_yaml(content, source)
+        document = _decode_json(content) if as_json else _decode_yaml(content, source)
     except _DecodeError as err:
         raise _invalid(wrap, cause=err.cause) from None
-    return _validate(document, source)
+    config = _validate(document)
+    if not defer_header:
+        check_config_release(config, source, V0_20)
+    return config
+
+
+def check_config_release(config: AicrConfig, source: str, semantics: AicrVersion) -> None:
+    """Refuse a config the catalog's release refuses (kind, header, then its validation), in its words.
+
+    0.20 (9793720d) accepts `aicr.run/v1alpha2` only and says `invalid apiVersion "X": expected
+    "aicr.run/v1alpha2"`. 1.0 accepts `aicr.run/v1beta1` only. Its exact text was not recovered; it
+    is written here by analogy with v0.21's (`invalid apiVersion %q: expected %q or %q; update the
+    config header to a version accepted by this aicr release`): one accepted value, the retirement
+    note (`header.RetirementNote`) after the observed value, and the 1.0 loader's wrap naming the
+    file (`failed to validate config from %q`, worded after the parse wrap) around every validation
+    error. README lists it among the known gaps of the 1.0 rules.
+
+    Raises:
+        RecipeError: INVALID_REQUEST (exit status 2), upstream's error for the release.
+    """
+    one_oh = semantics.ordinary_api_version == V1BETA1
+    problem = config.problem
+    if config.kind != _KIND:
+        problem = _invalid(f'invalid kind {go_quote(config.kind)}: expected "{_KIND}"')
+    elif not one_oh and config.api_version != V1ALPHA2:
+        problem = _invalid(f'invalid apiVersion {go_quote(config.api_version)}: expected "{V1ALPHA2}"')
+    elif one_oh and config.api_version != V1BETA1:
+        problem = _invalid(
+            f"invalid apiVersion {go_quote(config.api_version)}{retirement_note(config.api_version)}: "
+            f'expected "{V1BETA1}"; update the config header to a version accepted by this aicr release'
+        )
+    if problem is None:
+        return
+    if one_oh:
+        raise _invalid(f"failed to validate config from {go_quote(source)}", cause=problem)
+    raise problem
 
 
 class _DecodeError(Exception):
@@ -114,9 +168,7 @@ def _decode_yaml(content: bytes, source: str) -> dict[str, Any]:
     try:
         document = parse_yaml(content, path=source)
     except RecipeError as err:
-        if err.cause is not None and str(err.cause).startswith("yaml: "):
-            raise _DecodeError(err.cause) from None
-        raise unsupported(f"reading --config {source}", f"upstream's decoder error is not reproduced ({err})") from None
+        raise _DecodeError(_yaml_v3_error(err)) from None
     if document.data is None and not document.extra_documents:
         raise _DecodeError(ValueError("EOF"))
     errors: list[tuple[int, str]] = []
@@ -131,50 +183,57 @@ def _decode_yaml(content: bytes, source: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _decode_json(content: bytes, source: str) -> dict[str, Any]:
-    decoder = json.JSONDecoder()
-    text = content.decode("utf-8", "surrogateescape")
+def _yaml_v3_error(err: RecipeError) -> BaseException:
+    """yaml.v3's error for what our reader refused (its words differ for a few of yaml.v3's checks).
+
+    A recursive anchor or a document past the reader's size limits keeps our reader's own error
+    (file, line and column named): yaml.v3 reports those per field, which is not reproduced.
+    """
+    if err.cause is not None and str(err.cause).startswith("yaml: "):
+        return err.cause
+    if "!!binary value contains invalid base64 data" in err.message:
+        return ValueError("yaml: !!binary value contains invalid base64 data")
+    if err.message == "map merge requires a mapping or a list of mappings":
+        return ValueError("yaml: map merge requires map or sequence of maps as the value")
+    if err.message == "mapping keys must be scalars" and err.location is not None:
+        return ValueError(f"yaml: unmarshal errors:\n  line {err.location.line}: cannot unmarshal !!seq into string")
+    raise err
+
+
+def _decode_json(content: bytes) -> dict[str, Any]:
     try:
-        document, end = decoder.raw_decode(text, len(text) - len(text.lstrip(" \t\r\n")))
-    except ValueError:
-        if not text.strip(" \t\r\n"):
-            raise _DecodeError(ValueError("EOF")) from None
-        raise unsupported(
-            f"reading --config {source}", "it is not JSON (Go's decoder error text is not reproduced)"
-        ) from None
-    problem = json_problem(document, ROOT)
-    if problem.startswith("unknown:"):
-        raise _DecodeError(ValueError(f'json: unknown field "{problem.removeprefix("unknown:")}"'))
-    if problem:
-        raise unsupported(f"reading --config {source}", f"{problem} (Go's decoder error text is not reproduced)")
-    if not isinstance(document, dict):
-        raise unsupported(f"reading --config {source}", "its top level is not an object")
-    if text[end:].strip(" \t\r\n"):
-        raise unsupported(f"reading --config {source}", "data follows the JSON document")
-    return document
+        return decode_json(content)
+    except (RecipeError, ValueError) as err:
+        raise _DecodeError(err) from None
 
 
-def _validate(document: dict[str, Any], source: str) -> AicrConfig:
-    kind, api_version = _string(document.get("kind")), _string(document.get("apiVersion"))
-    if kind != _KIND:
-        raise _invalid(f'invalid kind {go_quote(kind)}: expected "{_KIND}"')
-    if api_version != _API_VERSION:
-        raise _invalid(f'invalid apiVersion {go_quote(api_version)}: expected "{_API_VERSION}"')
-    spec = document.get("spec") or {}
-    if all(spec.get(section) is None for section in ("snapshot", "recipe", "bundle", "validate", "verify")):
+def _validate(document: dict[str, Any]) -> AicrConfig:
+    kind, api_version = go_string(document.get("kind")), go_string(document.get("apiVersion"))
+    if kind != _KIND or api_version not in (V1ALPHA2, V1BETA1):
+        return AicrConfig(api_version=api_version, kind=kind)
+    try:
+        return _validate_spec(document.get("spec") or {}, api_version)
+    except RecipeError as err:
+        return AicrConfig(api_version=api_version, problem=err)
+
+
+def _validate_spec(spec: dict[str, Any], api_version: str) -> AicrConfig:
+    if all(spec.get(section) is None for section in _SECTIONS):
         raise _invalid(
             "config has none of spec.snapshot, spec.recipe, spec.bundle, spec.validate, spec.verify; "
             "at least one is required"
         )
-    others = [section for section in _OTHER_SECTIONS if spec.get(section) is not None]
-    if others:
-        sections = ", ".join(f"spec.{section}" for section in others)
-        raise unsupported(f"--config with {sections}", "only spec.recipe is read and validated as upstream does")
-    return _recipe(spec.get("recipe") or {})
-
-
-def _string(value: Any) -> str:
-    return "" if value is None else str.__str__(value) if isinstance(value, str) else str(value)
+    config = AicrConfig(api_version=api_version)
+    for section in _SECTIONS:
+        value = spec.get(section)
+        if value is None:
+            continue
+        if section == "recipe":
+            config = _recipe(value if isinstance(value, dict) else {}, api_version)
+        else:
+            validate_section(section, value if isinstance(value, dict) else {})
+    check_handoff(spec)
+    return config
 
 
 def _section(recipe: dict[str, Any], *keys: str) -> dict[str, Any] | None:
@@ -186,42 +245,43 @@ def _section(recipe: dict[str, Any], *keys: str) -> dict[str, Any] | None:
     return node if isinstance(node, dict) else {}
 
 
-def _recipe(recipe: dict[str, Any]) -> AicrConfig:
+def _recipe(recipe: dict[str, Any], api_version: str) -> AicrConfig:
     from ._profiles import parse_selection  # noqa: PLC0415
 
     criteria = _section(recipe, "criteria")
-    snapshot = _string((_section(recipe, "input") or {}).get("snapshot"))
+    snapshot = go_string((_section(recipe, "input") or {}).get("snapshot"))
     if criteria is not None and snapshot:
         raise _invalid("spec.recipe.criteria and spec.recipe.input.snapshot are mutually exclusive")
-    nodes = _int((criteria or {}).get("nodes"))
+    nodes = go_int((criteria or {}).get("nodes"))
     if nodes < 0:
         raise _invalid(f"spec.recipe.criteria.nodes must be >= 0, got {nodes}")
-    profile = _string(recipe.get("profile"))
+    profile = go_string(recipe.get("profile"))
     parse_selection(profile)
     inventory_spec = _section(recipe, "configuration", "runtimeInventory")
-    inventory = None if inventory_spec is None else _string(inventory_spec.get("mode"))
+    inventory = None if inventory_spec is None else go_string(inventory_spec.get("mode"))
     if inventory is not None:
         _wrapped(runtime_inventory_mode, inventory, "invalid spec.recipe.configuration.runtimeInventory.mode")
     accounting_spec = _section(recipe, "configuration", "slurm", "accounting")
-    accounting = None if accounting_spec is None else _string(accounting_spec.get("mode"))
+    accounting = None if accounting_spec is None else go_string(accounting_spec.get("mode"))
     if accounting is not None:
         accounting = _wrapped(accounting_mode, accounting, "invalid spec.recipe.configuration.slurm.accounting.mode")
     output = _section(recipe, "output") or {}
-    output_format = _string(output.get("format"))
+    output_format = go_string(output.get("format"))
     if output_format and output_format not in _FORMATS:
         raise _invalid(f"invalid spec.recipe.output.format {go_quote(output_format)} (valid: yaml, json, table)")
     strict = recipe.get("criteriaStrict")
     return AicrConfig(
-        criteria={name: text for name in _DIMENSIONS if (text := _string((criteria or {}).get(name)))},
+        criteria={name: text for name in _DIMENSIONS if (text := go_string((criteria or {}).get(name)))},
         nodes=nodes,
         profile=profile,
         snapshot=snapshot,
-        data=_string(recipe.get("data")),
-        output_path=_string(output.get("path")),
+        data=go_string(recipe.get("data")),
+        output_path=go_string(output.get("path")),
         output_format=output_format,
         accounting_mode=accounting,
         runtime_inventory=inventory,
         criteria_strict=_bool(strict),
+        api_version=api_version,
     )
 
 
@@ -231,13 +291,6 @@ def _bool(value: Any) -> bool:
     if isinstance(value, TypedText) and value.tag == "!!bool":
         return bool(value.value)
     return bool(yaml11_bool(value))
-
-
-def _int(value: Any) -> int:
-    if value is None:
-        return 0
-    resolved = value.value if isinstance(value, TypedText) else value
-    return int(resolved)
 
 
 def _wrapped(check: Any, value: str, message: str) -> str | None:

@@ -2,8 +2,8 @@
 
 yaml.v3 with known fields: every key a struct lacks and every value its field's type refuses is
 one `line N: ...` error, in document order (strings take any scalar; ints take whole numbers
-and floats; bools take YAML booleans and yaml.v3's YAML 1.1 words). encoding/json with unknown
-fields refused: the first problem stops it.
+and floats; bools take YAML booleans and yaml.v3's YAML 1.1 words). The JSON reading of the same
+types is `_aicr_config_json`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ._scalars import STR, TypedText, unmarshal_error
 if TYPE_CHECKING:
     from ._yaml import SourceMap
 
-__all__ = ["ROOT", "check_yaml", "json_problem", "yaml11_bool"]
+__all__ = ["ROOT", "check_yaml", "go_fields", "yaml11_bool"]
 
 _S, _I, _B, _SLIST, _SMAP = "string", "int", "bool", "[]string", "map[string]string"
 
@@ -199,32 +199,6 @@ def yaml11_bool(value: Any) -> bool | None:
     return None
 
 
-def json_problem(value: Any, go_type: str) -> str:
-    """The first field encoding/json would stop at: `unknown:NAME`, a value of another type, or ``."""
-    if value is None:
-        return ""
-    fields = _SCHEMA.get(go_type)
-    if fields is not None:
-        if not isinstance(value, dict):
-            return f"a value is not an object ({go_type})"
-        for key, item in value.items():
-            kind = fields.get(key)
-            if kind is None:
-                if any(name.lower() == key.lower() for name in fields):
-                    return f"field {key!r} matches a field only case-insensitively"
-                return f"unknown:{key}"
-            found = json_problem(item, kind)
-            if found:
-                return found
-        return ""
-    if go_type in (_SLIST, _SMAP):
-        items = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else None
-        if items is None or (go_type == _SLIST) != isinstance(value, list):
-            return f"a value is not {go_type}"
-        return next((found for item in items if (found := json_problem(item, _S))), "")
-    wanted = {_S: str, _B: bool}.get(go_type)
-    if wanted is not None:
-        return "" if isinstance(value, wanted) else f"a value is not a {go_type}"
-    if isinstance(value, bool) or not isinstance(value, int):
-        return f"a value is not an {go_type}"
-    return ""
+def go_fields(go_type: str) -> dict[str, str] | None:
+    """The fields (YAML/JSON key -> field type) of the config struct *go_type*; None for other types."""
+    return _SCHEMA.get(go_type)

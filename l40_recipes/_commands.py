@@ -128,15 +128,17 @@ def _query(args: argparse.Namespace) -> dict[str, object]:
 
 def run_resolve(args: argparse.Namespace) -> int:
     from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
-    from ._recipe_inputs import read_inputs, recipe_from_inputs, refuse_other_releases  # noqa: PLC0415
+    from ._recipe_inputs import check_config, read_inputs, recipe_from_inputs  # noqa: PLC0415
+    from ._semantics import aicr_version  # noqa: PLC0415
 
     try:
-        if args.config:
-            refuse_other_releases(args.aicr_version)
         inputs = read_inputs(args)  # upstream reads --config first of all
+        known = aicr_version(args.aicr_version or (_pinned_release(args.catalog) if args.catalog else None))
+        if known is not None:  # the release is chosen already: the config's errors come first, as upstream's
+            check_config(inputs, known)
         # Upstream loads the catalog before it looks at --format: a broken catalog wins over a bad format.
         catalog = _catalog(args.catalog, aicr_version=args.aicr_version, data=inputs.data)
-        refuse_other_releases(args.aicr_version, inputs, catalog)
+        check_config(inputs, catalog.aicr_version)
         if inputs.format not in RESOLVE_FORMATS:
             message = (
                 f"unknown output format: {go_quote(inputs.format)}, valid formats are: {', '.join(RESOLVE_FORMATS)}"

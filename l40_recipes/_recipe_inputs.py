@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Final
 from ._criteria import build_query, parse_dimension, specificity
 from ._errors import CriteriaError, ErrorCode, RecipeError
 from ._models import DIMENSIONS
-from ._semantics import V0_20
 
 if TYPE_CHECKING:
     import argparse
@@ -23,13 +22,14 @@ if TYPE_CHECKING:
     from ._catalog import Catalog
     from ._models import Criteria
     from ._result import RecipeResult
+    from ._semantics import AicrVersion
 
 __all__ = [
     "Inputs",
     "build_recipe_from_inputs",
+    "check_config",
     "read_inputs",
     "recipe_from_inputs",
-    "refuse_other_releases",
     "selected_modes",
 ]
 
@@ -49,6 +49,7 @@ class Inputs:
     accounting_flag: str | None
     inventory_flag: str | None
     flag_values: dict[str, object] = field(default_factory=dict)
+    config_source: str = ""
 
 
 def _flag_or_config(flag: str | None, configured: str) -> str | None:
@@ -66,7 +67,7 @@ def read_inputs(args: argparse.Namespace) -> Inputs:
     """
     from ._aicr_config import load_config_file  # noqa: PLC0415
 
-    config = load_config_file(args.config or "")
+    config = load_config_file(args.config or "", defer_header=True)
     flags = {name: getattr(args, name) for name in (*DIMENSIONS, "nodes")}
     return Inputs(
         config=config,
@@ -78,30 +79,24 @@ def read_inputs(args: argparse.Namespace) -> Inputs:
         accounting_flag=args.slurm_accounting_mode,
         inventory_flag=args.runtime_inventory,
         flag_values={name: value for name, value in flags.items() if value is not None},
+        config_source=args.config or "",
     )
 
 
-def refuse_other_releases(wanted: str | None, inputs: Inputs | None = None, catalog: Catalog | None = None) -> None:
-    """`--config` reproduces aicr 9793720d (0.20); a catalog read as another release is refused.
+def check_config(inputs: Inputs, semantics: AicrVersion) -> None:
+    """Judge the config (read before the release was known) as *semantics* judges it.
 
-    aicr 1.0 reads `aicr.run/v1beta1` configs, and its config reader was not recovered.
+    Upstream reads `--config` before anything else, so its errors come first; here they wait for
+    the release, which the catalog's headers may decide. Callers that know the release already
+    (`--aicr-version`, a pinned `aicr-version`) check before loading the catalog too.
 
     Raises:
-        RecipeError: INVALID_REQUEST naming what is not reproduced.
+        RecipeError: the release's error for the config's kind, apiVersion or sections.
     """
-    from ._recipe_flags import unsupported  # noqa: PLC0415
+    from ._aicr_config import check_config_release  # noqa: PLC0415
 
-    if inputs is None:
-        release = wanted
-        given = wanted is not None
-    else:
-        release = catalog.aicr_version.name if catalog is not None else wanted
-        given = inputs.config is not None
-    if given and release not in (None, V0_20.name):
-        raise unsupported(
-            f"--config with a catalog read as aicr {release}",
-            f"it reproduces aicr {V0_20.name} (9793720d); pass --aicr-version {V0_20.name}",
-        )
+    if inputs.config is not None:
+        check_config_release(inputs.config, inputs.config_source, semantics)
 
 
 def selected_modes(inputs: Inputs) -> tuple[str | None, str | None]:

@@ -16,7 +16,7 @@ from ._criteria import build_query, specificity
 from ._errors import CriteriaError, ErrorCode, RecipeError
 from ._loading import load_catalog
 from ._models import DIMENSIONS, Criteria, is_wild
-from ._recipe_inputs import Inputs, recipe_from_inputs, refuse_other_releases
+from ._recipe_inputs import Inputs, check_config, recipe_from_inputs
 from ._resolution import NO_CRITERIA_MESSAGE, build_recipe
 from ._semantics import AicrVersion, aicr_version as as_aicr_version
 from ._shipped import shipped_catalog, shipped_catalog_root
@@ -97,7 +97,8 @@ def resolve(
         return build_recipe(loaded, query, profile=profile, version=version)
     from ._aicr_config import load_config_file  # noqa: PLC0415
 
-    settings = load_config_file(os.fspath(config)) if config is not None else None  # upstream reads it first
+    source = os.fspath(config) if config is not None else ""
+    settings = load_config_file(source, defer_header=True) if source else None  # upstream reads it first
     inputs = Inputs(
         config=settings,
         format=_FORMAT,
@@ -108,9 +109,12 @@ def resolve(
         accounting_flag=accounting_mode,
         inventory_flag=runtime_inventory,
         flag_values=_as_flags(flag_values),
+        config_source=source,
     )
+    if wanted is not None:
+        check_config(inputs, wanted)
     loaded = _as_catalog(catalog, wanted, inputs.data)
-    refuse_other_releases(None, inputs, loaded)
+    check_config(inputs, loaded.aicr_version)
     return recipe_from_inputs(inputs, loaded, version)
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from l40_recipes._aicr_config_schema import ROOT, check_yaml, json_problem, yaml11_bool
+from l40_recipes._aicr_config_schema import ROOT, check_yaml, go_fields, yaml11_bool
 from l40_recipes._yaml import parse_yaml
 
 
@@ -19,18 +17,12 @@ def test_yaml_errors_follow_the_document() -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    ("document", "problem"),
-    [
-        ({"spec": {"recipe": {"criteria": {"nodes": 4}}}}, ""),
-        ({"spec": {"recipe": {"bogus": 1}}}, "unknown:bogus"),
-        ({"Kind": "AICRConfig"}, "field 'Kind' matches a field only case-insensitively"),
-        ({"spec": {"recipe": {"criteriaStrict": "yes"}}}, "a value is not a bool"),
-    ],
-)
-def test_json_problems(document: dict[str, object], problem: str) -> None:
-    """The first problem encoding/json would stop at, unknown fields told apart."""
-    assert json_problem(document, ROOT) == problem
+def test_go_fields() -> None:
+    """Struct types list their fields; scalars and containers are not structs."""
+    fields = go_fields("config.CriteriaSpec")
+    assert fields is not None
+    assert fields["nodes"] == "int"
+    assert go_fields("[]string") is None
 
 
 def test_yaml11_words() -> None:

@@ -1069,14 +1069,35 @@ class TestMoreRecipeFlags:
             " a matching aicr version\n"
         )
 
-    def test_config_needs_the_0_20_release(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        """The config reader reproduces aicr 9793720d: a catalog read as 1.0 (the shipped one) is refused."""
+    def test_a_config_is_judged_as_the_catalogs_release(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The shipped catalog is read as 1.0: a v1beta1 config resolves, a retired v1alpha2 one is refused."""
+        criteria = "spec: {recipe: {criteria: {service: eks, accelerator: l40s, intent: inference, os: ubuntu}}}\n"
+        current, retired = tmp_path / "current.yaml", tmp_path / "retired.yaml"
+        current.write_text("kind: AICRConfig\napiVersion: aicr.run/v1beta1\n" + criteria)
+        retired.write_text("kind: AICRConfig\napiVersion: aicr.run/v1alpha2\n" + criteria)
+        code, out, err = _run(capsys, "recipe", "--config", str(current), "-t", "json")
+        assert (code, err) == (0, "")
+        assert json.loads(out)["criteria"]["accelerator"] == "l40s"
+        code, out, err = _run(capsys, "recipe", "--config", str(retired))
+        assert (code, out) == (2, "")
+        assert err == (
+            f'[INVALID_REQUEST] failed to validate config from "{retired}": [INVALID_REQUEST] invalid apiVersion'
+            ' "aicr.run/v1alpha2" (aicr.run/v1alpha2 was retired in v1.0.0): expected "aicr.run/v1beta1"; update'
+            " the config header to a version accepted by this aicr release\n"
+        )
+
+    def test_a_config_error_comes_before_a_catalog_error_when_the_release_is_given(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Upstream reads --config first: with --aicr-version the config is judged before the catalog loads."""
         config = tmp_path / "c.yaml"
-        config.write_text("kind: AICRConfig\napiVersion: aicr.run/v1alpha2\nspec: {recipe: {}}\n")
-        for argv in (["--config", str(config)], ["--config", str(config), "--aicr-version", "1.0"]):
-            code, out, err = _run(capsys, "recipe", "--service", "eks", *argv)
-            assert (code, out) == (2, "")
-            assert "pass --aicr-version 0.20" in err
+        config.write_text("kind: AICRConfig\napiVersion: aicr.run/v1beta1\nspec: {recipe: {}}\n")
+        missing = str(tmp_path / "no-catalog")
+        code, _, err = _run(capsys, "recipe", "--config", str(config), "--catalog", missing, "--aicr-version", "0.20")
+        assert code == 2
+        assert err == '[INVALID_REQUEST] invalid apiVersion "aicr.run/v1beta1": expected "aicr.run/v1alpha2"\n'
 
     @pytest.mark.parametrize("flag", ["--config", "--snapshot", "-s"])
     def test_missing_config_or_snapshot_is_not_found(

@@ -172,9 +172,11 @@ def test_data_needs_a_catalog_path() -> None:
         resolve(catalog=load_catalog(CASES / "mini", aicr_version="0.20"), data=CASES / "layer", service="eks")
 
 
-def test_a_config_with_a_catalog_read_as_1_0_is_refused(tmp_path: Path) -> None:
-    """The config reader reproduces 0.20; the shipped catalog reads as 1.0."""
+def test_a_config_is_judged_as_the_catalogs_release(tmp_path: Path) -> None:
+    """The shipped catalog reads as 1.0: its configs say `aicr.run/v1beta1`; a retired header is refused."""
     config = tmp_path / "aicr.yaml"
+    config.write_text("kind: AICRConfig\napiVersion: aicr.run/v1beta1\nspec: {recipe: {criteria: {service: eks}}}\n")
+    assert resolve(config=config, accelerator="l40s", intent="inference", os="ubuntu").criteria.service == "eks"
     config.write_text("kind: AICRConfig\napiVersion: aicr.run/v1alpha2\nspec: {recipe: {}}\n")
-    with pytest.raises(RecipeError, match=r"pass --aicr-version 0\.20"):
+    with pytest.raises(RecipeError, match=r"was retired in v1\.0\.0"):
         resolve(config=config, service="eks")
