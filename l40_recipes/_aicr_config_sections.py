@@ -102,12 +102,17 @@ def _clean(path: str) -> str:
 # --- spec.snapshot ---------------------------------------------------------------------------------
 
 
-def _snapshot(section: dict[str, Any]) -> None:
+def _agent_tolerations(section: dict[str, Any], name: str) -> None:
+    """`spec.<name>.agent.tolerations`, parsed as upstream parses a `--toleration` flag."""
     agent = _part(section, "agent")
     if agent is not None:
         tolerations = _strings(agent, "tolerations")
         if tolerations:
-            _wrap("invalid spec.snapshot.agent.tolerations", _tolerations, tolerations)
+            _wrap(f"invalid spec.{name}.agent.tolerations", _tolerations, tolerations)
+
+
+def _snapshot(section: dict[str, Any]) -> None:
+    _agent_tolerations(section, "snapshot")
     execution = _part(section, "execution")
     if execution is not None:
         most = go_int(execution.get("maxNodesPerEntry"))
@@ -267,11 +272,7 @@ def _https_url(label: str, raw: str) -> None:
 
 
 def _validate(section: dict[str, Any]) -> None:
-    agent = _part(section, "agent")
-    if agent is not None:
-        tolerations = _strings(agent, "tolerations")
-        if tolerations:
-            _wrap("invalid spec.validate.agent.tolerations", _tolerations, tolerations)
+    _agent_tolerations(section, "validate")
     execution = _part(section, "execution")
     if execution is not None:
         for phase in _strings(execution, "phases") or []:
