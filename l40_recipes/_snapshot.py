@@ -171,20 +171,30 @@ def _decode_failure(kind: str, detail: str) -> RecipeError:
 
 
 def _decode_yaml(content: bytes, path: str) -> Any:
-    from ._yaml import parse_yaml  # noqa: PLC0415
+    from ._snapshot_yaml import SnapshotYamlError, decode_snapshot_yaml  # noqa: PLC0415
+    from ._yaml import compose_first, parse_yaml  # noqa: PLC0415
 
     if not content.strip(b" \t\r\n"):
         raise _decode_failure("YAML", "EOF")
     try:
-        document = parse_yaml(content, path=path)
+        parse_yaml(content, path=path, defer_binary=True)  # the syntax check, in yaml.v3's words
     except RecipeError as err:
-        if err.cause is not None and str(err.cause).startswith("yaml: "):
-            raise _decode_failure("YAML", str(err.cause)) from None
-        why = f"upstream's decoder error for this text is not reproduced ({err.message})"
-        raise _not_reproduced(path, why) from None
-    if document.data is None:
+        cause = str(err.cause) if err.cause is not None else ""
+        if "already defined at line" not in cause:  # a repeated key is the decoder's to report
+            if cause.startswith("yaml: "):
+                raise _decode_failure("YAML", cause) from None
+            why = f"upstream's decoder error for this text is not reproduced ({err.message})"
+            raise _not_reproduced(path, why) from None
+    root = compose_first(content)
+    if root is None:
         raise _decode_failure("YAML", "EOF")
-    return document.data
+    try:
+        document, reason = decode_snapshot_yaml(root)
+    except SnapshotYamlError as err:
+        raise _decode_failure("YAML", str(err)) from None
+    if document is None:
+        raise _not_reproduced(path, str(reason))
+    return document
 
 
 def _decode_json(content: bytes, path: str) -> Any:
