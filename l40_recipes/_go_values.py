@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from ._go_text import go_v
 
-__all__ = ["GoMap", "GoTime", "go_percent_v", "parse_go_timestamp"]
+__all__ = ["GoMap", "GoTime", "go_key", "go_percent_v", "parse_go_timestamp"]
 
 _TIMESTAMP: Final = re.compile(
     r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"

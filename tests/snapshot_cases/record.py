@@ -43,7 +43,13 @@ def main() -> None:
                 continue
             env = {**os.environ, "AICR_EMBED_DIR": catalogs[catalog]}
             done = subprocess.run(
-                [binary, "recipe", *args], cwd=HERE, env=env, capture_output=True, text=True, errors="replace", check=False
+                [binary, "recipe", *args],
+                cwd=HERE,
+                env=env,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                check=False,
             )
             error = ""
             found = re.search(r"command failed: error=(.*) exitCode=\d+\n?\Z", done.stderr, re.S)
