@@ -2,10 +2,10 @@
 
 Upstream decodes the file into its snapshot types (YAML for `.yaml`/`.yml`, JSON otherwise),
 leniently (unknown fields are ignored), then refuses a document of another kind or apiVersion and
-one without a measurement that names its type. A reading keeps the Go type the decoder gave it:
-YAML scalars resolve as yaml.v3 resolves them into `interface{}` (int, float, bool, string), JSON
-numbers are all float64. Only files are read: ConfigMaps and URLs would need a cluster or the
-network, and what cannot be decoded exactly as upstream decodes it is refused, never guessed.
+one without a measurement that names its type. YAML is decoded node by node as yaml.v3 decodes it
+(`_snapshot_yaml`: its type errors, and readings as Go values printed with `%v`). JSON numbers are
+all float64. Only files are read: ConfigMaps and URLs would need a cluster or the network; JSON
+that Go's decoder would refuse is refused by name, its Go 1.27 error texts not being reproduced.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from ._errors import ErrorCode, RecipeError
 from ._go_text import go_quote, go_v
-from ._scalars import STR, TypedText
 from ._semantics import retirement_note
 
 if TYPE_CHECKING:
@@ -170,21 +169,35 @@ def _decode_failure(kind: str, detail: str) -> RecipeError:
     return RecipeError(f"failed to decode {kind}", code=ErrorCode.INVALID_REQUEST, cause=ValueError(detail))
 
 
+#: What the YAML reader refuses but yaml.v3 reports only where it decodes (see `_snapshot_yaml`).
+_DECODER_FINDINGS: Final = ("already defined at line", "mapping keys must be scalars", "map merge requires")
+
+
 def _decode_yaml(content: bytes, path: str) -> Any:
-    from ._yaml import parse_yaml  # noqa: PLC0415
+    from ._snapshot_yaml import SnapshotYamlError, decode_snapshot_yaml  # noqa: PLC0415
+    from ._yaml import compose_first, parse_yaml  # noqa: PLC0415
 
     if not content.strip(b" \t\r\n"):
         raise _decode_failure("YAML", "EOF")
     try:
-        document = parse_yaml(content, path=path)
+        parse_yaml(content, path=path, defer_binary=True)  # the syntax check, in yaml.v3's words
     except RecipeError as err:
-        if err.cause is not None and str(err.cause).startswith("yaml: "):
-            raise _decode_failure("YAML", str(err.cause)) from None
-        why = f"upstream's decoder error for this text is not reproduced ({err.message})"
-        raise _not_reproduced(path, why) from None
-    if document.data is None:
+        cause = str(err.cause) if err.cause is not None else ""
+        if not any(finding in f"{err.message} {cause}" for finding in _DECODER_FINDINGS):
+            if cause.startswith("yaml: "):
+                raise _decode_failure("YAML", cause) from None
+            why = f"upstream's decoder error for this text is not reproduced ({err.message})"
+            raise _not_reproduced(path, why) from None
+    root = compose_first(content)
+    if root is None:
         raise _decode_failure("YAML", "EOF")
-    return document.data
+    try:
+        document, reason = decode_snapshot_yaml(root)
+    except SnapshotYamlError as err:
+        raise _decode_failure("YAML", str(err)) from None
+    if document is None:
+        raise _not_reproduced(path, str(reason))
+    return document
 
 
 def _decode_json(content: bytes, path: str) -> Any:
@@ -200,152 +213,94 @@ def _decode_json(content: bytes, path: str) -> Any:
 
 
 def _snapshot(document: Any, path: str) -> Snapshot:
-    if not isinstance(document, dict):
-        raise _not_reproduced(path, "its top level is not a mapping")
-    measurements = document.get("measurements")
-    if measurements is None:
-        entries: list[Any] = []
-    elif isinstance(measurements, list):
-        entries = measurements
-    else:
-        raise _not_reproduced(path, "`measurements` is not a list")
-    _check_header_extras(document, path)
+    """The snapshot of a decoded document: YAML already shaped by `_snapshot_yaml`, or JSON as parsed.
+
+    A JSON document whose shape Go's decoder would refuse, or a key it would match only ignoring
+    case, is refused: Go 1.27's encoding/json texts and field matching are not reproduced.
+    """
+    _check_json_shape(document, _SNAPSHOT_FIELDS, path)
     return Snapshot(
         path=path,
-        kind=_text(document.get("kind"), path, "kind"),
-        api_version=_text(document.get("apiVersion"), path, "apiVersion"),
-        measurements=tuple(_measurement(entry, path) for entry in entries),
+        kind=document.get("kind") or "",
+        api_version=document.get("apiVersion") or "",
+        measurements=tuple(_measurement(entry) for entry in document.get("measurements") or ()),
     )
 
 
-#: The fingerprint `aicr snapshot` writes: dimension -> whether its `value` is an int (else a string).
-_FINGERPRINT: Final = {
-    **dict.fromkeys(("service", "accelerator", "gpuModel", "os", "k8sVersion", "region"), False),
-    **dict.fromkeys(("nodeCount", "gpuNodeCount"), True),
+_SCALAR: Final = "string"
+_READINGS: Final = "readings"
+_STRINGS: Final = {"*": _SCALAR}
+_ITEM_FIELDS: Final = {"context": _STRINGS, "data": _READINGS}
+_SUBTYPE_FIELDS: Final = {"subtype": _SCALAR, "data": _READINGS, "context": _STRINGS, "items": [_ITEM_FIELDS]}
+_DIMENSION: Final = {"value": _SCALAR, "source": _SCALAR, "note": _SCALAR, "version": _SCALAR}
+_COUNT: Final = {"value": "number", "source": _SCALAR}
+_SNAPSHOT_FIELDS: Final = {
+    "kind": _SCALAR,
+    "apiVersion": _SCALAR,
+    "metadata": _STRINGS,
+    "fingerprint": {
+        **dict.fromkeys(("service", "accelerator", "gpuModel", "os", "k8sVersion", "region"), _DIMENSION),
+        **dict.fromkeys(("nodeCount", "gpuNodeCount"), _COUNT),
+    },
+    "measurements": [{"type": _SCALAR, "subtypes": [_SUBTYPE_FIELDS]}],
 }
 
 
-def _check_header_extras(document: dict[str, Any], path: str) -> None:
-    """`metadata` (strings) and `fingerprint` are decoded but unused: a shape Go would refuse is refused."""
-    metadata = document.get("metadata")
-    if metadata is not None:
-        if not isinstance(metadata, dict):
-            raise _not_reproduced(path, "`metadata` is not a mapping")
-        for key, value in metadata.items():
-            _text(value, path, f"metadata.{key}")
-    fingerprint = document.get("fingerprint")
-    if fingerprint is None:
+def _check_json_shape(value: Any, shape: Any, path: str, where: str = "the document") -> None:
+    """Refuse what Go's JSON decoder would refuse (or read otherwise) against the snapshot types; null fits all."""
+    if value is None or (shape == _READINGS and isinstance(value, dict)):
         return
-    if not isinstance(fingerprint, dict):
-        raise _not_reproduced(path, "`fingerprint` is not a mapping")
-    for name, numeric in _FINGERPRINT.items():
-        dimension = fingerprint.get(name)
-        if dimension is None:
-            continue
-        if not isinstance(dimension, dict):
-            raise _not_reproduced(path, f"`fingerprint.{name}` is not a mapping")
-        for key, value in dimension.items():
-            if key == "value" and numeric:
-                number = value.value if isinstance(value, TypedText) else value
-                if value is not None and (isinstance(number, bool) or not isinstance(number, int | float)):
-                    raise _not_reproduced(path, f"`fingerprint.{name}.value` is not a number")
-            elif key in ("value", "source", "note", "version"):
-                _text(value, path, f"fingerprint.{name}.{key}")
+    if shape in (_SCALAR, "number"):
+        whole = isinstance(value, float) and value.is_integer() and abs(value) < 2**63
+        if not (isinstance(value, str) if shape == _SCALAR else whole):
+            raise _not_reproduced(path, f"{where} is not a {shape} (Go's decoder error text is not reproduced)")
+        return
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            raise _not_reproduced(path, f"{where} is not a list (Go's decoder error text is not reproduced)")
+        for item in value:
+            _check_json_shape(item, shape[0], path, f"an entry of {where}")
+        return
+    if not isinstance(value, dict):
+        raise _not_reproduced(path, f"{where} is not a mapping (Go's decoder error text is not reproduced)")
+    folded = {name.casefold(): name for name in shape if name != "*"}
+    for key, item in value.items():
+        name = key if key in shape else folded.get(key.casefold())
+        if name is not None and name != key:
+            raise _not_reproduced(path, f"key {key!r} matches field {name!r} only ignoring case")
+        inner = shape.get(name or "*")
+        if inner is not None:
+            _check_json_shape(item, inner, path, f"`{key}`")
 
 
-def _text(value: Any, path: str, where: str) -> str:
-    """A Go string field: any scalar's text (JSON: strings only); null is the empty string."""
-    if value is None:
-        return ""
-    if isinstance(value, TypedText):
-        return str.__str__(value)
-    if isinstance(value, str):
-        return value
-    raise _not_reproduced(path, f"`{where}` is not a string")
-
-
-def _measurement(entry: Any, path: str) -> Measurement | None:
+def _measurement(entry: Any) -> Measurement | None:
     if entry is None:
         return None
-    if not isinstance(entry, dict):
-        raise _not_reproduced(path, "a measurement is not a mapping")
-    subtypes = entry.get("subtypes")
-    if subtypes is not None and not isinstance(subtypes, list):
-        raise _not_reproduced(path, "`subtypes` is not a list")
     return Measurement(
-        type=_text(entry.get("type"), path, "type"),
-        subtypes=tuple(_subtype(item, path) for item in subtypes or ()),
+        type=entry.get("type") or "", subtypes=tuple(_subtype(item) for item in entry.get("subtypes") or ())
     )
 
 
-def _subtype(entry: Any, path: str) -> Subtype:
-    if not isinstance(entry, dict):
-        raise _not_reproduced(path, "a subtype is not a mapping")
-    items = entry.get("items")
-    if items is not None and not isinstance(items, list):
-        raise _not_reproduced(path, "`items` is not a list")
+def _subtype(entry: Any) -> Subtype:
+    items = entry.get("items") or ()
     return Subtype(
-        name=_text(entry.get("subtype"), path, "subtype"),
-        data=_readings(entry.get("data"), path),
-        context=_context(entry.get("context"), path),
-        items=tuple(_item(item, path) for item in items or ()),
+        name=entry.get("subtype") or "",
+        data=_readings(entry.get("data")),
+        context=_strings(entry.get("context")),
+        items=tuple(Item(context=_strings(item.get("context")), data=_readings(item.get("data"))) for item in items),
     )
 
 
-def _item(entry: Any, path: str) -> Item:
-    if not isinstance(entry, dict):
-        raise _not_reproduced(path, "an item is not a mapping")
-    return Item(context=_context(entry.get("context"), path), data=_readings(entry.get("data"), path))
+def _strings(value: Any) -> dict[str, str]:
+    """A Go `map[string]string`: a null value is the empty string."""
+    return {key: item or "" for key, item in (value or {}).items()}
 
 
-def _context(value: Any, path: str) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
-        raise _not_reproduced(path, "a `context` is not a mapping of strings")
-    return {key: _text(item, path, f"context.{key}") for key, item in value.items()}
+def _readings(value: Any) -> dict[str, Reading]:
+    """Readings kept as their Go type; a JSON null, list or object becomes its `%v` text."""
+    from ._go_values import go_percent_v  # noqa: PLC0415
 
-
-def _readings(value: Any, path: str) -> dict[str, Reading]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
-        raise _not_reproduced(path, "a `data` is not a mapping with string keys")
-    return {key: _reading(item, path, key) for key, item in value.items()}
-
-
-def _reading(value: Any, path: str, key: str) -> Reading:
-    """A reading: a scalar keeps its Go type; anything else becomes the string Go's `%v` prints for it."""
-    value = _plain(value)
-    if isinstance(value, bool | int | float | str):
-        return value
-    text = _percent_v(value)
-    if text is None:
-        raise _not_reproduced(path, f"reading {key!r} holds a value whose Go `%v` text is not reproduced")
-    return text
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, TypedText):
-        return str.__str__(value) if value.tag == STR else value.value
-    return value
-
-
-def _percent_v(value: Any) -> str | None:
-    """Go's `fmt.Sprintf("%v")` of a decoded `interface{}`: `<nil>`, `[a b]`, `map[k:v]` (keys sorted); else None."""
-    value = _plain(value)
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool | int | float):
-        return reading_text(value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        parts = [_percent_v(item) for item in value]
-        return None if None in parts else "[" + " ".join(part for part in parts if part is not None) + "]"
-    if isinstance(value, dict) and all(isinstance(name, str) and not isinstance(name, TypedText) for name in value):
-        entries = [(name, _percent_v(item)) for name, item in sorted(value.items())]
-        if any(text is None for _, text in entries):
-            return None
-        return "map[" + " ".join(f"{name}:{text}" for name, text in entries) + "]"
-    return None  # times, non-string keys, binary: not reproduced
+    readings: dict[str, Reading] = {}
+    for key, item in (value or {}).items():
+        readings[key] = item if isinstance(item, bool | int | float | str) else go_percent_v(item)
+    return readings

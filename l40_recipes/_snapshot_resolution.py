@@ -255,8 +255,9 @@ def _with_driver_state(catalog: Catalog, result: RecipeResult, snapshot: Snapsho
 
     Upstream injects `driver.enabled: false` into gpu-operator's overrides when its hydrated values
     already declare `driver.enabled: false` (a preinstalled-driver profile) and no selected profile
-    owns that path. A selected profile whose own paths do not cover it is refused here: upstream may
-    add paths to its lock set (allocation-policy closure), which is not reproduced.
+    owns that path. Upstream asks the profile's effective lock set: its declared paths plus, when it
+    owns advertisement, the allocation-policy closure, which adds only `enabled` and
+    `devicePlugin.enabled` to gpu-operator and so never covers `driver.enabled`.
     """
     state = gpu_driver_state(snapshot)
     metadata = result.metadata.model_copy(update={"gpu_driver_state": state})
@@ -265,16 +266,9 @@ def _with_driver_state(catalog: Catalog, result: RecipeResult, snapshot: Snapsho
     if state != "preinstalled" or ref is None:
         return result
     selected = result.metadata.selected_profile
-    if selected is not None:
-        owned = selected.owned_paths.get(_GPU_OPERATOR, [])
-        if any(_paths_intersect(path, _DRIVER_ENABLED) for path in owned):
-            return result  # the profile owns driver.enabled: upstream leaves it alone
-        from ._recipe_flags import unsupported  # noqa: PLC0415
-
-        raise unsupported(
-            "resolving a profiled recipe against a snapshot whose GPU node has the driver loaded",
-            "whether the profile's full lock set covers gpu-operator's driver.enabled is not reproduced",
-        )
+    owned = selected.owned_paths.get(_GPU_OPERATOR, []) if selected is not None else []
+    if any(_paths_intersect(path, _DRIVER_ENABLED) for path in owned):
+        return result  # the profile owns driver.enabled: upstream leaves it alone
     if not _declares_driver_off(catalog, ref):
         return result  # upstream only warns
     overrides = copy.deepcopy(ref.overrides or {})

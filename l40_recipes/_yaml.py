@@ -46,7 +46,7 @@ from ._scalars import (
 )
 from ._yaml_errors import duplicate_key, encoding_error, reader_error, syntax_error
 
-__all__ = ["KeyPath", "SourceMap", "YamlDocument", "parse_yaml"]
+__all__ = ["KeyPath", "SourceMap", "YamlDocument", "compose_first", "parse_yaml"]
 
 if TYPE_CHECKING:  # both loaders share SafeLoader's interface; the stubs type them apart
     _BaseLoader = yaml.CSafeLoader
@@ -208,6 +208,18 @@ def parse_yaml(content: bytes | str, *, path: str, defer_binary: bool = False) -
         aliases=frozenset(builder.aliases),
         bad_binary=tuple(builder.bad_binary),
     )
+
+
+def compose_first(content: bytes | str) -> yaml.Node | None:
+    """The first document's node graph, plain scalars left untagged, for a caller that decodes nodes itself.
+
+    Call it only on text `parse_yaml` read (or refused for a repeated key only): it adds no checks.
+    """
+    loader = _PlainScalarLoader(content)
+    try:
+        return loader.get_node() if loader.check_node() else None
+    finally:
+        loader.dispose()
 
 
 def _depth_bound(content: bytes | str) -> int:

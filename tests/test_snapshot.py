@@ -96,31 +96,138 @@ def test_upstream_errors(tmp_path: Path, text: str, name: str, message: str) -> 
     assert caught.value.upstream_text.startswith(message.replace("PATH", path))
 
 
+_SUBTYPE = HEADER + "measurements:\n  - type: OS\n    subtypes:\n      - subtype: r\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            HEADER + "measurements: 5\n",
+            "yaml: unmarshal errors:\n  line 3: cannot unmarshal !!int `5` into []*measurement.Measurement",
+        ),
+        (
+            HEADER + "fingerprint:\n  nodeCount: {value: four}\n",
+            "yaml: unmarshal errors:\n  line 4: cannot unmarshal !!str `four` into int",
+        ),
+        (
+            HEADER + "metadata: [a]\n",
+            "yaml: unmarshal errors:\n  line 3: cannot unmarshal !!seq into map[string]string",
+        ),
+        ("- 1\n", "yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into snapshotter.Snapshot"),
+        (
+            _SUBTYPE + "        data: {a: !!binary '%%'}\n",
+            "[INVALID_REQUEST] failed to decode subtype YAML: yaml: !!binary value contains invalid base64 data",
+        ),
+        (
+            _SUBTYPE + "        context: {a: {b: c}, 1: [x]}\n",
+            "[INVALID_REQUEST] failed to decode subtype YAML: yaml: unmarshal errors:\n"
+            "  line 7: cannot unmarshal !!map into string\n  line 7: cannot unmarshal !!seq into string",
+        ),
+        (
+            _SUBTYPE + "        data: {a: 1, 'a': 2}\n",
+            "[INVALID_REQUEST] failed to decode subtype YAML: yaml: unmarshal errors:\n"
+            '  line 7: mapping key "a" already defined at line 7',
+        ),
+        (
+            HEADER + "measurements:\n  - <<: 5\n",
+            "yaml: map merge requires map or sequence of maps as the value",
+        ),
+    ],
+)
+def test_yaml_shapes_fail_as_yaml_v3_fails(tmp_path: Path, text: str, message: str) -> None:
+    """A shape Go cannot decode is yaml.v3's error (type errors collected, with lines and Go types)."""
+    path = _write(tmp_path, text)
+    with pytest.raises(RecipeError) as caught:
+        load_snapshot(path, V0_20)
+    assert caught.value.upstream_text == "[INVALID_REQUEST] failed to decode YAML: " + message
+    assert caught.value.exit_code == 2
+
+
+def test_yaml_readings_are_go_values_printed_with_percent_v(tmp_path: Path) -> None:
+    """Timestamps are time.Time, `!!binary` its bytes, non-string keys an any-keyed map (aicr's key order)."""
+    path = _write(
+        tmp_path,
+        _SUBTYPE
+        + "        data: {t: 2001-12-14, b: !!binary aGk=, m: {2: x, a: y, ~: z}, s: !!str 5, q: '2001-12-14'}\n",
+    )
+    assert _first(path).subtypes[0].data == {
+        "t": "2001-12-14 00:00:00 +0000 UTC",
+        "b": "hi",
+        "m": "map[<nil>:z a:y 2:x]",
+        "s": "5",
+        "q": "2001-12-14",
+    }
+
+
+def test_null_entries_as_go_keeps_them(tmp_path: Path) -> None:
+    """A null measurement stays (a nil pointer); a null subtype or item is left out; merges fill the rest."""
+    path = _write(
+        tmp_path,
+        HEADER + "base: &base {type: OS}\nmeasurements:\n  - ~\n  - <<: *base\n    subtypes:\n"
+        "      - ~\n      - {subtype: r, items: [~, {data: {a: 1}}], context: {<<: [{k: v}, {k: w, j: u}], j: t}}\n",
+    )
+    measurements = load_snapshot(path, V0_20).measurements
+    assert measurements[0] is None
+    second = measurements[1]
+    assert second is not None
+    assert second.type == "OS"
+    assert len(second.subtypes) == 1
+    assert len(second.subtypes[0].items) == 1
+    assert second.subtypes[0].context == {"k": "v", "j": "t"}
+
+
 @pytest.mark.parametrize(
     ("text", "name", "what"),
     [
-        (
-            HEADER + "measurements:\n  - type: OS\n    subtypes:\n      - subtype: r\n        data: {a: 2001-12-14}\n",
-            "s.yaml",
-            "reading",
-        ),
-        (HEADER + "measurements: 5\n", "s.yaml", "`measurements` is not a list"),
+        (_SUBTYPE + "        data: {a: {[1]: x}}\n", "s.yaml", "a list or a map"),
         ('{"measurements": NaN}', "s.json", "not JSON"),
-        (
-            HEADER + "fingerprint:\n  nodeCount: {value: four}\n",
-            "s.yaml",
-            "`fingerprint.nodeCount.value` is not a number",
-        ),
-        (HEADER + "metadata: [a]\n", "s.yaml", "`metadata` is not a mapping"),
     ],
 )
 def test_what_is_not_reproduced_is_refused(tmp_path: Path, text: str, name: str, what: str) -> None:
-    """Times (Go's %v of a time.Time) and decoder type errors are refused by name (exit 2)."""
+    """A reading keyed by a collection (yaml.v3's `%#v` of it) and JSON errors are refused by name (exit 2)."""
     path = _write(tmp_path, text, name)
     with pytest.raises(RecipeError) as caught:
         load_snapshot(path, V0_20)
     assert "is not implemented by l40-recipes" in caught.value.message
     assert what in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("[1]", "the document is not a mapping"),
+        ('{"measurements": 5}', "`measurements` is not a list"),
+        ('{"measurements": [{"type": 5}]}', "`type` is not a string"),
+        ('{"measurements": [{"Type": "K8s"}]}', "matches field 'type' only ignoring case"),
+        ('{"fingerprint": {"nodeCount": {"value": 2.5}}}', "`value` is not a number"),
+        ('{"measurements": [{"type": "K8s", "subtypes": [{"data": 5}]}]}', "`data` is not a mapping"),
+    ],
+)
+def test_json_that_go_refuses_is_refused(tmp_path: Path, text: str, what: str) -> None:
+    """Go 1.27's encoding/json texts (and its case-insensitive field match) are not reproduced: refused."""
+    path = _write(tmp_path, text, "s.json")
+    with pytest.raises(RecipeError) as caught:
+        load_snapshot(path, V0_20)
+    assert "is not implemented by l40-recipes" in caught.value.message
+    assert what in caught.value.message
+
+
+def test_json_values_read_as_go_reads_them(tmp_path: Path) -> None:
+    """Null context values are empty strings; a null, list or object reading its `%v` text."""
+    path = _write(
+        tmp_path,
+        '{"kind": "Snapshot", "measurements": [null, {"type": "OS", "subtypes": [{"subtype": "r",'
+        ' "context": {"k": null}, "data": {"a": null, "b": [1, "x"], "c": {"z": 1.5}},'
+        ' "items": [{"context": {"n": "x"}, "data": {"d": true}}]}]}]}',
+        "s.json",
+    )
+    measurement = load_snapshot(path, V0_20).measurements[1]
+    assert measurement is not None
+    subtype = measurement.subtypes[0]
+    assert subtype.context == {"k": ""}
+    assert subtype.data == {"a": "<nil>", "b": "[1 x]", "c": "map[z:1.5]"}
+    assert subtype.items[0].data == {"d": True}
 
 
 @pytest.mark.parametrize(("source", "what"), [("cm://ns/name", "ConfigMap"), ("https://x.invalid/s.yaml", "URL")])

@@ -1,5 +1,6 @@
 """Record `aicr recipe`'s answers for cases.json into expected/ (run by hand; needs AICR_BIN, a build
-of upstream whose catalog is read from AICR_EMBED_DIR, and L40_RECIPES_UPSTREAM or ../shared)."""
+of upstream whose catalog is read from AICR_EMBED_DIR, and L40_RECIPES_UPSTREAM or ../shared).
+Case names given as arguments record only those cases."""
 
 from __future__ import annotations
 
@@ -38,9 +39,17 @@ def main() -> None:
             "mini": str(HERE / "mini"),
         }
         for name, catalog, args, *_ in json.loads((HERE / "cases.json").read_text()):
+            if sys.argv[1:] and name not in sys.argv[1:]:
+                continue
             env = {**os.environ, "AICR_EMBED_DIR": catalogs[catalog]}
             done = subprocess.run(
-                [binary, "recipe", *args], cwd=HERE, env=env, capture_output=True, text=True, check=False
+                [binary, "recipe", *args],
+                cwd=HERE,
+                env=env,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                check=False,
             )
             error = ""
             found = re.search(r"command failed: error=(.*) exitCode=\d+\n?\Z", done.stderr, re.S)
