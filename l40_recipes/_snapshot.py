@@ -201,15 +201,30 @@ def _decode_yaml(content: bytes, path: str) -> Any:
 
 
 def _decode_json(content: bytes, path: str) -> Any:
-    def refuse_constant(name: str) -> Any:
-        raise ValueError(name)
+    """The first JSON value, as upstream's `json.Decoder` reads it once (what follows is not read).
 
+    A syntax error is Go's text; a document that is not an object is Go's type error.
+    """
+    from ._go_json import scan_value, skip_space  # noqa: PLC0415
+
+    start = skip_space(content, 0)
+    if start == len(content):
+        raise _decode_failure("JSON", "EOF")
     try:
-        return json.loads(content.decode("utf-8"), parse_constant=refuse_constant, parse_int=float)
-    except (ValueError, UnicodeDecodeError):
-        if not content.strip(b" \t\r\n"):
-            raise _decode_failure("JSON", "EOF") from None
-        raise _not_reproduced(path, "it is not JSON (Go's decoder error text is not reproduced)") from None
+        end = scan_value(content, start)
+    except ValueError as err:
+        raise _decode_failure("JSON", str(err)) from None
+    try:
+        document = json.loads(content[start:end].decode("utf-8"), parse_int=float)
+    except ValueError:  # it scans: only text that is not UTF-8 is left, which Go reads as U+FFFD
+        raise _not_reproduced(path, "it is not UTF-8 text (Go's reading of it is not reproduced)") from None
+    if not isinstance(document, dict) and document is not None:
+        kind = "array" if isinstance(document, list) else _JSON_KINDS.get(type(document), "string")
+        raise _decode_failure("JSON", f"json: cannot unmarshal {kind} into Go value of type snapshotter.Snapshot")
+    return document or {}
+
+
+_JSON_KINDS: Final = {bool: "bool", float: "number", str: "string"}
 
 
 def _snapshot(document: Any, path: str) -> Snapshot:

@@ -25,9 +25,12 @@ def _first(path: str) -> Measurement:
     return measurement
 
 
-def _write(tmp_path: Path, text: str, name: str = "s.yaml") -> str:
+def _write(tmp_path: Path, text: str | bytes, name: str = "s.yaml") -> str:
     path = tmp_path / name
-    path.write_text(text)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
     return str(path)
 
 
@@ -181,11 +184,11 @@ def test_null_entries_as_go_keeps_them(tmp_path: Path) -> None:
     ("text", "name", "what"),
     [
         (_SUBTYPE + "        data: {a: {[1]: x}}\n", "s.yaml", "a list or a map"),
-        ('{"measurements": NaN}', "s.json", "not JSON"),
+        (b'{"kind": "\xff"}', "s.json", "not UTF-8"),
     ],
 )
-def test_what_is_not_reproduced_is_refused(tmp_path: Path, text: str, name: str, what: str) -> None:
-    """A reading keyed by a collection (yaml.v3's `%#v` of it) and JSON errors are refused by name (exit 2)."""
+def test_what_is_not_reproduced_is_refused(tmp_path: Path, text: str | bytes, name: str, what: str) -> None:
+    """A reading keyed by a collection (yaml.v3's `%#v` of it) and JSON that is not UTF-8 are refused (exit 2)."""
     path = _write(tmp_path, text, name)
     with pytest.raises(RecipeError) as caught:
         load_snapshot(path, V0_20)
@@ -196,7 +199,6 @@ def test_what_is_not_reproduced_is_refused(tmp_path: Path, text: str, name: str,
 @pytest.mark.parametrize(
     ("text", "what"),
     [
-        ("[1]", "the document is not a mapping"),
         ('{"measurements": 5}', "`measurements` is not a list"),
         ('{"measurements": [{"type": 5}]}', "`type` is not a string"),
         ('{"measurements": [{"Type": "K8s"}]}', "matches field 'type' only ignoring case"),
@@ -281,3 +283,34 @@ def test_the_apiversion_gate_is_the_releases(
     expected = _REFUSED.format(value=f'"{value}"', note=note, expected=semantics.result_api_version)
     assert caught.value.upstream_text == expected
     assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ('{"measurements": NaN}', "invalid character 'N' looking for beginning of value"),
+        ('{"kind": "Snapshot",}', "invalid character '}' looking for beginning of object key string"),
+        ('{"measurements": [', "unexpected EOF"),
+        ("nul", "unexpected EOF"),
+        ("[1,2]", "json: cannot unmarshal array into Go value of type snapshotter.Snapshot"),
+        ('"x"', "json: cannot unmarshal string into Go value of type snapshotter.Snapshot"),
+        ("true", "json: cannot unmarshal bool into Go value of type snapshotter.Snapshot"),
+        ("5", "json: cannot unmarshal number into Go value of type snapshotter.Snapshot"),
+    ],
+)
+def test_json_syntax_and_document_errors_are_gos(tmp_path: Path, text: str, detail: str) -> None:
+    """Observed from aicr 9793720d (Go 1.27's encoding/json): exit 2 with the decoder's own words."""
+    path = _write(tmp_path, text, "s.json")
+    with pytest.raises(RecipeError) as caught:
+        load_snapshot(path, V0_20)
+    assert caught.value.upstream_text == f"[INVALID_REQUEST] failed to decode JSON: {detail}"
+    assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize("text", ["null", '{"kind": "Snapshot"} xx', '{"kind": "Snapshot"} {"a": 1}'])
+def test_json_after_the_first_value_is_not_read(tmp_path: Path, text: str) -> None:
+    """Upstream decodes one value; what follows it, even broken JSON, is never read (observed from aicr)."""
+    path = _write(tmp_path, text, "s.json")
+    with pytest.raises(RecipeError) as caught:
+        load_snapshot(path, V0_20)
+    assert "contains no usable measurements" in caught.value.message
