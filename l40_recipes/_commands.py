@@ -127,7 +127,6 @@ def _query(args: argparse.Namespace) -> dict[str, object]:
 
 
 def run_resolve(args: argparse.Namespace) -> int:
-    from . import _recipe_flags as flags  # noqa: PLC0415
     from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
     from ._recipe_inputs import (  # noqa: PLC0415
         build_recipe_from_inputs,
@@ -149,11 +148,10 @@ def run_resolve(args: argparse.Namespace) -> int:
             )
             raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
         accounting, inventory = selected_modes(inputs)
-        recipe = build_recipe_from_inputs(inputs, catalog, args.stamp_version, accounting=accounting)
-        if inventory is not None:
-            recipe = flags.apply_runtime_inventory(recipe, inventory, catalog.aicr_version)
-        if accounting not in (None, "disabled"):
-            raise flags.unsupported(f"--slurm-accounting-mode {accounting}", "only `disabled` (the default) is built")
+        recipe = build_recipe_from_inputs(
+            inputs, catalog, args.stamp_version, accounting=accounting, inventory=inventory
+        )
+        _warn_mariadb(recipe)
         # Upstream creates the output file once the recipe is built, before serializing it.
         out = _output(inputs.output)
     except RecipeError as err:
@@ -174,6 +172,16 @@ def run_resolve(args: argparse.Namespace) -> int:
         if out is not sys.stdout:
             out.close()
     return 0
+
+
+def _warn_mariadb(recipe: RecipeResult) -> None:
+    """Upstream's warning for MariaDB Operator evidence that threatens an `aicr-provided` install."""
+    from ._accounting import mariadb_warning  # noqa: PLC0415
+
+    state = recipe.metadata.mariadb_operator_state
+    warning = mariadb_warning(state)
+    if warning is not None:
+        print(f"[cli] {warning}: component=mariadb-operator state={state}", file=sys.stderr)
 
 
 def _output(path: str | None) -> TextIO:

@@ -172,9 +172,16 @@ def _query(values: dict[str, object], inputs: Inputs, catalog: Catalog, nodes: i
 
 
 def build_recipe_from_inputs(
-    inputs: Inputs, catalog: Catalog, version: str | None, *, accounting: str | None = None
+    inputs: Inputs,
+    catalog: Catalog,
+    version: str | None,
+    *,
+    accounting: str | None = None,
+    inventory: str | None = None,
 ) -> RecipeResult:
     """Resolve the command's query, from a snapshot when one is given, as `aicr recipe` does.
+
+    *accounting* and *inventory* are the build selections (`selected_modes`).
 
     Raises:
         RecipeError: what upstream reports, in its order.
@@ -183,16 +190,20 @@ def build_recipe_from_inputs(
     from ._resolution import NO_CRITERIA_MESSAGE, build_recipe  # noqa: PLC0415
 
     if inputs.snapshot:
-        return _from_snapshot(inputs, catalog, version, accounting=accounting)
+        return _from_snapshot(inputs, catalog, version, accounting=accounting, inventory=inventory)
     query = query_without_snapshot(inputs, catalog)
     if specificity(query) == 0:
         raise CriteriaError(NO_CRITERIA_MESSAGE)
     if accounting is not None:
         check_accounting_platform(query)
-    return build_recipe(catalog, query, profile=inputs.profile, version=version)
+    return build_recipe(
+        catalog, query, profile=inputs.profile, version=version, accounting=accounting, inventory=inventory
+    )
 
 
-def _from_snapshot(inputs: Inputs, catalog: Catalog, version: str | None, *, accounting: str | None) -> RecipeResult:
+def _from_snapshot(
+    inputs: Inputs, catalog: Catalog, version: str | None, *, accounting: str | None, inventory: str | None
+) -> RecipeResult:
     from ._recipe_flags import check_accounting_platform  # noqa: PLC0415
     from ._snapshot import load_snapshot  # noqa: PLC0415
     from ._snapshot_criteria import detect_criteria, no_criteria_error  # noqa: PLC0415
@@ -218,4 +229,6 @@ def _from_snapshot(inputs: Inputs, catalog: Catalog, version: str | None, *, acc
         stated=frozenset(configured) | frozenset(flagged),
         profile=inputs.profile,
         version=version,
+        accounting=accounting,
+        inventory=inventory,
     )

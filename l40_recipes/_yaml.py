@@ -149,8 +149,11 @@ class YamlDocument:
     aliases: frozenset[KeyPath] = frozenset()
 
 
-def parse_yaml(content: bytes | str, *, path: str) -> YamlDocument:
+def parse_yaml(content: bytes | str, *, path: str, freeform: bool = False) -> YamlDocument:
     """Parse the first document of *content*; *path* names the file in errors.
+
+    *freeform* reads the whole document as Go reads it into a `map[string]any` (scalars resolved,
+    as under `overrides`).
 
     Raises:
         RecipeLoadError: the text is not YAML, a mapping repeats a key, an anchor contains itself,
@@ -191,7 +194,7 @@ def parse_yaml(content: bytes | str, *, path: str) -> YamlDocument:
     if first is None:
         return YamlDocument(None, source, extra_documents=False)
     builder = _Builder(source)
-    data = builder.build(first, (), freeform=_TYPED)
+    data = builder.build(first, (), freeform=_OVERRIDES if freeform else _TYPED)
     return YamlDocument(
         data, source, extra_documents=extra, retyped=builder.retyped, aliases=frozenset(builder.aliases)
     )
