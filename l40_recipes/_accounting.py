@@ -19,7 +19,7 @@ from ._result import (
     SlurmAccountingConfiguration,
     SlurmConfiguration,
 )
-from ._scalars import AnyKeyMap
+from ._scalars import AnyKeyMap, unmarshal_error
 
 if TYPE_CHECKING:
     from ._models import ComponentRef
@@ -172,13 +172,20 @@ def _with_accounting_step(ref: ComponentRef) -> ComponentRef:
             hint="set slinky-slurm's namespace in registry.yaml or in the overlay",
         )
     where = f"{ref.name} healthCheckAsserts"
+    unreadable = "failed to parse slinky-slurm health check for accounting specialization"
     try:
-        check = parse_yaml(ref.health_check_asserts, path=where, freeform=True).data
-    except RecipeError as err:
-        raise _invalid("failed to parse slinky-slurm health check for accounting specialization", cause=err) from None
+        document = parse_yaml(ref.health_check_asserts, path=where, freeform=True)
+    except RecipeError as err:  # yaml.v3's own text is the cause; our position refers to the check's text
+        detail = (
+            err.cause if err.cause is not None else ValueError(err.message.removeprefix(f"failed to parse {where}: "))
+        )
+        raise _invalid(unreadable, hint="fix the YAML of slinky-slurm's health check file", cause=detail) from None
+    check = document.data
     if check is not None and not isinstance(check, dict):
-        reason = RecipeError(f"{where} is not a mapping", code=ErrorCode.INVALID_REQUEST)
-        raise _invalid("failed to parse slinky-slurm health check for accounting specialization", cause=reason)
+        line = document.source.values[()][0]
+        typed = parse_yaml(ref.health_check_asserts, path=where).data  # the scalar's tag, as yaml.v3 names it
+        reason = f"yaml: unmarshal errors:\n  line {line}: {unmarshal_error(typed, 'map[string]interface {}')}"
+        raise _invalid(unreadable, hint="the check must be a mapping", cause=ValueError(reason))
     spec = (check or {}).get("spec")
     if not isinstance(spec, dict) or isinstance(spec, AnyKeyMap):
         raise _invalid("slinky-slurm health check has no object spec", hint="the check needs a `spec:` mapping")
