@@ -148,7 +148,7 @@ def _override(refs: dict[str, ComponentRef], name: str, override: dict[str, Any]
     refs[name] = ref.model_copy(update={"overrides": deep_merge(ref.overrides, override)})
 
 
-def _invalid(message: str, hint: str | None = None, cause: Exception | None = None) -> RecipeError:
+def _invalid(message: str, hint: str | None = None, cause: BaseException | None = None) -> RecipeError:
     return RecipeError(message, code=ErrorCode.INVALID_REQUEST, hint=hint, cause=cause)
 
 
