@@ -258,7 +258,7 @@ def check_accounting(result: RecipeResult, semantics: AicrVersion) -> None:
 
 def _required(result: RecipeResult, name: str) -> ComponentRef:
     ref = result.component(name)
-    if ref is None:  # pragma: no cover - applying the mode required it
+    if ref is None:  # a recipe read back, not one built here (applying the mode required it)
         raise _invalid(f"accounting mode requires component {go_quote(name)}")
     return ref
 

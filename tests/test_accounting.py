@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import yaml
 
 from l40_recipes._accounting import accounting_ownership, check_accounting, mariadb_operator_state
 from l40_recipes._cli import main
@@ -68,11 +69,17 @@ def test_every_slurm_query_in_every_mode_is_upstreams_bytes(upstream: Catalog, n
 
 
 def test_accounting_step_is_appended_to_the_rewritten_health_check(upstream: Catalog) -> None:
-    """The check is re-written keys sorted, comments dropped, with the accounting step last (upstream's text)."""
+    """The check is re-written keys sorted, comments dropped, with the accounting step last (upstream's bytes)."""
     as_json, _ = _recipe(upstream, "eks-h100", "customer-managed")
     (ref,) = [ref for ref in json.loads(as_json)["componentRefs"] if ref["name"] == "slinky-slurm"]
-    expected = (CASES / "eks-h100-slinky-slurm-health-check.yaml").read_text()
-    assert ref["healthCheckAsserts"] == expected
+    text = ref["healthCheckAsserts"]
+    assert _sha(text) == "337ce38a1631c9836709c6ea0a21f33384d71c9f6348d6ee956fe7d16437b94b"
+    assert "#" not in text
+    step = yaml.safe_load(text)["spec"]["steps"][-1]
+    assert step["name"] == "validate-accounting-ready"
+    resource = step["try"][0]["assert"]["resource"]
+    assert resource["metadata"] == {"name": "slinky-slurm-accounting", "namespace": "slurm"}
+    assert resource["status"] == {"(availableReplicas > `0`)": True}
     assert ref["overrides"]["accounting"] == {"enabled": True}
 
 
@@ -333,3 +340,28 @@ def test_recorded_mode_must_be_canonical_and_applied(upstream: Catalog, mode: st
     with pytest.raises(RecipeError) as caught:
         check_accounting(tampered, upstream.aicr_version)
     assert caught.value.message == message
+
+
+def test_recorded_mode_on_a_tampered_recipe(upstream: Catalog) -> None:
+    """A gate that is not a map reads as its value (`%v`); a configuration on a non-Slurm recipe is refused."""
+    query = build_query(
+        {**QUERIES["eks-h100"], "intent": "training", "platform": "slurm"},
+        known=upstream.known_values,
+        semantics=upstream.aicr_version,
+    )
+    recipe = build_recipe(upstream, query, version="dev")
+    refs = [
+        ref.model_copy(update={"overrides": {**(ref.overrides or {}), "accounting": True}})
+        if ref.name == "slinky-slurm"
+        else ref
+        for ref in recipe.component_refs
+    ]
+    with pytest.raises(RecipeError) as caught:
+        check_accounting(recipe.model_copy(update={"component_refs": refs}), upstream.aicr_version)
+    assert caught.value.message == (
+        'component "slinky-slurm" override accounting.enabled must be false for the selected '
+        "Slurm accounting mode (got true)"
+    )
+    other = recipe.model_copy(update={"criteria": recipe.criteria.model_copy(update={"platform": "kubeflow"})})
+    with pytest.raises(RecipeError, match="only valid for a Slurm recipe"):
+        check_accounting(other, upstream.aicr_version)
