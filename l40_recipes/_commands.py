@@ -145,6 +145,7 @@ def run_resolve(args: argparse.Namespace) -> int:
             )
             raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)
         recipe = recipe_from_inputs(inputs, catalog, args.stamp_version)
+        _warn_mariadb(recipe)
         # Upstream creates the output file once the recipe is built, before serializing it.
         out = _output(inputs.output)
     except RecipeError as err:
@@ -165,6 +166,16 @@ def run_resolve(args: argparse.Namespace) -> int:
         if out is not sys.stdout:
             out.close()
     return 0
+
+
+def _warn_mariadb(recipe: RecipeResult) -> None:
+    """Upstream's warning for MariaDB Operator evidence that threatens an `aicr-provided` install."""
+    from ._accounting import mariadb_warning  # noqa: PLC0415
+
+    state = recipe.metadata.mariadb_operator_state
+    warning = mariadb_warning(state)
+    if warning is not None:
+        print(f"[cli] {warning}: component=mariadb-operator state={state}", file=sys.stderr)
 
 
 def _output(path: str | None) -> TextIO:

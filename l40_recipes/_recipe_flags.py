@@ -63,11 +63,7 @@ def runtime_inventory_mode(value: str | None) -> str | None:
 
 
 def check_accounting_platform(query: Criteria) -> None:
-    """Upstream refuses an accounting mode for a query whose platform is not `slurm`, before resolving.
-
-    `disabled` is what a Slurm recipe gets without the flag, so it resolves as usual; the other modes
-    are refused once the recipe resolves, rather than silently built as `disabled`.
-    """
+    """Upstream refuses an accounting mode for a query whose platform is not `slurm`, before resolving."""
     if query.platform != "slurm":
         message = "Slurm accounting mode can only be set when recipe platform is slurm"
         raise RecipeError(message, code=ErrorCode.INVALID_REQUEST)

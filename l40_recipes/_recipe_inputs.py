@@ -178,21 +178,21 @@ def recipe_from_inputs(inputs: Inputs, catalog: Catalog, version: str | None) ->
     Raises:
         RecipeError: what upstream reports, in its order.
     """
-    from . import _recipe_flags as flags  # noqa: PLC0415
-
     accounting, inventory = selected_modes(inputs)
-    recipe = build_recipe_from_inputs(inputs, catalog, version, accounting=accounting)
-    if inventory is not None:
-        recipe = flags.apply_runtime_inventory(recipe, inventory, catalog.aicr_version)
-    if accounting not in (None, "disabled"):
-        raise flags.unsupported(f"--slurm-accounting-mode {accounting}", "only `disabled` (the default) is built")
-    return recipe
+    return build_recipe_from_inputs(inputs, catalog, version, accounting=accounting, inventory=inventory)
 
 
 def build_recipe_from_inputs(
-    inputs: Inputs, catalog: Catalog, version: str | None, *, accounting: str | None = None
+    inputs: Inputs,
+    catalog: Catalog,
+    version: str | None,
+    *,
+    accounting: str | None = None,
+    inventory: str | None = None,
 ) -> RecipeResult:
     """Resolve the command's query, from a snapshot when one is given, as `aicr recipe` does.
+
+    *accounting* and *inventory* are the build selections (`selected_modes`).
 
     Raises:
         RecipeError: what upstream reports, in its order.
@@ -201,16 +201,20 @@ def build_recipe_from_inputs(
     from ._resolution import NO_CRITERIA_MESSAGE, build_recipe  # noqa: PLC0415
 
     if inputs.snapshot:
-        return _from_snapshot(inputs, catalog, version, accounting=accounting)
+        return _from_snapshot(inputs, catalog, version, accounting=accounting, inventory=inventory)
     query = query_without_snapshot(inputs, catalog)
     if specificity(query) == 0:
         raise CriteriaError(NO_CRITERIA_MESSAGE)
     if accounting is not None:
         check_accounting_platform(query)
-    return build_recipe(catalog, query, profile=inputs.profile, version=version)
+    return build_recipe(
+        catalog, query, profile=inputs.profile, version=version, accounting=accounting, inventory=inventory
+    )
 
 
-def _from_snapshot(inputs: Inputs, catalog: Catalog, version: str | None, *, accounting: str | None) -> RecipeResult:
+def _from_snapshot(
+    inputs: Inputs, catalog: Catalog, version: str | None, *, accounting: str | None, inventory: str | None
+) -> RecipeResult:
     from ._recipe_flags import check_accounting_platform  # noqa: PLC0415
     from ._snapshot import load_snapshot  # noqa: PLC0415
     from ._snapshot_criteria import detect_criteria, no_criteria_error  # noqa: PLC0415
@@ -236,4 +240,6 @@ def _from_snapshot(inputs: Inputs, catalog: Catalog, version: str | None, *, acc
         stated=frozenset(configured) | frozenset(flagged),
         profile=inputs.profile,
         version=version,
+        accounting=accounting,
+        inventory=inventory,
     )

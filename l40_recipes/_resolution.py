@@ -3,7 +3,7 @@
 candidates (maximal leaves) → profile declaration → chains merged root to leaf, each overlay once →
 mixins → coverage post-condition → profile application → dependency validation → deployment order →
 type canonicalization → registry defaults and health checks → duplicate and coherence checks →
-build configuration (Slurm accounting) → coherence again.
+build configuration (runtime inventory, then Slurm accounting) → coherence again.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from . import _coverage
-from ._accounting import apply_slurm_accounting
+from ._accounting import DISABLED, apply_slurm_accounting
 from ._catalog import Catalog, Memo
 from ._components import Finished, assemble, check_coherence, finish
 from ._composition import composition
@@ -22,6 +22,7 @@ from ._profiles import (
     check_profile_targets,
     parse_selection,
 )
+from ._recipe_flags import apply_runtime_inventory
 from ._version import __version__
 from ._yaml import parse_yaml
 
@@ -52,11 +53,14 @@ def build_recipe(
     profile: str | None = None,
     version: str | None = None,
     coverage_details: bool = True,
+    accounting: str | None = None,
+    inventory: str | None = None,
 ) -> RecipeResult:
     """Resolve an already-parsed *query* against *catalog* (no specificity check).
 
     *coverage_details* False skips composing completions for a coverage error (for sweeps that
-    only classify outcomes).
+    only classify outcomes). *accounting* and *inventory* are the build selections (see
+    `complete_recipe`).
     """
     if catalog.base is None or catalog.registry is None:
         missing = "base.yaml" if catalog.base is None else "registry.yaml"
@@ -65,7 +69,9 @@ def build_recipe(
     found = candidates(catalog, query)
     composed = composition(catalog, found)
     _coverage.verify(catalog, query, composed.applied, details=coverage_details)
-    return complete_recipe(catalog, query, composed, profile=profile, version=version)
+    return complete_recipe(
+        catalog, query, composed, profile=profile, version=version, accounting=accounting, inventory=inventory
+    )
 
 
 def complete_recipe(
@@ -76,10 +82,15 @@ def complete_recipe(
     profile: str | None = None,
     version: str | None = None,
     evaluate: Callable[[Constraint, str, str], None] | None = None,
+    accounting: str | None = None,
+    inventory: str | None = None,
 ) -> RecipeResult:
     """A verified *composed* made a recipe: the profile applied, components finished, build configuration.
 
     *evaluate* checks the selected profile value's constraints (snapshot resolution; see `apply_profile`).
+    The build configuration is upstream's order: the runtime *inventory* mode (`enabled`/`disabled`,
+    None: as the recipe declares), then for a Slurm query the Slurm *accounting* mode (canonical,
+    None: `disabled`; refused for another platform before resolving, see `check_accounting_platform`).
     """
     selection = parse_selection(profile)  # upstream parses --profile only once coverage holds
     state = composed.state.copy()
@@ -95,7 +106,7 @@ def complete_recipe(
     result = assemble(
         query, state, composed.applied, finished, __version__ if version is None else version, semantics=semantics
     )
-    if selected is None and query.platform != "slurm":
+    if selected is None and query.platform != "slurm" and inventory is None:
         return result  # nothing changed since assemble() checked coherence
     if selected is not None:
         check_profile_targets(selected, result.component_refs, values=lambda ref: _read_values_file(catalog, ref))
@@ -105,8 +116,10 @@ def complete_recipe(
                 "metadata": result.metadata.model_copy(update={"selected_profile": selected}),
             },
         )
+    if inventory is not None:
+        result = apply_runtime_inventory(result, inventory, semantics)
     if query.platform == "slurm":
-        result = apply_slurm_accounting(result, semantics)
+        result = apply_slurm_accounting(result, semantics, accounting or DISABLED)
     check_coherence(result, semantics)
     return result
 

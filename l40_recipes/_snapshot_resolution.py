@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any, Final
 
+from ._accounting import mariadb_operator_state
 from ._composition import composition, profile_declaration
 from ._coverage import verify
 from ._errors import CoverageError, ErrorCode, RecipeError
@@ -46,23 +47,52 @@ def resolve_snapshot(
     stated: Collection[str],
     profile: str | None = None,
     version: str | None = None,
+    accounting: str | None = None,
+    inventory: str | None = None,
 ) -> RecipeResult:
     """Resolve *query* (detected, then overridden by config and flags) against *snapshot*.
 
     *stated* names the dimensions the user gave (by config or flag), which are never relaxed.
+    *accounting* and *inventory* are the build selections (see `complete_recipe`); with
+    `aicr-provided` accounting, the MariaDB Operator state the snapshot shows is recorded.
     """
+    modes = {"accounting": accounting, "inventory": inventory}
     try:
-        result = _build(catalog, query, snapshot, profile, version)
+        result = _build(catalog, query, snapshot, profile, version, modes=modes)
     except CoverageError as err:
         relaxed = _relaxed(err, query, stated)
         if relaxed is None:
             raise
-        result = _build(catalog, relaxed, snapshot, profile, version)
-    return _with_driver_state(catalog, result, snapshot)
+        result = _build(catalog, relaxed, snapshot, profile, version, modes=modes)
+    result = _with_driver_state(catalog, result, snapshot)
+    return _with_mariadb_state(result, snapshot)
+
+
+def _with_mariadb_state(result: RecipeResult, snapshot: Snapshot) -> RecipeResult:
+    configuration = result.configuration
+    slurm = configuration.slurm if configuration is not None else None
+    if slurm is None or slurm.accounting is None or slurm.accounting.mode != "aicr-provided":
+        return result
+    readings: list[object | None] = []
+    for item in snapshot.measurements:
+        subtype = item.subtype(_MARIADB_SUBTYPE) if item is not None and item.type == "K8s" else None
+        if subtype is not None:
+            readings.append(subtype.data.get("collection-state"))
+    metadata = result.metadata.model_copy(update={"mariadb_operator_state": mariadb_operator_state(readings)})
+    return result.model_copy(update={"metadata": metadata})
+
+
+_MARIADB_SUBTYPE: Final = "mariadb-operator"
 
 
 def _build(
-    catalog: Catalog, query: Criteria, snapshot: Snapshot, profile: str | None, version: str | None
+    catalog: Catalog,
+    query: Criteria,
+    snapshot: Snapshot,
+    profile: str | None,
+    version: str | None,
+    *,
+    modes: dict[str, str | None],
 ) -> RecipeResult:
     from ._resolution import complete_recipe  # noqa: PLC0415 - the orchestrator imports this module's callers
 
@@ -97,7 +127,9 @@ def _build(
     def check_profile(constraint: Constraint, name: str, value: str) -> None:
         _check_profile_constraint(constraint, name, value, snapshot)
 
-    result = complete_recipe(catalog, query, composed, profile=profile, version=version, evaluate=check_profile)
+    result = complete_recipe(
+        catalog, query, composed, profile=profile, version=version, evaluate=check_profile, **modes
+    )
     metadata = result.metadata.model_copy(update={"excluded_overlays": excluded, "constraint_warnings": warnings})
     return result.model_copy(update={"metadata": metadata})
 

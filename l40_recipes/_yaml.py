@@ -153,11 +153,15 @@ class YamlDocument:
     bad_binary: tuple[tuple[KeyPath, Location], ...] = ()
 
 
-def parse_yaml(content: bytes | str, *, path: str, defer_binary: bool = False) -> YamlDocument:
+def parse_yaml(
+    content: bytes | str, *, path: str, defer_binary: bool = False, freeform: bool = False
+) -> YamlDocument:
     """Parse the first document of *content*; *path* names the file in errors.
 
     With *defer_binary*, a `!!binary` scalar that is not base64 is kept as its text and listed in
     `bad_binary` for the decoder to judge (see `_decoding.decode`); otherwise it fails the file.
+    *freeform* reads the whole document as Go reads it into a `map[string]any` (scalars resolved,
+    as under `overrides`).
 
     Raises:
         RecipeLoadError: the text is not YAML, a mapping repeats a key, an anchor contains itself,
@@ -199,7 +203,7 @@ def parse_yaml(content: bytes | str, *, path: str, defer_binary: bool = False) -
     if first is None:
         return YamlDocument(None, source, extra_documents=False)
     builder = _Builder(source, defer_binary=defer_binary)
-    data = builder.build(first, (), freeform=_TYPED)
+    data = builder.build(first, (), freeform=_OVERRIDES if freeform else _TYPED)
     return YamlDocument(
         data,
         source,

@@ -964,20 +964,17 @@ class TestMoreRecipeFlags:
         )
 
     @needs_shared
-    def test_accounting_disabled_is_the_default_and_other_modes_fail_closed(
+    def test_accounting_disabled_is_the_default_and_other_modes_are_built(
         self, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """` DISABLED` (trimmed, any case) prints what no flag prints; the modes not built here are refused."""
+        """` DISABLED` (trimmed, any case) prints what no flag prints; the other modes are built too."""
         argv = ["recipe", *self.SLURM, "--os", "ubuntu", "--catalog", str(UPSTREAM_RECIPES), "-t", "json"]
         default = _run(capsys, *argv)
         assert default[0] == 0
         assert _run(capsys, *argv, "--slurm-accounting-mode", " DISABLED") == default
         code, out, err = _run(capsys, *argv, "--slurm-accounting-mode", "aicr-provided")
-        assert (code, out) == (2, "")
-        assert err == (
-            "[INVALID_REQUEST] --slurm-accounting-mode aicr-provided is not implemented by l40-recipes: "
-            "only `disabled` (the default) is built\n"
-        )
+        assert (code, err) == (0, "")
+        assert json.loads(out)["configuration"] == {"slurm": {"accounting": {"mode": "aicr-provided"}}}
         # Resolution errors still come first, as upstream's do.
         no_os = [
             "recipe",

@@ -6,6 +6,7 @@ replayed through the library: the same recipe bytes, or upstream's error text.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -180,3 +181,26 @@ def test_a_config_is_judged_as_the_catalogs_release(tmp_path: Path) -> None:
     config.write_text("kind: AICRConfig\napiVersion: aicr.run/v1alpha2\nspec: {recipe: {}}\n")
     with pytest.raises(RecipeError, match=r"was retired in v1\.0\.0"):
         resolve(config=config, service="eks")
+
+
+@needs_shared
+@pytest.mark.parametrize("mode", ["customer-managed", " AICR-Provided "])
+def test_an_accounting_mode_builds_upstreams_recipe(mode: str) -> None:
+    """`accounting_mode=` is `--slurm-accounting-mode`: trimmed, any case, upstream's bytes (recorded digests)."""
+    recipe = resolve(
+        catalog=UPSTREAM_RECIPES,
+        aicr_version="0.20",
+        version="dev",
+        accounting_mode=mode,
+        service="eks",
+        accelerator="h100",
+        os="ubuntu",
+        intent="training",
+        platform="slurm",
+    )
+    canonical = mode.strip().lower()
+    expected = json.loads((Path(__file__).parent / "accounting_cases" / "catalog.json").read_text())
+    digest = hashlib.sha256((recipe.to_json() + "\n").encode()).hexdigest()
+    assert digest == expected[f"eks-h100-{canonical}"]["json"]
+    with pytest.raises(RecipeError, match="can only be set when recipe platform is slurm"):
+        resolve(catalog=UPSTREAM_RECIPES, aicr_version="0.20", accounting_mode=mode, service="eks")

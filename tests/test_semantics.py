@@ -322,7 +322,9 @@ def test_configuration_needs_the_profile_track(semantics: Any, api_version: str)
     configured = semantics.configured_result_api_version
     with pytest.raises(RecipeError, match=f'requires apiVersion "{configured}" \\(got "{api_version}"\\)'):
         check_coherence(result, semantics)
-    check_coherence(result.model_copy(update={"api_version": configured}), semantics)
+    # With the right apiVersion, the mode's components are looked for next (upstream's order).
+    with pytest.raises(RecipeError, match='accounting mode requires component "slinky-slurm"'):
+        check_coherence(result.model_copy(update={"api_version": configured}), semantics)
     with pytest.raises(RecipeError, match=r'RecipeResult apiVersion "aicr\.run/v9" is not supported'):
         check_coherence(result.model_copy(update={"api_version": "aicr.run/v9"}), semantics)
 
