@@ -41,7 +41,8 @@ from l40_recipes import load_catalog  # noqa: E402 - this checkout's, only to li
 from tests.hostile import many_overlays  # noqa: E402 - the corpus lives with the tests
 from tests.sweep import combinations  # noqa: E402 - bench_sweep.py's combinations
 
-UPSTREAM = Path(__file__).resolve().parent.parent.parent / "shared" / "upstream-aicr" / "9793720d"
+#: As the tests find it: `L40_RECIPES_UPSTREAM=DIR`, by default `../shared/upstream-aicr` beside the repository.
+UPSTREAM = Path(os.environ.get("L40_RECIPES_UPSTREAM") or REPO.parent / "shared" / "upstream-aicr") / "9793720d"
 
 PROBE = """
 import contextlib, itertools, json, resource, sys, time
@@ -121,7 +122,7 @@ def main() -> int:
         print(f"{tree}: the command line runs {where.strip()}", file=sys.stderr)
     work = Path(tempfile.mkdtemp(prefix="bench-compare-"))
     many_overlays(work / "hostile")
-    make_catalog(work / "realistic", 5000)
+    make_catalog(work / "realistic", 5000, UPSTREAM / "recipes")
     sweep_queries(work / "sweep.jsonl")
     results: dict[Path, dict[str, list[float]]] = {old: {}, new: {}}
     loads: list[float] = []

@@ -1,23 +1,26 @@
 """Write a large, realistic catalog: the upstream catalog plus copies of its accelerator-bound overlays.
 
 `python benchmarks/make_catalog.py DEST [OVERLAYS] [SOURCE]` copies SOURCE (default: upstream
-9793720d's `recipes/` beside this repository) to DEST, then adds copies of every overlay that states
-an accelerator until `overlays/` holds OVERLAYS files (default 5,000). Copy number K of overlay
-`NAME` is `NAME-rK` with accelerator `ACCEL-rK`, so that every copy has criteria of its own; a
-`spec.base` naming another accelerator-bound overlay points at that overlay's copy K, so each copy
-set is a whole subtree under the original (accelerator-free) parents. The copies keep upstream's
-bytes otherwise: components, mixins, constraints, validation phases and comments. Nothing here is
-committed data: the catalog is generated from the reference tree at run time.
+9793720d's `recipes/` under L40_RECIPES_UPSTREAM, or beside this repository) to DEST, then adds
+copies of every overlay that states an accelerator until `overlays/` holds OVERLAYS files (default
+5,000). Copy number K of overlay `NAME` is `NAME-rK` with accelerator `ACCEL-rK`, so that every copy
+has criteria of its own; a `spec.base` naming another accelerator-bound overlay points at that
+overlay's copy K, so each copy set is a whole subtree under the original (accelerator-free) parents.
+The copies keep upstream's bytes otherwise: components, mixins, constraints, validation phases and
+comments. Nothing here is committed data: the catalog is generated from the reference tree at run
+time.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
 from pathlib import Path
 
-UPSTREAM = Path(__file__).resolve().parent.parent.parent / "shared" / "upstream-aicr" / "9793720d" / "recipes"
+_DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "upstream-aicr"
+UPSTREAM = Path(os.environ.get("L40_RECIPES_UPSTREAM") or _DEFAULT) / "9793720d" / "recipes"
 
 _NAME = re.compile(r"^(metadata:\n(?:[ \t]*#.*\n|\s*\n)*  name: )(\S+)$", re.MULTILINE)
 _BASE = re.compile(r"^(  base: )(\S+)$", re.MULTILINE)
