@@ -151,6 +151,9 @@ class YamlDocument:
     #: `!!binary` scalars that are not base64, in document order, when the reader was told to
     #: defer them: yaml.v3 fails only on one it decodes, and a struct does not decode an unknown key.
     bad_binary: tuple[tuple[KeyPath, Location], ...] = ()
+    #: Repeated mapping keys, deferred like `bad_binary` (yaml.v3 refuses one in a mapping it
+    #: decodes): the mapping's path -> (the repeat's key text, its position, the first one's line).
+    duplicates: dict[KeyPath, list[tuple[str, Location, int]]] = field(default_factory=dict)
 
 
 def parse_yaml(
@@ -159,9 +162,9 @@ def parse_yaml(
     """Parse the first document of *content*; *path* names the file in errors.
 
     With *defer_binary*, a `!!binary` scalar that is not base64 is kept as its text and listed in
-    `bad_binary` for the decoder to judge (see `_decoding.decode`); otherwise it fails the file.
-    *freeform* reads the whole document as Go reads it into a `map[string]any` (scalars resolved,
-    as under `overrides`).
+    `bad_binary`, and a repeated mapping key (the first value kept) in `duplicates`, for the decoder
+    to judge (see `_decoding.decode`); otherwise either fails the file. *freeform* reads the whole
+    document as Go reads it into a `map[string]any` (scalars resolved, as under `overrides`).
 
     Raises:
         RecipeLoadError: the text is not YAML, a mapping repeats a key, an anchor contains itself,
@@ -211,6 +214,7 @@ def parse_yaml(
         retyped=builder.retyped,
         aliases=frozenset(builder.aliases),
         bad_binary=tuple(builder.bad_binary),
+        duplicates=builder.duplicates,
     )
 
 
@@ -287,6 +291,7 @@ class _Builder:
         self.aliases: set[KeyPath] = set()
         self.defer_binary = defer_binary
         self.bad_binary: list[tuple[KeyPath, Location]] = []
+        self.duplicates: dict[KeyPath, list[tuple[str, Location, int]]] = {}
         # Collections built, by node and decoding (an anchor may be aliased under `overrides`,
         # where its scalars resolve, and elsewhere, where they keep their text).
         self._built: dict[tuple[int, int], Any] = {}
@@ -403,7 +408,11 @@ class _Builder:
             key_mark = (mark.line + 1, mark.column + 1)
             child = (*path, key)
             if key in first_lines:
-                raise duplicate_key(self.source.path, key, *key_mark, first_line=first_lines[key])
+                if not self.defer_binary:
+                    raise duplicate_key(self.source.path, key, *key_mark, first_line=first_lines[key])
+                repeat = (key_node.value, Location(self.source.path, *key_mark), first_lines[key])
+                self.duplicates.setdefault(path, []).append(repeat)
+                continue
             first_lines[key] = key_mark[0]
             keys[child] = key_mark
             inner = _ANY if freeform else (_OVERRIDES if key in FREEFORM_KEYS else _TYPED)
