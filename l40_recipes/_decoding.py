@@ -47,7 +47,7 @@ def decode(
     refuse_unmarshal(model, document, relative, strict=strict, message=message)
     try:
         return model.model_validate(document.data or {}, by_alias=True, by_name=False)
-    except ValidationError as err:  # what yaml.v3 takes but the models do not (a non-string map key)
+    except ValidationError as err:  # pragma: no cover - the walk refuses first whatever the models refuse
         first = err.errors()[0]
         path = tuple(first["loc"])
         while path and not document.source.has(path):
@@ -55,7 +55,7 @@ def decode(
         raise RecipeLoadError(
             f"failed to parse {relative}: {'.'.join(str(part) for part in first['loc'])}: {first['msg']}",
             location=document.source.locate_value(path),
-            hint="write map keys here as plain strings",
+            hint="fix the value's type",
         ) from None
 
 
@@ -68,7 +68,7 @@ def refuse_unmarshal(
         RecipeLoadError: *message* with `yaml: unmarshal errors:` and a `line N: ...` line per error,
             at the first one.
     """
-    refusals = unmarshal_errors(model, document.data, document.source, strict=strict, duplicates=document.duplicates)
+    refusals = unmarshal_errors(model, document, strict=strict)
     if refusals:
         lines = "".join(f"\n  line {refusal.location.line}: {refusal.message}" for refusal in refusals)
         raise RecipeLoadError(

@@ -22,14 +22,11 @@ from pydantic import BaseModel, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from ._go_types import GO_FIELDS, go_type
-from ._models import UNMARSHAL_ERROR
 from ._scalars import scalar_text, unmarshal_error
 
 if TYPE_CHECKING:
     from ._errors import Location
-    from ._yaml import KeyPath, SourceMap
-
-    _Duplicates = dict[KeyPath, list[tuple[str, Location, int]]]
+    from ._yaml import YamlDocument
 
 __all__ = ["Refusal", "unmarshal_errors"]
 
@@ -43,16 +40,14 @@ class Refusal:
     hint: str
 
 
-def unmarshal_errors(
-    model: type[BaseModel], data: Any, source: SourceMap, *, strict: bool, duplicates: _Duplicates | None = None
-) -> list[Refusal]:
-    """yaml.v3's unmarshal errors decoding *data* (a parsed document) into *model*, in document order.
+def unmarshal_errors(model: type[BaseModel], document: YamlDocument, *, strict: bool) -> list[Refusal]:
+    """yaml.v3's unmarshal errors decoding *document* into *model*, in document order.
 
-    *duplicates* are the document's repeated keys by mapping (`YamlDocument.duplicates`): yaml.v3
-    refuses them in a mapping it decodes, and then decodes nothing of that mapping.
+    The document's repeated keys (read with `defer_binary`) are refused in a mapping yaml.v3
+    decodes, and then nothing else of that mapping is decoded.
     """
     found: list[Refusal] = []
-    _Walk(source, strict, found, duplicates or {}).value(data, model, (), go_type(model))
+    _Walk(document, strict, found).value(document.data, model, (), go_type(model))
     return found
 
 
@@ -81,10 +76,9 @@ def _validators(metadata: Any) -> tuple[Any, ...]:
 
 @dataclass(slots=True)
 class _Walk:
-    source: SourceMap
+    document: YamlDocument
     strict: bool
     found: list[Refusal]
-    duplicates: _Duplicates
 
     def value(
         self, value: Any, annotation: Any, path: tuple[str | int, ...], go: str, validators: tuple[Any, ...] = ()
@@ -101,7 +95,7 @@ class _Walk:
             else:
                 break
         if annotation is Any:
-            if self.duplicates:
+            if self.document.duplicates:
                 self.free_form(value, path)
             return
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -114,9 +108,8 @@ class _Walk:
             for validate in validators:
                 try:
                     validate(value)
-                except PydanticCustomError as err:
-                    if err.type == UNMARSHAL_ERROR:
-                        self.refuse(path, err.message(), go)
+                except PydanticCustomError as err:  # the models' Go scalar rules raise only yaml.v3's refusals
+                    self.refuse(path, err.message(), go)
 
     def struct(self, value: Any, model: type[BaseModel], path: tuple[str | int, ...], go: str) -> None:
         if not isinstance(value, dict):
@@ -133,7 +126,7 @@ class _Walk:
                 where = (*path, key)
                 self.found.append(
                     Refusal(
-                        self.source.locate(where),
+                        self.document.source.locate(where),
                         f"field {scalar_text(key)} not found in type {go}",
                         f"remove {'.'.join(map(str, where))!r}, or fix its spelling",
                     )
@@ -153,7 +146,7 @@ class _Walk:
 
     def repeated(self, path: tuple[str | int, ...]) -> bool:
         """Refuse the repeated keys of the mapping at *path*, if any: yaml.v3 then skips the mapping."""
-        for key, location, first in self.duplicates.get(path, ()):
+        for key, location, first in self.document.duplicates.get(path, ()):
             self.found.append(
                 Refusal(
                     location,
@@ -161,7 +154,7 @@ class _Walk:
                     f"remove one of the two {key!r} entries; YAML readers disagree on which one wins",
                 )
             )
-        return path in self.duplicates
+        return path in self.document.duplicates
 
     def free_form(self, value: Any, path: tuple[str | int, ...]) -> None:
         """A free-form value decodes whole: only its repeated keys are refused."""
@@ -174,10 +167,15 @@ class _Walk:
                 self.free_form(child, (*path, index))
 
     def refuse(self, path: tuple[str | int, ...], message: str, go: str) -> None:
+        source = self.document.source
         known = path
-        while known and not self.source.has(known):
-            known = known[:-1]  # a value an alias brought in has no position of its own
-        self.found.append(Refusal(self.source.locate_value(known), message, _hint(go)))
+        while known and not source.has(known):
+            known = known[:-1]
+        anchor = self.document.anchors.get(known)
+        if anchor is not None and known != path:  # a value an alias shares: yaml.v3 names the anchor's lines
+            self.refuse((*anchor, *path[len(known) :]), message, go)
+            return
+        self.found.append(Refusal(source.locate_value(known), message, _hint(go)))
 
 
 def _hint(go: str) -> str:

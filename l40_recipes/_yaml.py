@@ -154,6 +154,9 @@ class YamlDocument:
     #: Repeated mapping keys, deferred like `bad_binary` (yaml.v3 refuses one in a mapping it
     #: decodes): the mapping's path -> (the repeat's key text, its position, the first one's line).
     duplicates: dict[KeyPath, list[tuple[str, Location, int]]] = field(default_factory=dict)
+    #: Where an alias shares its anchor's built value (so nothing below it has a position of its
+    #: own): the alias's path -> the anchor's, where yaml.v3 places errors in that value.
+    anchors: dict[KeyPath, KeyPath] = field(default_factory=dict)
 
 
 def parse_yaml(
@@ -215,6 +218,7 @@ def parse_yaml(
         aliases=frozenset(builder.aliases),
         bad_binary=tuple(builder.bad_binary),
         duplicates=builder.duplicates,
+        anchors=builder.anchors,
     )
 
 
@@ -292,6 +296,8 @@ class _Builder:
         self.defer_binary = defer_binary
         self.bad_binary: list[tuple[KeyPath, Location]] = []
         self.duplicates: dict[KeyPath, list[tuple[str, Location, int]]] = {}
+        self.anchors: dict[KeyPath, KeyPath] = {}
+        self._first: dict[int, KeyPath] = {}  # where each collection was first built
         # Collections built, by node and decoding (an anchor may be aliased under `overrides`,
         # where its scalars resolve, and elsewhere, where they keep their text).
         self._built: dict[tuple[int, int], Any] = {}
@@ -321,7 +327,9 @@ class _Builder:
                 self.aliases.add(path)
             done = self._built.get((identity, freeform))
             if done is not None:
+                self.anchors[path] = self._first[identity]
                 return done
+        self._first.setdefault(identity, path)
         self._open.add(identity)
         if isinstance(node, yaml.MappingNode):
             built: Any = self._mapping(node, path, freeform=freeform)

@@ -372,3 +372,52 @@ def test_v1_0_probes_a_mixins_header_first(tmp_path: Path) -> None:
         "yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into string\n"
         '  line 2: field zz not found in type struct { Name string "json:\\"name\\" yaml:\\"name\\"" }'
     )
+
+
+_LAYER_REGISTRY = "apiVersion: aicr.run/v1alpha2\nkind: ComponentRegistry\ncomponents: []\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {
+                "registry.yaml": "apiVersion: aicr.run/v1alpha2\nkind: ComponentRegistry\ncomponents:\n"
+                "  - name: [x]\n    zz: 1\n    helm: [a]\n    gkeCriticalPriority: maybe\n"
+            },
+            "[INTERNAL] failed to read registry.yaml: [INTERNAL] failed to parse external registry.yaml: "
+            "yaml: unmarshal errors:\n  line 4: cannot unmarshal !!seq into string\n"
+            "  line 6: cannot unmarshal !!seq into recipe.HelmConfig\n  line 7: cannot unmarshal !!str `maybe` into bool",
+        ),
+        (
+            {
+                "registry.yaml": _LAYER_REGISTRY,
+                "overlays/lay.yaml": "kind: RecipeMetadata\napiVersion: aicr.run/v1alpha2\nmetadata:\n  name: lay\n"
+                'spec:\n  criteria: {service: [eks], nodes: "3"}\n'
+                "  constraints: [{name: K8s.server.version, value: {a: 1}, zz: 1}]\n",
+            },
+            "[INTERNAL] failed to walk external directory tree: [INVALID_REQUEST] failed to parse overlays/lay.yaml: "
+            "yaml: unmarshal errors:\n  line 6: cannot unmarshal !!seq into recipe.CriteriaServiceType\n"
+            "  line 6: cannot unmarshal !!str `3` into int\n  line 7: cannot unmarshal !!map into string",
+        ),
+        (
+            {
+                "registry.yaml": _LAYER_REGISTRY,
+                "overlays/lay.yaml": "kind: RecipeMetadata\napiVersion: aicr.run/v1alpha2\nmetadata: [a]\n",
+            },
+            "[INTERNAL] failed to walk external directory tree: [INVALID_REQUEST] failed to parse header for "
+            "overlays/lay.yaml: yaml: unmarshal errors:\n"
+            '  line 3: cannot unmarshal !!seq into struct { Name string "json:\\"name\\" yaml:\\"name\\"" }',
+        ),
+    ],
+)
+def test_a_data_layers_files_fail_in_yaml_v3s_words(tmp_path: Path, files: dict[str, str], expected: str) -> None:
+    """Observed with `aicr-patched recipe --data LAYER` over upstream's catalog (exit 8)."""
+    root = write_catalog(tmp_path / "catalog", _leaf())
+    layer = tmp_path / "layer"
+    for relative, text in files.items():
+        (layer / relative).parent.mkdir(parents=True, exist_ok=True)
+        (layer / relative).write_text(text)
+    with pytest.raises(RecipeError) as caught:
+        load_catalog(root, aicr_version="0.20", data=layer)
+    assert (caught.value.upstream_text, caught.value.exit_code) == (expected, 8)

@@ -15,10 +15,10 @@ from l40_recipes._yaml import parse_yaml
 
 
 def _errors(model: type, text: str, *, strict: bool) -> list[tuple[int, int, str]]:
-    document = parse_yaml(text, path="f.yaml")
+    document = parse_yaml(text, path="f.yaml", defer_binary=True)
     return [
         (refusal.location.line, refusal.location.column, refusal.message)
-        for refusal in unmarshal_errors(model, document.data, document.source, strict=strict)
+        for refusal in unmarshal_errors(model, document, strict=strict)
     ]
 
 
@@ -97,18 +97,18 @@ def test_the_header_probe_reads_only_the_header() -> None:
 
 
 def test_a_value_brought_by_an_alias_is_at_its_anchor() -> None:
-    """yaml.v3 names the anchored node's line (observed: E-alias-seq)."""
+    """yaml.v3 names the anchored node's line (observed: E-alias-seq), also for what is inside it."""
     text = "x: &l [1, 2]\nspec:\n  criteria: *l\n"
     assert _errors(RecipeMetadata, text, strict=False) == [(1, 4, "cannot unmarshal !!seq into recipe.Criteria")]
+    text = "x: &c\n  service: eks\n  nodes: [1]\ny: &d {criteria: *c}\nspec: *d\n"
+    assert _errors(RecipeMetadata, text, strict=False) == [(3, 10, "cannot unmarshal !!seq into int")]
 
 
 def test_hints_say_how_to_write_the_value() -> None:
     document = parse_yaml(
         "components:\n  - {name: [a], helm: x, gkeCriticalPriority: z, validations: {}, zz: 1}\n", path="r.yaml"
     )
-    hints = [
-        refusal.hint for refusal in unmarshal_errors(ComponentRegistry, document.data, document.source, strict=True)
-    ]
+    hints = [refusal.hint for refusal in unmarshal_errors(ComponentRegistry, document, strict=True)]
     assert hints == [
         "write this value as a plain string",
         "write this value as a YAML mapping (`key: value`)",
@@ -122,13 +122,13 @@ def test_a_repeated_key_refuses_its_mapping_where_it_is_decoded() -> None:
     """Observed (R-several, E-validation): the repeat is refused and nothing else of that mapping is."""
     text = "spec:\n  criteria: {service: [a], service: b}\n  zz: {a: 1, a: 2}\n  componentRefs:\n"
     text += "    - {name: x, overrides: {k: [{a: 1, a: 2}]}, type: [z]}\n"
+    text += "  validation: {readiness: {nodeSelection: {selector: {a: [1], a: 2}}}}\n"
     document = parse_yaml(text, path="f.yaml", defer_binary=True)
-    found = unmarshal_errors(
-        RecipeMetadata, document.data, document.source, strict=False, duplicates=document.duplicates
-    )
+    found = unmarshal_errors(RecipeMetadata, document, strict=False)
     assert [(refusal.location.line, refusal.message) for refusal in found] == [
         (2, 'mapping key "service" already defined at line 2'),
         (5, 'mapping key "a" already defined at line 5'),
         (5, "cannot unmarshal !!seq into recipe.ComponentType"),
+        (6, 'mapping key "a" already defined at line 6'),
     ]
     assert found[0].hint == "remove one of the two 'service' entries; YAML readers disagree on which one wins"
