@@ -90,8 +90,9 @@ def bad_binary(
     Raises:
         RecipeLoadError: *message* (`{path}`: *relative*) with yaml.v3's error as the cause.
     """
+    repeated = document.duplicates  # yaml.v3 decodes nothing of a mapping that repeats a key
     for path, location in document.bad_binary:
-        if decoded(path):
+        if decoded(path) and not any(path[:depth] in repeated for depth in range(len(path))):
             raise RecipeLoadError(
                 message.replace("{path}", relative),
                 cause=UnmarshalError("yaml: !!binary value contains invalid base64 data"),

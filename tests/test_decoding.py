@@ -421,3 +421,15 @@ def test_a_data_layers_files_fail_in_yaml_v3s_words(tmp_path: Path, files: dict[
     with pytest.raises(RecipeError) as caught:
         load_catalog(root, aicr_version="0.20", data=layer)
     assert (caught.value.upstream_text, caught.value.exit_code) == (expected, 8)
+
+
+def test_a_bad_binary_value_in_a_mapping_that_repeats_a_key_is_not_decoded(tmp_path: Path) -> None:
+    """yaml.v3 refuses the repeated key and decodes nothing else of that mapping (observed: M-dup-binary)."""
+    body = f"constraints:\n    - {{name: a, value: {_BAD}, value: b}}\n"
+    root = write_catalog(tmp_path, _leaf(body=body))
+    with pytest.raises(RecipeError) as caught:
+        load_catalog(root)
+    assert caught.value.upstream_text == (
+        "[INVALID_REQUEST] failed to parse overlays/leaf.yaml: yaml: unmarshal errors:\n"
+        '  line 9: mapping key "value" already defined at line 9'
+    )
