@@ -74,6 +74,41 @@ def _validators(metadata: Any) -> tuple[Any, ...]:
     return tuple(meta.func for meta in metadata if isinstance(meta, BeforeValidator))
 
 
+_PLANS: dict[int, tuple[str, Any, tuple[Any, ...]]] = {}
+_GO_NAMES: dict[int, str] = {}
+
+
+def _plan(annotation: Any) -> tuple[str, Any, tuple[Any, ...]]:
+    """How a field type decodes, memoized: `struct`, `list`, `dict`, `any` or `scalar`.
+
+    With the model or item type, and the validators its `Annotated` layers carry.
+    """
+    plan = _PLANS.get(id(annotation))
+    if plan is None:
+        plan = _PLANS[id(annotation)] = _make_plan(annotation)
+    return plan
+
+
+def _make_plan(annotation: Any) -> tuple[str, Any, tuple[Any, ...]]:
+    validators: tuple[Any, ...] = ()
+    while True:
+        origin, args = get_origin(annotation), get_args(annotation)
+        if origin is Annotated:
+            annotation = args[0]
+            validators += _validators(args[1:])
+        elif origin in (Union, types.UnionType):
+            annotation = next(arm for arm in args if arm is not type(None))
+        else:
+            break
+    if annotation is Any:
+        return "any", None, ()
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "struct", annotation, ()
+    if origin in (list, dict):
+        return ("list" if origin is list else "dict"), args[-1], ()
+    return "scalar", None, validators
+
+
 @dataclass(slots=True)
 class _Walk:
     document: YamlDocument
@@ -85,27 +120,18 @@ class _Walk:
     ) -> None:
         if value is None:
             return  # a null leaves the zero value
-        while True:
-            origin, args = get_origin(annotation), get_args(annotation)
-            if origin is Annotated:
-                annotation = args[0]
-                validators += _validators(args[1:])
-            elif origin in (Union, types.UnionType):
-                annotation = next(arm for arm in args if arm is not type(None))
-            else:
-                break
-        if annotation is Any:
+        kind, target, own = _plan(annotation)
+        if kind == "struct":
+            self.struct(value, target, path, go)
+        elif kind in ("list", "dict"):
+            self.container(value, target, path, go, list if kind == "list" else dict)
+        elif kind == "any":
             if self.document.duplicates:
                 self.free_form(value, path)
-            return
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            self.struct(value, annotation, path, go)
-        elif origin in (list, dict):
-            self.container(value, args[-1], path, go, list if origin is list else dict)
         elif isinstance(value, (dict, list)):
             self.refuse(path, unmarshal_error(value, go), go)
         else:
-            for validate in validators:
+            for validate in validators + own:
                 try:
                     validate(value)
                 except PydanticCustomError as err:  # the models' Go scalar rules raise only yaml.v3's refusals
@@ -138,7 +164,7 @@ class _Walk:
             return
         if kind is dict and self.repeated(path):
             return
-        inner = go_type(item)
+        inner = _GO_NAMES.get(id(item)) or _GO_NAMES.setdefault(id(item), go_type(item))
         given: Any = value
         entries = enumerate(given) if isinstance(given, list) else given.items()
         for key, child in entries:

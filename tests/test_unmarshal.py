@@ -121,7 +121,7 @@ def test_hints_say_how_to_write_the_value() -> None:
 def test_a_repeated_key_refuses_its_mapping_where_it_is_decoded() -> None:
     """Observed (R-several, E-validation): the repeat is refused and nothing else of that mapping is."""
     text = "spec:\n  criteria: {service: [a], service: b}\n  zz: {a: 1, a: 2}\n  componentRefs:\n"
-    text += "    - {name: x, overrides: {k: [{a: 1, a: 2}]}, type: [z]}\n"
+    text += "    - {name: x, overrides: {k: {m: [{a: 1, a: 2}]}}, type: [z]}\n"
     text += "  validation: {readiness: {nodeSelection: {selector: {a: [1], a: 2}}}}\n"
     document = parse_yaml(text, path="f.yaml", defer_binary=True)
     found = unmarshal_errors(RecipeMetadata, document, strict=False)
