@@ -44,6 +44,7 @@ from ._scalars import (
     resolve_node,
     yaml11_reading,
 )
+from ._source_map import KeyPath, SourceMap
 from ._yaml_errors import duplicate_key, encoding_error, reader_error, syntax_error
 
 __all__ = ["KeyPath", "SourceMap", "YamlDocument", "compose_first", "parse_yaml"]
@@ -64,8 +65,6 @@ class _PlainScalarLoader(_BaseLoader):
             return PLAIN_TAG if implicit[0] else _STR_TAG
         return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 
-
-KeyPath = tuple[str | int, ...]
 
 #: Deepest nesting accepted; upstream catalogs stay below 15.
 MAX_DEPTH: Final = 100
@@ -95,45 +94,6 @@ _MERGE_TAG: Final = "tag:yaml.org,2002:merge"
 
 
 @dataclass(frozen=True, slots=True)
-class SourceMap:
-    """Where each key and value of one document sits in its file.
-
-    Paths are tuples of mapping keys and sequence indexes, e.g.
-    `("spec", "componentRefs", 0, "version")`.
-    """
-
-    path: str
-    values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
-
-    def locate(self, path: KeyPath = ()) -> Location:
-        """The position of *path*: its key when it is a mapping entry, else its value.
-
-        A path that does not exist in the document (a missing field) resolves to its nearest
-        existing ancestor, so a "missing X" finding points at the mapping that lacks X.
-        """
-        probe = tuple(path)
-        while True:
-            mark = self.keys.get(probe) or self.values.get(probe)
-            if mark is not None:
-                return Location(self.path, mark[0], mark[1])
-            if not probe:
-                return Location(self.path, 1, 1)
-            probe = probe[:-1]
-
-    def locate_value(self, path: KeyPath) -> Location:
-        """The position of *path*'s value (the scalar itself, not its key)."""
-        mark = self.values.get(tuple(path))
-        if mark is None:
-            return self.locate(path)
-        return Location(self.path, mark[0], mark[1])
-
-    def has(self, path: KeyPath) -> bool:
-        """Whether *path* exists in the document."""
-        return tuple(path) in self.values
-
-
-@dataclass(frozen=True, slots=True)
 class YamlDocument:
     """The first YAML document of a file, as plain data, with its source map."""
 
@@ -159,9 +119,7 @@ class YamlDocument:
     anchors: dict[KeyPath, KeyPath] = field(default_factory=dict)
 
 
-def parse_yaml(
-    content: bytes | str, *, path: str, defer_binary: bool = False, freeform: bool = False
-) -> YamlDocument:
+def parse_yaml(content: bytes | str, *, path: str, defer_binary: bool = False, freeform: bool = False) -> YamlDocument:
     """Parse the first document of *content*; *path* names the file in errors.
 
     With *defer_binary*, a `!!binary` scalar that is not base64 is kept as its text and listed in
