@@ -9,9 +9,11 @@ from pydantic import BaseModel, ValidationError
 
 from ._errors import RecipeError, RecipeLoadError
 from ._measurement import validate_path
-from ._models import UNMARSHAL_ERROR, Constraint, GoModel, RecipeMetadata, unknown_keys
+from ._models import Constraint, RecipeMetadata, RecipeMetadataHeader
+from ._registry_models import ComponentRegistry
 from ._scalars import scalar_text
 from ._semantics import HeaderError
+from ._unmarshal import unmarshal_errors
 from ._yaml import BINARY_HINT, MAX_ALIAS_BYTES
 from ._yaml_errors import YamlError
 
@@ -25,32 +27,56 @@ if TYPE_CHECKING:
     from ._yaml import SourceMap, YamlDocument
 
 
-def decode(model: type[_M], document: YamlDocument, relative: str, *, what: str) -> _M:
-    data = document.data if document.data is not None else {}
-    if not isinstance(data, dict):
-        raise RecipeLoadError(
-            f"failed to parse {relative}: expected a mapping at the top level, found a {type(data).__name__}",
-            location=document.source.locate(()),
-            hint=f"a {what} file is a YAML mapping",
-        )
-    bad_binary(document, relative, lambda path: decodes(model, path))
+def decode(
+    model: type[_M],
+    document: YamlDocument,
+    relative: str,
+    *,
+    strict: bool = False,
+    message: str = "failed to parse {path}",
+) -> _M:
+    """*document* decoded into *model* as yaml.v3 decodes it (*strict*: with known fields).
+
+    Raises:
+        RecipeLoadError: *message* (`{path}`: *relative*) with yaml.v3's error as the cause: a bad
+            `!!binary` value, excessive aliasing, or every unmarshal error, in document order.
+    """
+    bad_binary(document, relative, lambda path: decodes(model, path), message)
     if document.aliases:
-        _AliasRatio(document, relative).walk(data, model, ())
+        _AliasRatio(document, relative).walk(document.data, model, ())
+    refuse_unmarshal(model, document, relative, strict=strict, message=message)
     try:
-        return model.model_validate(data, by_alias=True, by_name=False)
-    except ValidationError as err:
-        errors = err.errors()
-        unmarshal = [error for error in errors if error["type"] == UNMARSHAL_ERROR]
-        if unmarshal:
-            raise _unmarshal_error(unmarshal, document.source, relative) from None
-        first = errors[0]
-        path = _known_prefix(tuple(first["loc"]), document.source)
-        where = ".".join(str(part) for part in first["loc"])
+        return model.model_validate(document.data or {}, by_alias=True, by_name=False)
+    except ValidationError as err:  # pragma: no cover - the walk refuses first whatever the models refuse
+        first = err.errors()[0]
+        path = tuple(first["loc"])
+        while path and not document.source.has(path):
+            path = path[:-1]
         raise RecipeLoadError(
-            f"failed to parse {relative}: {where}: {first['msg']}",
+            f"failed to parse {relative}: {'.'.join(str(part) for part in first['loc'])}: {first['msg']}",
             location=document.source.locate_value(path),
-            hint=_type_hint(first),
+            hint="fix the value's type",
         ) from None
+
+
+def refuse_unmarshal(
+    model: type[BaseModel], document: YamlDocument, relative: str, *, strict: bool, message: str
+) -> None:
+    """Fail as yaml.v3 does when it cannot fill *model* from *document*: all its unmarshal errors at once.
+
+    Raises:
+        RecipeLoadError: *message* with `yaml: unmarshal errors:` and a `line N: ...` line per error,
+            at the first one.
+    """
+    refusals = unmarshal_errors(model, document, strict=strict)
+    if refusals:
+        lines = "".join(f"\n  line {refusal.location.line}: {refusal.message}" for refusal in refusals)
+        raise RecipeLoadError(
+            message.replace("{path}", relative),
+            cause=UnmarshalError(f"yaml: unmarshal errors:{lines}"),
+            location=refusals[0].location,
+            hint=refusals[0].hint,
+        )
 
 
 def bad_binary(
@@ -64,10 +90,11 @@ def bad_binary(
     Raises:
         RecipeLoadError: *message* (`{path}`: *relative*) with yaml.v3's error as the cause.
     """
+    repeated = document.duplicates  # yaml.v3 decodes nothing of a mapping that repeats a key
     for path, location in document.bad_binary:
-        if decoded(path):
+        if decoded(path) and not any(path[:depth] in repeated for depth in range(len(path))):
             raise RecipeLoadError(
-                message.format(path=relative),
+                message.replace("{path}", relative),
                 cause=UnmarshalError("yaml: !!binary value contains invalid base64 data"),
                 location=location,
                 hint=BINARY_HINT,
@@ -258,57 +285,6 @@ def _fields(model: type[BaseModel]) -> dict[str, Any]:
     return fields
 
 
-_UNMARSHAL_HINTS: Final = {
-    "int": "write this value as a whole number, unquoted (a quoted value is a string)",
-    "bool": "write this value as true or false, unquoted (a quoted value is a string)",
-}
-
-
-def _unmarshal_error(errors: list[Any], source: SourceMap, relative: str) -> RecipeLoadError:
-    located = sorted(
-        (source.locate_value(_known_prefix(tuple(error["loc"]), source)), str(error["msg"])) for error in errors
-    )
-    lines = "".join(f"\n  line {location.line}: {message}" for location, message in located)
-    return RecipeLoadError(
-        f"failed to parse {relative}",
-        cause=UnmarshalError(f"yaml: unmarshal errors:{lines}"),
-        location=located[0][0],
-        hint=_UNMARSHAL_HINTS.get(str(errors[0].get("ctx", {}).get("go_type")), "fix the value's type"),
-    )
-
-
-def _known_prefix(path: tuple[str | int, ...], source: SourceMap) -> tuple[str | int, ...]:
-    while path and not source.has(path):
-        path = path[:-1]
-    return path
-
-
-def _type_hint(error: Any) -> str:
-    kind = str(error.get("type", ""))
-    if kind.startswith("string"):
-        return "write this value as a plain string"
-    if kind.startswith(("list", "tuple")):
-        return "write this value as a YAML list (`- item`)"
-    if kind.startswith(("dict", "model")):
-        return "write this value as a YAML mapping (`key: value`)"
-    if kind.startswith("int"):
-        return "write this value as a whole number"
-    if kind.startswith("bool"):
-        return "write this value as true or false"
-    return "fix the value's type"
-
-
-def reject_unknown(model: GoModel, document: YamlDocument, relative: str, *, what: str) -> None:
-    unknown = unknown_keys(model)
-    if unknown:
-        key = unknown[0]
-        raise RecipeLoadError(
-            f'failed to parse {relative} as {what} (unknown fields are not allowed): field "{key[-1]}" is not allowed here',
-            location=document.source.locate(key),
-            hint=f"remove {'.'.join(map(str, key))!r}, or fix its spelling",
-        )
-
-
 def check_constraint_paths(
     constraints: Sequence[Constraint],
     relative: str,
@@ -370,33 +346,43 @@ def registry_rejection(component: ComponentConfig) -> tuple[str, tuple[str | int
     return None
 
 
-#: What upstream's header probe of an overlay decodes (`RecipeMetadataHeader`).
-_HEADER_PATHS: Final = frozenset({("kind",), ("apiVersion",), ("metadata", "name")})
+#: Upstream's message for a mixin its strict decode refuses (every release).
+MIXIN_STRICT: Final = "failed to parse mixin {path} (unknown fields are not allowed)"
 
 
-def read_header(document: YamlDocument, relative: str, *, what: str) -> tuple[str, str]:
-    """`(kind, apiVersion)` of a recipe, mixin or registry file; absent values are `""`."""
-    if what == "recipe":
-        bad_binary(document, relative, _HEADER_PATHS.__contains__, "failed to parse header for {path}")
-    data = document.data
-    if data is not None and not isinstance(data, dict):
-        raise RecipeLoadError(
-            f"failed to parse header for {relative}: the document is a {type(data).__name__}, not a mapping",
-            location=document.source.locate(()),
-            hint=f"a {what} file is a mapping with kind, apiVersion, metadata and spec",
-        )
-    header = data or {}
-    values: list[str] = []
-    for key in ("kind", "apiVersion"):
-        value = header.get(key)
-        if value is not None and not isinstance(value, str):
-            raise RecipeLoadError(
-                f"failed to parse header for {relative}: {key} must be a string",
-                location=document.source.locate((key,)),
-                hint=f"write `{key}` as a plain string",
-            )
-        values.append(value or "")
-    return values[0], values[1]
+#: The header probe's message per kind of file (a mixin's depends on the release: see `read_header`).
+_HEADER_PROBES: Final = {"recipe": "failed to parse header for {path}", "registry": "failed to parse {path}"}
+
+
+def decode_overlay(document: YamlDocument, relative: str, *, strict: bool, api_version: str) -> RecipeMetadata:
+    """An overlay decoded as upstream decodes it: a profile (*strict*) overlay with known fields."""
+    message = f"failed to parse {{path}} as strict {api_version} RecipeMetadata" if strict else "failed to parse {path}"
+    return decode(RecipeMetadata, document, relative, strict=strict, message=message)
+
+
+def read_header(
+    document: YamlDocument, relative: str, *, what: str, semantics: AicrVersion | None = None
+) -> tuple[str, str]:
+    """`(kind, apiVersion)` of a recipe, mixin or registry file; absent values (or not strings) are `""`.
+
+    The header is first decoded as upstream decodes it before the whole file: a recipe's into
+    `RecipeMetadataHeader`, a mixin's too where the release (*semantics*) probes it (v1.0; 9793720d
+    decodes a mixin once, strictly), the registry's (read in one decode) whole.
+
+    Raises:
+        RecipeLoadError: *message* (`{path}`: *relative*) with yaml.v3's error as the cause.
+    """
+    message = _HEADER_PROBES.get(what)
+    if what == "mixin" and semantics is not None and semantics.mixin_parse_failure != MIXIN_STRICT:
+        message = semantics.mixin_parse_failure
+    if message is not None:
+        probe: type[BaseModel] = ComponentRegistry if what == "registry" else RecipeMetadataHeader
+        bad_binary(document, relative, lambda path: decodes(probe, path), message)
+        refuse_unmarshal(probe, document, relative, strict=False, message=message)
+    header = document.data if isinstance(document.data, dict) else {}
+    values = [header.get(key) for key in ("kind", "apiVersion")]
+    kind, api_version = (value if isinstance(value, str) else "" for value in values)
+    return kind, api_version
 
 
 def gate_header(

@@ -126,7 +126,7 @@ def layer_registry(
     if header_rule is not None and header is not None:
         gate_header(header_rule, *header, shown, document)  # before the merge, refused as the catalog's own
     with _as_parse_failure():
-        external = decode(ComponentRegistry, document, shown, what="registry")
+        external = decode(ComponentRegistry, document, shown)
     merged = merge_by_name(list(registry.document.components), list(external.components))
     components = [item for _, _, item in merged]
     origins: tuple[tuple[SourceMap, int], ...] = tuple(

@@ -16,18 +16,19 @@ from pathlib import Path
 
 from ._catalog import Catalog, CatalogDraft, Mixin, Overlay, Registry, ValidatorsFile, inside
 from ._decoding import (
+    MIXIN_STRICT,
     check_constraint_paths,
     check_profile_contract,
     decode,
+    decode_overlay,
     gate_header,
     read_header,
     registry_rejection,
-    reject_unknown,
 )
 from ._errors import ErrorCode, Location, RecipeError, RecipeLoadError
 from ._layer import open_layer, walk_failure
 from ._layer_load import check_layer_overlay, layer_registry, layer_registry_header, walk_layered
-from ._models import RecipeMetadata, RecipeMixin, known_values
+from ._models import RecipeMixin, known_values
 from ._registry_models import ComponentRegistry, ValidatorCatalog
 from ._semantics import MIXIN_KIND, AicrVersion, aicr_version as as_aicr_version, detect
 from ._walk import catalog_root, classify_file, read_regular_file
@@ -285,10 +286,9 @@ class _CatalogReader:
         document = self.parse(relative)
         if document is None:
             return
-        kind, api_version = read_header(document, relative, what="mixin")
+        kind, api_version = read_header(document, relative, what="mixin", semantics=self.catalog.aicr_version)
         gate_header(self.catalog.aicr_version.mixin_header, kind, api_version, relative, document)
-        mixin = decode(RecipeMixin, document, relative, what="mixin")
-        reject_unknown(mixin, document, relative, what="mixin")
+        mixin = decode(RecipeMixin, document, relative, strict=True, message=MIXIN_STRICT)
         if mixin.kind != MIXIN_KIND:
             raise RecipeLoadError(
                 f'mixin file {relative} has wrong kind "{mixin.kind}", expected "{MIXIN_KIND}"',
@@ -314,15 +314,14 @@ class _CatalogReader:
         track = gate_header(semantics.overlay_header, kind, api_version, relative, document)
         if track == "skip":
             return
-        metadata = decode(RecipeMetadata, document, relative, what="recipe")
-        if track == "profile":
-            reject_unknown(metadata, document, relative, what=f"strict {api_version} RecipeMetadata")
-            if document.extra_documents:
-                raise RecipeLoadError(
-                    f"profile RecipeMetadata {relative} contains multiple YAML documents",
-                    location=document.source.locate(()),
-                    hint="keep one document per profile overlay (remove the `---` separator)",
-                )
+        strict = track == "profile"
+        metadata = decode_overlay(document, relative, strict=strict, api_version=api_version)
+        if strict and document.extra_documents:
+            raise RecipeLoadError(
+                f"profile RecipeMetadata {relative} contains multiple YAML documents",
+                location=document.source.locate(()),
+                hint="keep one document per profile overlay (remove the `---` separator)",
+            )
         check_profile_contract(metadata, relative, document.source, semantics)
         if track == "profile" and metadata.metadata.name == "":
             raise RecipeLoadError(
@@ -401,7 +400,7 @@ class _CatalogReader:
                 self.fail(err)
                 return
         try:
-            registry = decode(ComponentRegistry, document, relative, what="registry")
+            registry = decode(ComponentRegistry, document, relative)
         except RecipeLoadError as err:
             self.fail(registry_failure(err))
             return
@@ -442,7 +441,7 @@ class _CatalogReader:
             document = self.parse(relative)
             if document is None:
                 return
-            validators = decode(ValidatorCatalog, document, relative, what="validator catalog")
+            validators = decode(ValidatorCatalog, document, relative)
         except RecipeLoadError as err:
             self.fail(err)
             return

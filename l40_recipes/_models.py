@@ -43,6 +43,7 @@ __all__ = [
     "ProfileDeclaration",
     "ProfileValue",
     "RecipeMetadata",
+    "RecipeMetadataHeader",
     "RecipeMetadataSpec",
     "RecipeMixin",
     "RecipeMixinSpec",
@@ -362,6 +363,14 @@ class RecipeMetadataSpec(GoModel):
     component_refs: Annotated[list[ComponentRef], zero(list)] = Field(default_factory=list)
     validation: ValidationConfig | None = None
     profile: ProfileDeclaration | None = None
+
+
+class RecipeMetadataHeader(GoModel):
+    """What upstream reads of an overlay before anything else (`kind`, `apiVersion`, `metadata.name`)."""
+
+    kind: GoStr = ""
+    api_version: GoStr = ""
+    metadata: Annotated[ObjectMeta, zero(dict)] = Field(default_factory=ObjectMeta)
 
 
 class RecipeMetadata(GoModel):

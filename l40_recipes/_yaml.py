@@ -44,6 +44,7 @@ from ._scalars import (
     resolve_node,
     yaml11_reading,
 )
+from ._source_map import KeyPath, SourceMap
 from ._yaml_errors import duplicate_key, encoding_error, reader_error, syntax_error
 
 __all__ = ["KeyPath", "SourceMap", "YamlDocument", "compose_first", "parse_yaml"]
@@ -64,8 +65,6 @@ class _PlainScalarLoader(_BaseLoader):
             return PLAIN_TAG if implicit[0] else _STR_TAG
         return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 
-
-KeyPath = tuple[str | int, ...]
 
 #: Deepest nesting accepted; upstream catalogs stay below 15.
 MAX_DEPTH: Final = 100
@@ -95,45 +94,6 @@ _MERGE_TAG: Final = "tag:yaml.org,2002:merge"
 
 
 @dataclass(frozen=True, slots=True)
-class SourceMap:
-    """Where each key and value of one document sits in its file.
-
-    Paths are tuples of mapping keys and sequence indexes, e.g.
-    `("spec", "componentRefs", 0, "version")`.
-    """
-
-    path: str
-    values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
-
-    def locate(self, path: KeyPath = ()) -> Location:
-        """The position of *path*: its key when it is a mapping entry, else its value.
-
-        A path that does not exist in the document (a missing field) resolves to its nearest
-        existing ancestor, so a "missing X" finding points at the mapping that lacks X.
-        """
-        probe = tuple(path)
-        while True:
-            mark = self.keys.get(probe) or self.values.get(probe)
-            if mark is not None:
-                return Location(self.path, mark[0], mark[1])
-            if not probe:
-                return Location(self.path, 1, 1)
-            probe = probe[:-1]
-
-    def locate_value(self, path: KeyPath) -> Location:
-        """The position of *path*'s value (the scalar itself, not its key)."""
-        mark = self.values.get(tuple(path))
-        if mark is None:
-            return self.locate(path)
-        return Location(self.path, mark[0], mark[1])
-
-    def has(self, path: KeyPath) -> bool:
-        """Whether *path* exists in the document."""
-        return tuple(path) in self.values
-
-
-@dataclass(frozen=True, slots=True)
 class YamlDocument:
     """The first YAML document of a file, as plain data, with its source map."""
 
@@ -151,17 +111,21 @@ class YamlDocument:
     #: `!!binary` scalars that are not base64, in document order, when the reader was told to
     #: defer them: yaml.v3 fails only on one it decodes, and a struct does not decode an unknown key.
     bad_binary: tuple[tuple[KeyPath, Location], ...] = ()
+    #: Repeated mapping keys, deferred like `bad_binary` (yaml.v3 refuses one in a mapping it
+    #: decodes): the mapping's path -> (the repeat's key text, its position, the first one's line).
+    duplicates: dict[KeyPath, list[tuple[str, Location, int]]] = field(default_factory=dict)
+    #: Where an alias shares its anchor's built value (so nothing below it has a position of its
+    #: own): the alias's path -> the anchor's, where yaml.v3 places errors in that value.
+    anchors: dict[KeyPath, KeyPath] = field(default_factory=dict)
 
 
-def parse_yaml(
-    content: bytes | str, *, path: str, defer_binary: bool = False, freeform: bool = False
-) -> YamlDocument:
+def parse_yaml(content: bytes | str, *, path: str, defer_binary: bool = False, freeform: bool = False) -> YamlDocument:
     """Parse the first document of *content*; *path* names the file in errors.
 
     With *defer_binary*, a `!!binary` scalar that is not base64 is kept as its text and listed in
-    `bad_binary` for the decoder to judge (see `_decoding.decode`); otherwise it fails the file.
-    *freeform* reads the whole document as Go reads it into a `map[string]any` (scalars resolved,
-    as under `overrides`).
+    `bad_binary`, and a repeated mapping key (the first value kept) in `duplicates`, for the decoder
+    to judge (see `_decoding.decode`); otherwise either fails the file. *freeform* reads the whole
+    document as Go reads it into a `map[string]any` (scalars resolved, as under `overrides`).
 
     Raises:
         RecipeLoadError: the text is not YAML, a mapping repeats a key, an anchor contains itself,
@@ -211,6 +175,8 @@ def parse_yaml(
         retyped=builder.retyped,
         aliases=frozenset(builder.aliases),
         bad_binary=tuple(builder.bad_binary),
+        duplicates=builder.duplicates,
+        anchors=builder.anchors,
     )
 
 
@@ -287,6 +253,9 @@ class _Builder:
         self.aliases: set[KeyPath] = set()
         self.defer_binary = defer_binary
         self.bad_binary: list[tuple[KeyPath, Location]] = []
+        self.duplicates: dict[KeyPath, list[tuple[str, Location, int]]] = {}
+        self.anchors: dict[KeyPath, KeyPath] = {}
+        self._first: dict[int, KeyPath] = {}  # where each collection was first built
         # Collections built, by node and decoding (an anchor may be aliased under `overrides`,
         # where its scalars resolve, and elsewhere, where they keep their text).
         self._built: dict[tuple[int, int], Any] = {}
@@ -316,7 +285,9 @@ class _Builder:
                 self.aliases.add(path)
             done = self._built.get((identity, freeform))
             if done is not None:
+                self.anchors[path] = self._first[identity]
                 return done
+        self._first.setdefault(identity, path)
         self._open.add(identity)
         if isinstance(node, yaml.MappingNode):
             built: Any = self._mapping(node, path, freeform=freeform)
@@ -403,7 +374,11 @@ class _Builder:
             key_mark = (mark.line + 1, mark.column + 1)
             child = (*path, key)
             if key in first_lines:
-                raise duplicate_key(self.source.path, key, *key_mark, first_line=first_lines[key])
+                if not self.defer_binary:
+                    raise duplicate_key(self.source.path, key, *key_mark, first_line=first_lines[key])
+                repeat = (key_node.value, Location(self.source.path, *key_mark), first_lines[key])
+                self.duplicates.setdefault(path, []).append(repeat)
+                continue
             first_lines[key] = key_mark[0]
             keys[child] = key_mark
             inner = _ANY if freeform else (_OVERRIDES if key in FREEFORM_KEYS else _TYPED)

@@ -96,10 +96,14 @@ def test_later_duplicate_overlay_name_wins(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("files", "message", "where"),
     [
-        ({"overlays/x.yaml": "kind: RecipeMetadata\nspec:\n  componentRefs: 3\n"}, "componentRefs", "x.yaml:3:18"),
+        (
+            {"overlays/x.yaml": "kind: RecipeMetadata\nspec:\n  componentRefs: 3\n"},
+            "into []recipe.ComponentRef",
+            "x.yaml:3:18",
+        ),
         (
             {"overlays/x.yaml": "kind: RecipeMetadata\nspec:\n  criteria:\n    service: [eks]\n"},
-            "service",
+            "cannot unmarshal !!seq into recipe.CriteriaServiceType",
             "x.yaml:4:14",
         ),
         (
@@ -107,7 +111,7 @@ def test_later_duplicate_overlay_name_wins(tmp_path: Path) -> None:
             'mapping key "a" already defined',
             "x.yaml:2:14",
         ),
-        ({"overlays/x.yaml": "- just\n- a list\n"}, "not a mapping", "x.yaml:1:1"),
+        ({"overlays/x.yaml": "- just\n- a list\n"}, "!!seq into recipe.RecipeMetadataHeader", "x.yaml:1:1"),
         (
             {
                 "overlays/x.yaml": "kind: RecipeMetadata\nspec:\n  constraints:\n    - name: K8s.server.versoin\n      value: '1'\n"
@@ -119,7 +123,7 @@ def test_later_duplicate_overlay_name_wins(tmp_path: Path) -> None:
             {
                 "mixins/m.yaml": "kind: RecipeMixin\napiVersion: aicr.run/v1alpha2\nmetadata: {name: m}\nspec:\n  validation: {}\n"
             },
-            'field "validation" is not allowed',
+            "line 5: field validation not found in type struct { Constraints []recipe.Constraint",
             "m.yaml:5:3",
         ),
         ({"mixins/m.yaml": "kind: Other\nmetadata: {name: m}\n"}, 'has wrong kind "Other"', "m.yaml:1:1"),
@@ -284,7 +288,7 @@ def test_type_errors_say_what_to_write(tmp_path: Path, text: str, hint: str) -> 
                 "overlays/p.yaml": "kind: RecipeMetadata\napiVersion: aicr.run/v1alpha3\nmetadata: {name: p}\nspec:\n"
                 "  profile: {name: p, default: a, values: {a: {}}}\n  typo: 1\n"
             },
-            'field "typo" is not allowed',
+            "line 6: field typo not found in type recipe.RecipeMetadataSpec",
         ),
         (
             {
@@ -300,7 +304,7 @@ def test_type_errors_say_what_to_write(tmp_path: Path, text: str, hint: str) -> 
             },
             "spec.profile.values.a.constraints[0]",
         ),
-        ({"overlays/k.yaml": "kind: [RecipeMetadata]\n"}, "kind must be a string"),
+        ({"overlays/k.yaml": "kind: [RecipeMetadata]\n"}, "line 1: cannot unmarshal !!seq into string"),
     ],
 )
 def test_more_load_errors(tmp_path: Path, files: dict[str, str], message: str) -> None:

@@ -6,8 +6,11 @@ copies of the upstream catalog).
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,9 +19,6 @@ from l40_recipes._decoding import allowed_alias_ratio, check_free_form_aliases, 
 from l40_recipes._yaml import parse_yaml
 
 from .conftest import MINIMAL_REGISTRY, UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 def _leaf(criteria: str = "service: eks", body: str = "") -> dict[str, str]:
@@ -215,10 +215,15 @@ def test_aliases_in_typed_fields_are_counted_by_their_type(tmp_path: Path) -> No
     criteria = load_catalog(root).overlays["leaf"].document.spec.criteria
     assert criteria is not None
     assert criteria.service == "eks"
-    for wrong in ("  criteria: *l", "  criteria: *c\n  base: *c"):
+    wrongs = {
+        "  criteria: *l": "line 6: cannot unmarshal !!seq into recipe.Criteria",  # the anchor's line, as yaml.v3
+        "  criteria: *c\n  base: *c": "line 5: cannot unmarshal !!map into string",
+    }
+    for wrong, line in wrongs.items():
         (tmp_path / "overlays" / "leaf.yaml").write_text(text.replace("  criteria: *c", wrong))
-        with pytest.raises(RecipeError, match=r"criteria|base"):
+        with pytest.raises(RecipeError) as caught:
             load_catalog(root)
+        assert caught.value.upstream_text.endswith(f"yaml: unmarshal errors:\n  {line}")
 
 
 def test_a_values_file_bomb_is_a_finding_not_a_hang(tmp_path: Path) -> None:
@@ -292,3 +297,139 @@ def test_the_reader_fails_a_bad_binary_value_unless_told_to_defer_it() -> None:
     deferred = parse_yaml(f"a: {_BAD}\n", path="f.yaml", defer_binary=True)
     assert deferred.data == {"a": "#not-base64"}
     assert [(path, (loc.line, loc.column)) for path, loc in deferred.bad_binary] == [(("a",), (1, 4))]
+
+
+#: Upstream's own catalog with one file edited, and what aicr 9793720d printed (`[CODE] message`) and
+#: its exit code; `null`: it loaded the catalog. Observed with `aicr-patched recipe`.
+_OBSERVED = json.loads((Path(__file__).parent / "decode_cases.json").read_text())
+#: The overlays the cases edit, with base.yaml: the other overlays do not change what fails.
+_OVERLAYS = frozenset({"base.yaml", "eks.yaml", "aks.yaml"})
+
+
+@pytest.fixture(name="small_upstream", scope="module")
+def _small_upstream(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("upstream") / "recipes"
+    shutil.copytree(
+        UPSTREAM_RECIPES,
+        root,
+        ignore=lambda folder, names: [name for name in names if folder.endswith("overlays") and name not in _OVERLAYS],
+    )
+    return root
+
+
+@needs_shared
+@pytest.mark.parametrize("label", sorted(_OBSERVED))
+def test_decode_errors_are_yaml_v3s_words(small_upstream: Path, label: str) -> None:
+    """Every unmarshal error in yaml.v3's text and order, under each file kind's own message; a finding too."""
+    case = _OBSERVED[label]
+    path = small_upstream / case["file"]
+    original = path.read_text()
+    text = original
+    for old, new in case["edits"]:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path.write_text(text)
+    try:
+        _expect_observed(small_upstream, path, case)
+    finally:
+        path.write_text(original)
+
+
+def _expect_observed(root: Path, path: Path, case: dict[str, Any]) -> None:
+    if case["upstream"] is None:
+        load_catalog(root, aicr_version="0.20")
+        return
+    with pytest.raises(RecipeError) as caught:
+        load_catalog(root, aicr_version="0.20")
+    err = caught.value
+    assert (err.upstream_text, err.exit_code) == (case["upstream"], case["exit"])
+    assert err.location is not None
+    first = re.search(r"\n  line (\d+): ", case["upstream"])
+    if first:  # the first error's line is where the error points
+        assert err.location.line == int(first[1])
+    findings = check(root, select=["load-error"], aicr_version="0.20").findings
+    assert [(f.file, f.line, f.column) for f in findings] == [(str(path), err.location.line, err.location.column)]
+
+
+def test_v1_0_probes_a_mixins_header_first(tmp_path: Path) -> None:
+    """v1.0 decodes a mixin's header (leniently) before the strict decode; 9793720d decodes it once.
+
+    The v1.0 text follows its recovered `metadata_store.go` (not observed: no v1.0 binary).
+    """
+    files = {"mixins/m.yaml": "kind: [RecipeMixin]\nmetadata: {name: m, zz: 1}\n"}
+    root = write_catalog(tmp_path, _leaf(), extra=files)
+    texts = {}
+    for release in ("0.20", "1.0"):
+        with pytest.raises(RecipeError) as caught:
+            load_catalog(root, aicr_version=release)
+        texts[release] = caught.value.upstream_text
+    assert texts["1.0"] == (
+        "[INVALID_REQUEST] failed to parse mixin header mixins/m.yaml: yaml: unmarshal errors:\n"
+        "  line 1: cannot unmarshal !!seq into string"
+    )
+    assert texts["0.20"] == (
+        "[INVALID_REQUEST] failed to parse mixin mixins/m.yaml (unknown fields are not allowed): "
+        "yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into string\n"
+        '  line 2: field zz not found in type struct { Name string "json:\\"name\\" yaml:\\"name\\"" }'
+    )
+
+
+_LAYER_REGISTRY = "apiVersion: aicr.run/v1alpha2\nkind: ComponentRegistry\ncomponents: []\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {
+                "registry.yaml": "apiVersion: aicr.run/v1alpha2\nkind: ComponentRegistry\ncomponents:\n"
+                "  - name: [x]\n    zz: 1\n    helm: [a]\n    gkeCriticalPriority: maybe\n"
+            },
+            "[INTERNAL] failed to read registry.yaml: [INTERNAL] failed to parse external registry.yaml: "
+            "yaml: unmarshal errors:\n  line 4: cannot unmarshal !!seq into string\n"
+            "  line 6: cannot unmarshal !!seq into recipe.HelmConfig\n  line 7: cannot unmarshal !!str `maybe` into bool",
+        ),
+        (
+            {
+                "registry.yaml": _LAYER_REGISTRY,
+                "overlays/lay.yaml": "kind: RecipeMetadata\napiVersion: aicr.run/v1alpha2\nmetadata:\n  name: lay\n"
+                'spec:\n  criteria: {service: [eks], nodes: "3"}\n'
+                "  constraints: [{name: K8s.server.version, value: {a: 1}, zz: 1}]\n",
+            },
+            "[INTERNAL] failed to walk external directory tree: [INVALID_REQUEST] failed to parse overlays/lay.yaml: "
+            "yaml: unmarshal errors:\n  line 6: cannot unmarshal !!seq into recipe.CriteriaServiceType\n"
+            "  line 6: cannot unmarshal !!str `3` into int\n  line 7: cannot unmarshal !!map into string",
+        ),
+        (
+            {
+                "registry.yaml": _LAYER_REGISTRY,
+                "overlays/lay.yaml": "kind: RecipeMetadata\napiVersion: aicr.run/v1alpha2\nmetadata: [a]\n",
+            },
+            "[INTERNAL] failed to walk external directory tree: [INVALID_REQUEST] failed to parse header for "
+            "overlays/lay.yaml: yaml: unmarshal errors:\n"
+            '  line 3: cannot unmarshal !!seq into struct { Name string "json:\\"name\\" yaml:\\"name\\"" }',
+        ),
+    ],
+)
+def test_a_data_layers_files_fail_in_yaml_v3s_words(tmp_path: Path, files: dict[str, str], expected: str) -> None:
+    """Observed with `aicr-patched recipe --data LAYER` over upstream's catalog (exit 8)."""
+    root = write_catalog(tmp_path / "catalog", _leaf())
+    layer = tmp_path / "layer"
+    for relative, text in files.items():
+        (layer / relative).parent.mkdir(parents=True, exist_ok=True)
+        (layer / relative).write_text(text)
+    with pytest.raises(RecipeError) as caught:
+        load_catalog(root, aicr_version="0.20", data=layer)
+    assert (caught.value.upstream_text, caught.value.exit_code) == (expected, 8)
+
+
+def test_a_bad_binary_value_in_a_mapping_that_repeats_a_key_is_not_decoded(tmp_path: Path) -> None:
+    """yaml.v3 refuses the repeated key and decodes nothing else of that mapping (observed: M-dup-binary)."""
+    body = f"constraints:\n    - {{name: a, value: {_BAD}, value: b}}\n"
+    root = write_catalog(tmp_path, _leaf(body=body))
+    with pytest.raises(RecipeError) as caught:
+        load_catalog(root)
+    assert caught.value.upstream_text == (
+        "[INVALID_REQUEST] failed to parse overlays/leaf.yaml: yaml: unmarshal errors:\n"
+        '  line 9: mapping key "value" already defined at line 9'
+    )

@@ -199,7 +199,10 @@ def test_broken_catalog_file_is_not_wrapped(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("registry", "cause"),
     [
-        ("components: 5\n", "components: Input should be a valid list"),
+        (
+            "components: 5\n",
+            "yaml: unmarshal errors:\n  line 1: cannot unmarshal !!int `5` into []recipe.ComponentConfig",
+        ),
         ("components: [\n", "did not find expected node content"),
     ],
 )
