@@ -119,20 +119,20 @@ def check_config_release(config: AicrConfig, source: str, semantics: AicrVersion
     Raises:
         RecipeError: INVALID_REQUEST (exit status 2), upstream's error for the release.
     """
-    one_oh = semantics.ordinary_api_version == V1BETA1
+    expected = semantics.ordinary_api_version  # upstream's authoring track: configs, overlays, mixins
     problem = config.problem
     if config.kind != _KIND:
         problem = _invalid(f'invalid kind {go_quote(config.kind)}: expected "{_KIND}"')
-    elif not one_oh and config.api_version != V1ALPHA2:
-        problem = _invalid(f'invalid apiVersion {go_quote(config.api_version)}: expected "{V1ALPHA2}"')
-    elif one_oh and config.api_version != V1BETA1:
+    elif config.api_version != expected and not semantics.alpha_retired:
+        problem = _invalid(f'invalid apiVersion {go_quote(config.api_version)}: expected "{expected}"')
+    elif config.api_version != expected:
         problem = _invalid(
             f"invalid apiVersion {go_quote(config.api_version)}{retirement_note(config.api_version)}: "
-            f'expected "{V1BETA1}"; update the config header to a version accepted by this aicr release'
+            f'expected "{expected}"; update the config header to a version accepted by this aicr release'
         )
     if problem is None:
         return
-    if one_oh:
+    if semantics.alpha_retired:
         raise _invalid(f"failed to validate config from {go_quote(source)}", cause=problem)
     raise problem
 

@@ -195,9 +195,12 @@ def _as_flags(raw: Mapping[str, object]) -> dict[str, object]:
         if value is None:
             continue
         dimension = "accelerator" if key == "gpu" else key
-        if dimension == "nodes" or not isinstance(value, str):
-            build_query({dimension: value})  # the direct path's error for a value of the wrong type
-        flags[dimension] = build_query({"nodes": value}).nodes if dimension == "nodes" else value
+        if dimension == "nodes":
+            flags[dimension] = build_query({"nodes": value}).nodes  # the direct path's parse and errors
+            continue
+        if not isinstance(value, str):
+            build_query({dimension: value})  # raises the direct path's error for a value of the wrong type
+        flags[dimension] = value
     return flags
 
 

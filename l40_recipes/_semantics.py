@@ -257,8 +257,10 @@ class AicrVersion:
         accepted_ordinary: Header values `check()` accepts for ordinary overlays, mixins and the registry.
         accepted_profile: Header values `check()` accepts for profile overlays.
         superseded_by: The newer reproduced release that refuses this one's headers, or `""`.
-        header_required: Whether a snapshot without an apiVersion is refused (tolerated until v1.0.0);
-            a snapshot's apiVersion is `result_api_version` (both are upstream's stable track).
+        alpha_retired: Whether the alpha apiVersions are retired (v1.0.0): a snapshot without one is
+            refused too, refusals name the retirement, and a config's errors name its file. A
+            snapshot carries `result_api_version`, a config `ordinary_api_version` (upstream's
+            stable and authoring tracks).
     """
 
     name: str
@@ -279,7 +281,7 @@ class AicrVersion:
     accepted_ordinary: tuple[str, ...]
     accepted_profile: tuple[str, ...]
     superseded_by: str
-    header_required: bool
+    alpha_retired: bool
     parse_table: Mapping[str, Mapping[str, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -337,7 +339,7 @@ V0_20: Final = AicrVersion(
     accepted_ordinary=(V1ALPHA2, V1BETA1),
     accepted_profile=(V1ALPHA3, V1BETA2),
     superseded_by="1.0",
-    header_required=False,
+    alpha_retired=False,
 )
 
 V1_0: Final = AicrVersion(
@@ -361,7 +363,7 @@ V1_0: Final = AicrVersion(
     accepted_ordinary=(V1BETA1,),
     accepted_profile=(V1BETA2,),
     superseded_by="",
-    header_required=True,
+    alpha_retired=True,
 )
 
 #: Every reproduced release, by the name `--aicr-version` takes.

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from ._errors import ErrorCode, RecipeError
+from ._go_json import scan_value, skip_space
 from ._go_text import go_quote, go_v
 from ._semantics import retirement_note
 
@@ -134,9 +135,9 @@ def _check_api_version(api_version: str, semantics: AicrVersion) -> None:
     as the v1.0 snapshot reader was not recovered.
     """
     expected = semantics.result_api_version
-    if api_version == expected or (not api_version and not semantics.header_required):
+    if api_version == expected or (not api_version and not semantics.alpha_retired):
         return
-    note = retirement_note(api_version, absent_was_accepted=True) if semantics.header_required else ""
+    note = retirement_note(api_version, absent_was_accepted=True) if semantics.alpha_retired else ""
     message = (
         f"snapshot file has apiVersion {go_quote(api_version)}{note}, which this aicr build does not support "
         f'(expected "{expected}"); recapture the snapshot with a matching aicr version'
@@ -205,8 +206,6 @@ def _decode_json(content: bytes, path: str) -> Any:
 
     A syntax error is Go's text; a document that is not an object is Go's type error.
     """
-    from ._go_json import scan_value, skip_space  # noqa: PLC0415
-
     start = skip_space(content, 0)
     if start == len(content):
         raise _decode_failure("JSON", "EOF")
