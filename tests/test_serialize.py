@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from l40_recipes import Catalog, RecipeError, resolve
-from l40_recipes._serialize import go_json, go_yaml
+from l40_recipes._serialize import _SPECIAL, go_json, go_yaml
 
 from .conftest import UPSTREAM, needs_shared
 
@@ -109,3 +109,22 @@ def test_yaml_of_typed_keys_and_times() -> None:
     assert go_yaml({"m": {True: "x", 1.5: "y", None: "z"}, "ts": stamp}) == (
         'm:\n  1.5: "y"\n  null: z\n  true: x\nts: 2001-12-14T21:59:43.1Z\n'
     )
+
+
+def _yaml_v3_printable(code: int) -> bool:
+    """yaml.v3's `is_printable` (its emitter's test), tab included."""
+    return (
+        code in (0x09, 0x0A)
+        or 0x20 <= code <= 0x7E
+        or 0xA0 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFEFE
+        or 0xFF00 <= code <= 0xFFFD
+    )
+
+
+def test_special_characters_are_the_complement_of_yaml_v3_printable() -> None:
+    """The characters written escaped are exactly those yaml.v3 cannot print, at every range's edges."""
+    edges = {0, 0x09, 0x0A, 0x0B, 0x1F, 0x20, 0x7E, 0x7F, 0x85, 0x9F, 0xA0, 0xD7FF, 0xD800, 0xDFFF, 0xE000}
+    edges |= {0xFEFE, 0xFEFF, 0xFF00, 0xFFFD, 0xFFFE, 0xFFFF, 0x10000, 0x10FFFF}
+    for code in sorted(edges | {edge + step for edge in edges for step in (-1, 1) if 0 <= edge + step <= 0x10FFFF}):
+        assert (_SPECIAL.search(chr(code)) is None) == _yaml_v3_printable(code), hex(code)
