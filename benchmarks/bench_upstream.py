@@ -16,6 +16,13 @@ except where upstream's driver reports only wall time: its in-process load and r
 For those rows both sides are wall seconds measured in-process, and the Python CPU figure is shown
 beside them. Ratios are Python/Go: min over rounds of the per-round ratio, and median.
 
+Two rows are floors, not work we do: a process that only imports pydantic and builds one model,
+beside upstream's whole command; and libyaml's event stream (through PyYAML's C parser) for the
+YAML files a load parses, beside upstream's whole load. A goal below its floor cannot be reached
+by tuning the code above it. The plugin row is also measured with hypothesis's own pytest plugin
+disabled: when hypothesis is installed, its plugin imports all of hypothesis at the end of every
+pytest session, whether or not a test used it.
+
 Without a Go build, each row prints the Python figures against a yardstick measured in the same
 round (a fixed pure-Python workload, `yardstick`), so that figures from different machines or
 phases of a shared machine can be compared as multiples of it.
@@ -24,6 +31,7 @@ phases of a shared machine can be compared as multiples of it.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import shutil
@@ -70,6 +78,15 @@ def resolve_all():
             pass
 if task == "check":
     timed("check", lambda: check(catalog_dir))
+elif task == "events":  # the floor of reading: libyaml's events for the YAML files a load parses
+    import yaml
+    from pathlib import Path
+    root = Path(catalog_dir)
+    names = ["registry.yaml", *(f"{d}/{p.name}" for d in ("overlays", "mixins", "validators")
+             for p in sorted((root / d).glob("*.yaml")))]
+    texts = [(root / name).read_bytes() for name in names]
+    timed("events", lambda: [sum(1 for _ in yaml.parse(text, Loader=yaml.CSafeLoader)) for text in texts])
+    out["files"], out["bytes"] = len(texts), sum(map(len, texts))
 else:
     catalog = timed("load", lambda: load_catalog(catalog_dir))
     timed("resolve", resolve_all)
@@ -77,6 +94,8 @@ out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """
 
+#: The floor of any process that uses pydantic models: importing pydantic and building one model.
+PYDANTIC_FLOOR = "from pydantic import BaseModel\nclass M(BaseModel):\n    x: int\nM(x=1)\n"
 YARDSTICK = (
     "import time\nt = time.process_time()\nsum(i * i for i in range(2_000_000))\nprint(time.process_time() - t)\n"
 )
@@ -189,15 +208,21 @@ def main() -> int:
     console = Path(python).parent / "l40-recipes"
     script = [str(console)] if console.exists() else [python, "-m", "l40_recipes"]
 
+    hypothesis_installed = importlib.util.find_spec("hypothesis") is not None
     rows = {
         "cli": Row("one `resolve` on the command line (whole process)", "CPU s"),
         "load": Row("`load_catalog` of the upstream catalog", "wall s in process"),
         "leaves": Row(f"first resolution of each of the {counts['leaves']} leaf queries, in process", "wall s"),
         "sweep": Row(f"{counts['sweep']:,}-combination sweep through the public `resolve()`", "wall s"),
         "plugin": Row("`pytest --l40-recipes` on upstream vs upstream's precompiled catalog tests", "CPU s"),
+        "plugin-nohyp": Row("the same, hypothesis's own pytest plugin disabled (`-p no:hypothesispytest`)", "CPU s"),
         "check": Row("`check()` (in process) vs the same Go tests (process)", "CPU s"),
         "memory": Row(f"peak memory, 5,000-overlay catalog (load + resolve {counts['big']} own criteria)", "MiB"),
         "big": Row("load, 5,000 realistic overlays", "wall s in process"),
+        "floor-pydantic": Row("floor: a process importing pydantic and building one model vs `aicr recipe`", "CPU s"),
+        "floor-events": Row(
+            "floor: libyaml's events (PyYAML) for the files a load parses vs Go's load", "CPU s / wall s"
+        ),
     }
     yardsticks: list[float] = []
     for round_number in range(1, rounds + 1):
@@ -207,6 +232,7 @@ def main() -> int:
         py = run([*script, "resolve", "--catalog", str(UPSTREAM), *CLI_QUERY])
         go = run([aicr, "recipe", *CLI_QUERY]) if aicr else None
         rows["cli"].add(py.cpu, go.cpu if go else None)
+        rows["floor-pydantic"].add(run([python, "-c", PYDANTIC_FLOOR]).cpu, go.cpu if go else None)
 
         def probe(task: str, catalog_dir: Path, queries: Path) -> dict[str, Any]:
             figures: dict[str, Any] = json.loads(
@@ -231,22 +257,35 @@ def main() -> int:
             py_leaves["resolve"]["cpu"],
         )
 
+        events = probe("events", UPSTREAM, files["leaves"])
+        rows["floor-events"].add(events["events"]["cpu"], go_leaves[0]["load_s"] if go_leaves else None)
+
         py_sweep = probe("resolve", UPSTREAM, files["sweep"])
         go_sweep = peer(UPSTREAM, files["sweep"])
         rows["sweep"].add(
             py_sweep["resolve"]["wall"], go_sweep[0]["first_pass_s"] if go_sweep else None, py_sweep["resolve"]["cpu"]
         )
 
-        py_plugin = run(
-            [python, "-m", "pytest", "--l40-recipes", str(UPSTREAM / "overlays"), "-q", "-p", "no:cacheprovider"],
-            cwd=REPO,
-        )
+        plugin_command = [
+            python,
+            "-m",
+            "pytest",
+            "--l40-recipes",
+            str(UPSTREAM / "overlays"),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ]
+        py_plugin = run(plugin_command, cwd=REPO)
         go_test = (
             run([go_tests, "-test.count=1", "-test.run", GO_CATALOG_TESTS], cwd=Path(go_src) / "pkg" / "recipe")
             if go_tests and go_src
             else None
         )
         rows["plugin"].add(py_plugin.cpu, go_test.cpu if go_test else None)
+        if hypothesis_installed:  # its plugin imports all of hypothesis at the end of every session
+            py_plugin = run([*plugin_command, "-p", "no:hypothesispytest"], cwd=REPO)
+            rows["plugin-nohyp"].add(py_plugin.cpu, go_test.cpu if go_test else None)
         py_check = probe("check", UPSTREAM, files["leaves"])
         rows["check"].add(py_check["check"]["cpu"], go_test.cpu if go_test else None)
 
@@ -262,7 +301,8 @@ def main() -> int:
     print(f"Go: AICR_BIN={aicr or '—'}, driver={driver or '—'}, tests={go_tests or '—'}")
     print("| work | unit | Python (median) | Go (median) | Python/Go min / median |\n|---|---|---|---|---|")
     for row in rows.values():
-        print(row.line(yardstick))
+        if row.python:
+            print(row.line(yardstick))
     with contextlib.suppress(OSError):
         shutil.rmtree(work)
     return 0
