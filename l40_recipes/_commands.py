@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ._catalog import Catalog
     from ._config import Config
     from ._errors import RecipeError
+    from ._model_base import Model
     from ._report import Finding
     from ._result import RecipeResult
 
@@ -392,7 +393,8 @@ def run_schema(args: argparse.Namespace) -> int:
     from ._models import RecipeMetadata, RecipeMixin  # noqa: PLC0415
     from ._registry_models import ComponentRegistry  # noqa: PLC0415
 
-    model = {"recipe": RecipeMetadata, "mixin": RecipeMixin, "registry": ComponentRegistry}[args.kind]
+    models: dict[str, type[Model]] = {"recipe": RecipeMetadata, "mixin": RecipeMixin, "registry": ComponentRegistry}
+    model = models[args.kind]
     schema = model.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     _close_objects(schema)

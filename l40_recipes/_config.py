@@ -12,8 +12,6 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
-
 from ._errors import Location
 from ._report import Severity
 from ._semantics import AICR_VERSIONS, aicr_version as as_aicr_version
@@ -162,47 +160,8 @@ def load_config(root: Path, *, display: str | None = None, display_root: str | N
     return _parse(section, shown, text, base=str(path.parent))
 
 
-class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
-
-    #: The line of the entry's `[[...]]` header (of its key when written inline).
-    _line: int = PrivateAttr(default=1)
-
-
-class _WaiverEntry(_Entry):
-    rule: str = ""
-    overlay: str = ""
-    reason: str = ""
-
-
-class _RequirementEntry(_Entry):
-    name: str | None = None
-    when: dict[str, str] = Field(default_factory=dict)
-    any_of: list[str] = Field(alias="any-of", min_length=1)
-
-
-class _PinEntry(_Entry):
-    overlay: str
-    component: str
-    reason: str = ""
-
-
-class _Section(_Entry):
-    """The keys of `[tool.l40-recipes]` other than its arrays of tables (validated entry by entry)."""
-
-    strict: bool = False
-    aicr_version: str | None = Field(default=None, alias="aicr-version")
-    data: str | None = None
-    select: list[str] | None = None
-    ignore: list[str] | None = None
-    severity: dict[str, str] = Field(default_factory=dict)  # each level is checked apart, keeping the valid ones
-
-
-_TABLES: Final[dict[str, type[_Entry]]] = {
-    "waivers": _WaiverEntry,
-    "required-components": _RequirementEntry,
-    "version-pin-exemptions": _PinEntry,
-}
+#: The arrays of tables of `[tool.l40-recipes]`, each entry validated by its model in `_config_entries`.
+_TABLES: Final = ("waivers", "required-components", "version-pin-exemptions")
 #: Serving-table rows (docs/serving.md), each checked by the serving tables' own parser.
 _ROW_TABLES: Final = ("accelerators", "models")
 _HINTS: Final = {
@@ -272,15 +231,20 @@ def _describe(error: ErrorDetails) -> str:
 
 
 def _parse(section: dict[str, Any], shown: str, text: str, *, base: str) -> Config:
+    # pydantic is imported only here: by a process that reads a `[tool.l40-recipes]` section.
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from ._config_entries import ENTRIES, Section  # noqa: PLC0415
+
     problems: list[tuple[Location, str, str]] = []
 
     def problem(line: int, message: str, hint: str) -> None:
         problems.append((Location(shown, line, 1), message, hint))
 
     plain = {key: value for key, value in section.items() if key not in _TABLES and key not in _ROW_TABLES}
-    settings = _Section()
+    settings = Section()
     try:
-        settings = _Section.model_validate(plain)
+        settings = Section.model_validate(plain)
     except ValidationError as err:
         bad = {str(error["loc"][0]) for error in err.errors() if error["loc"]}
         for error in err.errors():
@@ -290,7 +254,7 @@ def _parse(section: dict[str, Any], shown: str, text: str, *, base: str) -> Conf
                 f"[tool.{SECTION}] {_describe(error)}",
                 _HINTS.get(key, f"remove it; known keys: {', '.join(sorted((*_HINTS,)))}"),
             )
-        settings = _Section.model_validate({key: value for key, value in plain.items() if key not in bad})
+        settings = Section.model_validate({key: value for key, value in plain.items() if key not in bad})
     severity: dict[str, Severity] = {}
     for rule_id, level in settings.severity.items():
         try:
@@ -302,7 +266,7 @@ def _parse(section: dict[str, Any], shown: str, text: str, *, base: str) -> Conf
                 "use error or warning",
             )
     entries: dict[str, list[Any]] = {}
-    for key, model in _TABLES.items():
+    for key, model in ENTRIES.items():
         raw = section.get(key)
         if raw is None:
             continue

@@ -6,10 +6,11 @@ import contextlib
 import types
 from typing import TYPE_CHECKING, Annotated, Any, Final, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic_core import ValidationError
 
 from ._errors import RecipeError, RecipeLoadError
 from ._measurement import validate_path
+from ._model_base import Model
 from ._models import Constraint, RecipeMetadata, RecipeMetadataHeader
 from ._registry_models import ComponentRegistry
 from ._scalars import scalar_text
@@ -18,7 +19,7 @@ from ._unmarshal import unmarshal_errors
 from ._yaml import BINARY_HINT, MAX_ALIAS_BYTES
 from ._yaml_errors import YamlError
 
-_M = TypeVar("_M", bound=BaseModel)
+_M = TypeVar("_M", bound=Model)
 _T = TypeVar("_T")
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -66,9 +67,7 @@ def decode(
         ) from None
 
 
-def refuse_unmarshal(
-    model: type[BaseModel], document: YamlDocument, relative: str, *, strict: bool, message: str
-) -> None:
+def refuse_unmarshal(model: type[Model], document: YamlDocument, relative: str, *, strict: bool, message: str) -> None:
     """Fail as yaml.v3 does when it cannot fill *model* from *document*: all its unmarshal errors at once.
 
     Raises:
@@ -255,7 +254,7 @@ def _name(key: Any) -> str:
 
 
 _SHAPES: dict[int, tuple[str, Any]] = {}
-_FIELDS: dict[type[BaseModel], dict[str, Any]] = {}
+_FIELDS: dict[type[Model], dict[str, Any]] = {}
 
 
 def _shape(annotation: Any) -> tuple[str, Any]:
@@ -277,14 +276,14 @@ def _shape_of(annotation: Any) -> tuple[str, Any]:
         return "list", get_args(annotation)[0]
     if origin is dict:
         return "dict", get_args(annotation)[1]
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and issubclass(annotation, Model):
         return "model", annotation
     if annotation is Any:
         return "any", Any
     return "scalar", None
 
 
-def _fields(model: type[BaseModel]) -> dict[str, Any]:
+def _fields(model: type[Model]) -> dict[str, Any]:
     """A model's field types by their YAML key."""
     fields = _FIELDS.get(model)
     if fields is None:
@@ -383,7 +382,7 @@ def read_header(
     if what == "mixin" and semantics is not None and semantics.mixin_parse_failure != MIXIN_STRICT:
         message = semantics.mixin_parse_failure
     if message is not None:
-        probe: type[BaseModel] = ComponentRegistry if what == "registry" else RecipeMetadataHeader
+        probe: type[Model] = ComponentRegistry if what == "registry" else RecipeMetadataHeader
         bad_binary(document, relative, lambda path: decodes(probe, path), message)
         refuse_unmarshal(probe, document, relative, strict=False, message=message)
     header = document.data if isinstance(document.data, dict) else {}

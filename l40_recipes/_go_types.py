@@ -48,7 +48,7 @@ from ._registry_models import (
 )
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
+    from ._model_base import Model
 
 __all__ = ["GO_FIELDS", "GO_STRUCTS", "go_type"]
 
@@ -93,7 +93,7 @@ GO_STRUCTS: Final[dict[type[GoModel], str]] = {
 }
 
 #: Fields (model, YAML key) of a named Go type.
-GO_FIELDS: Final[dict[tuple[type[BaseModel], str], str]] = {
+GO_FIELDS: Final[dict[tuple[type[Model], str], str]] = {
     (Criteria, "service"): "recipe.CriteriaServiceType",
     (Criteria, "accelerator"): "recipe.CriteriaAcceleratorType",
     (Criteria, "intent"): "recipe.CriteriaIntentType",

@@ -14,10 +14,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Final
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from ._model_base import BeforeValidator, Field, Model, ModelConfig, to_camel
 from ._scalars import BOOL, FLOAT, INT, YAML11_BOOLS, TypedText, scalar_text, unmarshal_error
 
 if TYPE_CHECKING:
@@ -142,17 +141,10 @@ GoBool = Annotated[bool, BeforeValidator(_go_bool)]
 GoStrList = Annotated[list[str], zero(list)]
 
 
-class GoModel(BaseModel):
+class GoModel(Model):
     """Base of all models: frozen, camelCase aliases, unknown keys kept in `model_extra`."""
 
-    model_config = ConfigDict(
-        frozen=True,
-        extra="allow",
-        alias_generator=to_camel,
-        validate_by_alias=True,
-        validate_by_name=True,
-        serialize_by_alias=True,
-    )
+    model_config: ClassVar[ModelConfig] = {"extra": "allow", "alias_generator": to_camel}
 
     #: Aliases emitted even when empty (upstream fields without `omitempty`).
     always: ClassVar[frozenset[str]] = frozenset()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field
-
+from ._model_base import Field
 from ._models import GoBool, GoModel, GoStr, GoStrList, zero
 
 __all__ = [
@@ -109,9 +108,9 @@ class ComponentConfig(GoModel):
     health_check: Annotated[HealthCheckConfig, zero(dict)] = Field(default_factory=HealthCheckConfig)
     manifest_files: GoStrList = Field(default_factory=list)
     gke_critical_priority: GoBool = False
-    has_self_ref_crds: GoBool = Field(default=False, alias="hasSelfRefCRDs")
-    owns_crds: GoBool = Field(default=False, alias="ownsCRDs")
-    manifests_use_chart_crds: GoBool = Field(default=False, alias="manifestsUseChartCRDs")
+    has_self_ref_crds: GoBool = Field(default=False, key="hasSelfRefCRDs")
+    owns_crds: GoBool = Field(default=False, key="ownsCRDs")
+    manifests_use_chart_crds: GoBool = Field(default=False, key="manifestsUseChartCRDs")
     #: Override paths a mixin may set on this component (aicr 1.0; empty: the component has not opted in).
     mixin_safe_override_paths: GoStrList = Field(default_factory=list)
     upgrades: Annotated[UpgradesConfig, zero(dict)] = Field(default_factory=UpgradesConfig)

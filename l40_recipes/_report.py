@@ -6,7 +6,7 @@ import enum
 from collections import Counter
 from typing import TYPE_CHECKING, Final
 
-from pydantic import BaseModel, ConfigDict
+from ._model_base import Model
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -43,7 +43,7 @@ class Severity(enum.StrEnum):
     WARNING = "warning"
 
 
-class Finding(BaseModel):
+class Finding(Model):
     """One problem in a catalog, pointing at the file, line and column to fix.
 
     Attributes:
@@ -55,8 +55,6 @@ class Finding(BaseModel):
         message: What is wrong, naming the values involved and where each came from.
         hint: How to fix it, or what the maintainer has to decide.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     rule: str
     severity: Severity
@@ -104,15 +102,13 @@ class Finding(BaseModel):
         return f"{text}\n  hint: {visible(self.hint)}" if self.hint else text
 
 
-class Report(BaseModel):
+class Report(Model):
     """The findings of one `check()`, in a stable order.
 
     Attributes:
         findings: Sorted by file, line, column, rule.
         strict: Whether warnings were promoted to errors.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     findings: tuple[Finding, ...] = ()
     strict: bool = False

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
 from ._errors import ErrorCode, RecipeError
+from ._model_base import Field
 from ._models import ComponentRef, Constraint, Criteria, GoModel, GoStr, ValidationConfig
 
 __all__ = [
@@ -62,7 +61,7 @@ class RecipeResultMetadata(GoModel):
     constraint_warnings: list[ConstraintWarning] = Field(default_factory=list)
     gpu_driver_state: str = ""
     selected_profile: SelectedProfile | None = None
-    mariadb_operator_state: str = Field(default="", alias="mariaDBOperatorState")
+    mariadb_operator_state: str = Field(default="", key="mariaDBOperatorState")
 
 
 class SlurmAccountingConfiguration(GoModel):

@@ -18,10 +18,10 @@ import types
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from ._go_types import GO_FIELDS, go_type
+from ._model_base import BeforeValidator, Model
 from ._scalars import scalar_text, unmarshal_error
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class Refusal:
     hint: str
 
 
-def unmarshal_errors(model: type[BaseModel], document: YamlDocument, *, strict: bool) -> list[Refusal]:
+def unmarshal_errors(model: type[Model], document: YamlDocument, *, strict: bool) -> list[Refusal]:
     """yaml.v3's unmarshal errors decoding *document* into *model*, in document order.
 
     The document's repeated keys (read with `defer_binary`) are refused in a mapping yaml.v3
@@ -52,10 +52,10 @@ def unmarshal_errors(model: type[BaseModel], document: YamlDocument, *, strict: 
 
 
 _Field = tuple[Any, tuple[Any, ...], str]
-_FIELDS: dict[type[BaseModel], dict[str, _Field]] = {}
+_FIELDS: dict[type[Model], dict[str, _Field]] = {}
 
 
-def _fields(model: type[BaseModel]) -> dict[str, _Field]:
+def _fields(model: type[Model]) -> dict[str, _Field]:
     """A model's fields by YAML key: the field type, its validators and its Go type."""
     fields = _FIELDS.get(model)
     if fields is None:
@@ -102,7 +102,7 @@ def _make_plan(annotation: Any) -> tuple[str, Any, tuple[Any, ...]]:
             break
     if annotation is Any:
         return "any", None, ()
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and issubclass(annotation, Model):
         return "struct", annotation, ()
     if origin in (list, dict):
         return ("list" if origin is list else "dict"), args[-1], ()
@@ -137,7 +137,7 @@ class _Walk:
                 except PydanticCustomError as err:  # the models' Go scalar rules raise only yaml.v3's refusals
                     self.refuse(path, err.message(), go)
 
-    def struct(self, value: Any, model: type[BaseModel], path: tuple[str | int, ...], go: str) -> None:
+    def struct(self, value: Any, model: type[Model], path: tuple[str | int, ...], go: str) -> None:
         if not isinstance(value, dict):
             self.refuse(path, unmarshal_error(value, go), go)
             return

@@ -117,7 +117,7 @@ def criteria(
         return independent
     projections = st.sampled_from([items for items in stated if items]).flatmap(
         lambda items: st.lists(st.sampled_from(items), min_size=1, unique=True).map(
-            lambda chosen: Criteria(**dict.fromkeys(DIMENSIONS, ANY) | dict(chosen)),
+            lambda chosen: Criteria.model_validate(dict.fromkeys(DIMENSIONS, ANY) | dict(chosen)),
         ),
     )
     return st.one_of(projections, independent)

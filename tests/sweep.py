@@ -32,7 +32,7 @@ def combinations(catalog: Catalog | None = None) -> Iterator[Criteria]:
         known = set(enums[dimension]) | set(catalog.known_values.get(dimension, ()) if catalog else ())
         values.append([ANY, *sorted(known)])
     for combo in itertools.product(*values):
-        query = Criteria(**dict(zip(DIMENSIONS, combo, strict=True)))
+        query = Criteria.model_validate(dict(zip(DIMENSIONS, combo, strict=True)))
         if specificity(query):
             yield query
 

@@ -64,7 +64,7 @@ MATCHES = [
 @pytest.mark.parametrize(("overlay", "query", "expected"), MATCHES)
 def test_matching_is_asymmetric(overlay: dict[str, str], query: dict[str, str], expected: bool) -> None:
     """Wild overlay values match anything; wild query values only match wild overlay values."""
-    assert matches(Criteria(**overlay), Criteria(**query)) is expected
+    assert matches(Criteria.model_validate(overlay), Criteria.model_validate(query)) is expected
 
 
 def test_specificity_and_string() -> None:

@@ -20,7 +20,7 @@ from l40_recipes._graph import FAILURE_GRAPHS, failure_graphs, forest_graph, que
 from l40_recipes._listing import supported_queries
 from l40_recipes._loading import load_catalog_for_check
 from l40_recipes._render_graph import node_id, to_dot, to_mermaid
-from l40_recipes._report import Finding
+from l40_recipes._report import Finding, Severity
 
 from .conftest import REPO, needs_shared, overlay, write_catalog
 from .graph_syntax import dot_label_lines, parse_dot, parse_mermaid
@@ -329,7 +329,7 @@ def test_graph_command_failures(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def _finding(message: str, overlay_name: str = "", rule: str = "resolves") -> Finding:
-    return Finding(rule=rule, severity="error", file="overlays/x.yaml", message=message, overlay=overlay_name)
+    return Finding(rule=rule, severity=Severity.ERROR, file="overlays/x.yaml", message=message, overlay=overlay_name)
 
 
 def test_failure_graphs_draw_each_failing_query_once(tmp_path: Path) -> None:
