@@ -92,13 +92,17 @@ def _pinned_release(path: Path) -> str | None:
     Raises:
         RecipeError: the setting names no reproduced release (at its line in pyproject.toml).
     """
-    from ._config import load_config  # noqa: PLC0415
     from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
-    from ._walk import catalog_root  # noqa: PLC0415
+    from ._walk import catalog_root, find_pyproject  # noqa: PLC0415
 
     if not path.is_dir():
         return None  # loading says what is wrong with the path
-    config = load_config(catalog_root(path))
+    root = catalog_root(path)
+    if find_pyproject(root) is None:
+        return None  # no settings: the reader of `[tool.l40-recipes]` is not even imported
+    from ._config import load_config  # noqa: PLC0415
+
+    config = load_config(root)
     for location, message, hint in config.problems:
         if "aicr-version" in message:
             raise RecipeError(message, code=ErrorCode.INVALID_REQUEST, location=location, hint=hint)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ._errors import Location
 from ._report import Severity
 from ._semantics import AICR_VERSIONS, aicr_version as as_aicr_version
+from ._walk import find_pyproject
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -104,18 +105,6 @@ class Config:
     source: str = ""
     #: Problems with the configuration itself: (location, message, hint).
     problems: tuple[tuple[Location, str, str], ...] = ()
-
-
-def find_pyproject(root: Path) -> Path | None:
-    """The `pyproject.toml` at *root* or in the nearest directory above it."""
-    for directory in (root.resolve(), *root.resolve().parents):
-        candidate = directory / "pyproject.toml"
-        try:
-            if candidate.is_file():
-                return candidate
-        except OSError:  # a directory that cannot be examined (chmod 000): the loader says so
-            return None
-    return None
 
 
 def load_config(root: Path, *, display: str | None = None, display_root: str | None = None) -> Config:

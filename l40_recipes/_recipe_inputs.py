@@ -65,9 +65,11 @@ def read_inputs(args: argparse.Namespace) -> Inputs:
     Raises:
         RecipeError: upstream's error for a config file that does not load or validate.
     """
-    from ._aicr_config import load_config_file  # noqa: PLC0415
+    config = None
+    if args.config:  # an empty --config is no config
+        from ._aicr_config import load_config_file  # noqa: PLC0415
 
-    config = load_config_file(args.config or "", defer_header=True)
+        config = load_config_file(args.config, defer_header=True)
     flags = {name: getattr(args, name) for name in (*DIMENSIONS, "nodes")}
     return Inputs(
         config=config,
@@ -93,9 +95,9 @@ def check_config(inputs: Inputs, semantics: AicrVersion) -> None:
     Raises:
         RecipeError: the release's error for the config's kind, apiVersion or sections.
     """
-    from ._aicr_config import check_config_release  # noqa: PLC0415
-
     if inputs.config is not None:
+        from ._aicr_config import check_config_release  # noqa: PLC0415
+
         check_config_release(inputs.config, inputs.config_source, semantics)
 
 

@@ -1,4 +1,7 @@
-"""Which files of a catalog root are read, in what order, how each is classified, and how a file is read safely."""
+"""Which files of a catalog root are read, in what order, how each is classified, and how a file is read safely.
+
+Also which `pyproject.toml` holds a catalog's `[tool.l40-recipes]` settings.
+"""
 
 from __future__ import annotations
 
@@ -88,6 +91,18 @@ def read_regular_file(path: str) -> bytes:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
         return stream.read()
+
+
+def find_pyproject(root: Path) -> Path | None:
+    """The `pyproject.toml` at *root* or in the nearest directory above it."""
+    for directory in (root.resolve(), *root.resolve().parents):
+        candidate = directory / "pyproject.toml"
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # a directory that cannot be examined (chmod 000): the loader says so
+            return None
+    return None
 
 
 def find_catalog_root(path: Path) -> Path | None:

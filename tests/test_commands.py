@@ -6,6 +6,8 @@ Messages and exit codes were observed from `aicr recipe --data DIR` (aicr 979372
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import TYPE_CHECKING
 
 import pytest
@@ -133,3 +135,18 @@ def test_empty_data_is_no_layer(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "recipe", "--data", "", "--service", "eks", "--gpu", "l40s", "--intent", "inference")
     assert code == 0
     assert "l40s-eks-inference" in out
+
+
+def test_a_plain_resolve_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """Without `--config` or a pyproject.toml, resolve imports neither their readers nor pydantic."""
+    catalog = write_catalog(tmp_path / "cat", {"eks": overlay("eks", criteria="service: eks")})
+    code = (
+        "import contextlib, io, sys\n"
+        "from l40_recipes._cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = main(['resolve', '--service', 'eks', '--catalog', {str(catalog)!r}])\n"
+        "print(code, *(name in sys.modules for name in "
+        "('l40_recipes._config', 'l40_recipes._aicr_config', 'pydantic')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert done.stdout.split() == ["0", "False", "False", "False"]
