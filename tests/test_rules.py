@@ -767,3 +767,20 @@ def test_mutation_is_caught_at_its_line(
         and f.rule not in {mutation.rule, *mutation.allowed, *(SHIPPED_ALLOWED if source == "shipped" else ())}
     ]
     assert unrelated == []
+
+
+def test_each_referenced_path_is_judged_once_per_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules that ask whether a path is safe share one answer per path (it resolves symlinks)."""
+    from l40_recipes._rules import references  # noqa: PLC0415
+
+    asked: list[str] = []
+    judge = references.path_problem
+
+    def counting(catalog: Any, relative: str) -> str | None:
+        asked.append(relative)
+        return judge(catalog, relative)
+
+    monkeypatch.setattr(references, "path_problem", counting)
+    check(REPO)
+    assert asked
+    assert len(asked) == len(set(asked))

@@ -75,6 +75,14 @@ def path_problem(catalog: Catalog, relative: str) -> str | None:
     return None
 
 
+def checked_path(ctx: Context, relative: str) -> str | None:
+    """`path_problem` of *relative* in the checked catalog, computed once per check."""
+    problems = ctx.path_problems
+    if relative not in problems:
+        problems[relative] = path_problem(ctx.catalog, relative)
+    return problems[relative]
+
+
 def _referenced_paths(item: Overlay | Mixin) -> Iterator[tuple[KeyPath, str, str]]:
     for index, ref in component_refs(item):
         base = ("spec", "componentRefs", index)
@@ -94,7 +102,7 @@ def path_escape(ctx: Context) -> Iterator[Finding]:
     """
     for item in sources(ctx):
         for path, relative, key in _referenced_paths(item):
-            problem = path_problem(ctx.catalog, relative)
+            problem = checked_path(ctx, relative)
             if problem is not None:
                 yield ctx.finding(
                     "path-escape",
@@ -115,7 +123,7 @@ def values_file(ctx: Context) -> Iterator[Finding]:
     """Resolution does not read values files; bundling does, long after `aicr recipe` reported success."""
     for item in ctx.overlays():
         for path, relative, key in _referenced_paths(item):
-            if key != "valuesFile" or path_problem(ctx.catalog, relative):
+            if key != "valuesFile" or checked_path(ctx, relative):
                 continue
             if not relative.startswith("components/") or "/manifests/" in relative:
                 reason = "must be under components/ and not a manifests/ file"
@@ -142,7 +150,7 @@ def manifest_file(ctx: Context) -> Iterator[Finding]:
     """Upstream only checks valuesFile in overlays; a missing manifestFiles/preManifestFiles entry breaks the bundle."""
     for item in sources(ctx):
         for path, relative, key in _referenced_paths(item):
-            if key == "valuesFile" or path_problem(ctx.catalog, relative):
+            if key == "valuesFile" or checked_path(ctx, relative):
                 continue
             content = ctx.files.get(relative)
             if content is None or not content.strip():

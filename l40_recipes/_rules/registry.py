@@ -9,7 +9,7 @@ from l40_recipes._models import unknown_keys
 from l40_recipes._report import Severity
 
 from . import Context, rule
-from .references import path_problem
+from .references import checked_path
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -146,7 +146,7 @@ def registry_health_check(ctx: Context) -> Iterator[Finding]:
                 overlay=component.name,
             )
             continue
-        problem = path_problem(ctx.catalog, assert_file)
+        problem = checked_path(ctx, assert_file)
         if problem is not None:
             yield ctx.finding(
                 "path-escape",
@@ -184,7 +184,7 @@ def registry_manifest_files(ctx: Context) -> Iterator[Finding]:
     for index, component in enumerate(registry.document.components):
         for position, relative in enumerate(component.manifest_files):
             where = registry.locate("components", index, "manifestFiles", position)
-            problem = path_problem(ctx.catalog, relative)
+            problem = checked_path(ctx, relative)
             if problem is not None:
                 yield ctx.finding(
                     "path-escape",
