@@ -586,3 +586,15 @@ def test_a_values_file_that_fails_fails_every_time_with_its_own_error(tmp_path: 
     assert len({id(error.cause) for error in errors}) == len(errors)
     assert all(isinstance(error.cause, ValueError) and error.location is not None for error in errors)
 
+
+@needs_shared
+def test_a_coverage_error_is_composed_only_when_read() -> None:
+    """resolve() raises a coverage error whose completions are composed on first read, same text as ever."""
+    catalog = load_catalog(UPSTREAM_RECIPES)
+    with pytest.raises(CoverageError) as caught:
+        resolve(catalog=catalog, service="aks", accelerator="l40")
+    assert "_compose" in vars(caught.value)
+    assert caught.value.upstream_text == (
+        "[INVALID_REQUEST] no recipe provides accelerator 'l40' for criteria(service=aks, accelerator=l40)"
+    )
+    assert "_compose" not in vars(caught.value)
