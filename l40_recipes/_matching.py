@@ -52,9 +52,7 @@ CriteriaIndex = dict[str, dict[str, list["Overlay"]]]
 _INDEX: Final[Memo[None, CriteriaIndex]] = Memo("criteria index")
 _LINEAGES: Final[Memo[str, Lineage]] = Memo("lineages by overlay file")
 _CHAINS: Final[Memo[str, list[Overlay] | ResolutionError]] = Memo("chains by overlay name")
-#: An overlay's stated (dimension position, value) pairs, and its (specificity, name) order key.
-_Matcher = tuple[tuple[tuple[int, str], ...], tuple[int, str]]
-_MATCHERS: Final[Memo[None, dict[str, _Matcher]]] = Memo("criteria matchers by overlay file")
+_MASKS: Final[Memo[None, _Masks]] = Memo("overlays matching each criteria value, as bits")
 
 
 def lineage(catalog: Catalog, overlay: Overlay) -> Lineage:
@@ -128,42 +126,70 @@ def _walk_plainly(catalog: Catalog, overlay: Overlay) -> Lineage:
 
 def candidates(catalog: Catalog, query: Criteria) -> list[Overlay]:
     """Matching overlays minus ancestors of other matches, by (specificity, name) (`FindMatchingOverlays`)."""
-    asked = tuple(getattr(query, dimension) for dimension in DIMENSIONS)
-    matchers = _matchers(catalog)
+    masks = _masks(catalog)
+    # `matches()` on every overlay at once: an overlay matches when, in each dimension, it is wild
+    # or states the query's value, so the matches are the AND over dimensions of two bit sets read
+    # once per catalog. Checking a narrowed list overlay by overlay instead: the public resolve()
+    # sweep 0.22 s vs 0.19 s with the bits (min of 3, three alternations).
+    hits = masks.every
+    for position, dimension in enumerate(DIMENSIONS):
+        hits &= masks.wild[position] | masks.stated[position].get(getattr(query, dimension), 0)
     found: list[Overlay] = []
-    # `matches()` on each possible overlay, with the overlay's stated values read once per catalog:
-    # the per-query getattr walk over both criteria was 40 % of a sweep's matching time.
-    for overlay in _possible_matches(catalog, query):
-        for position, value in matchers[overlay.path][0]:
-            if asked[position] != value:
-                break
-        else:
-            found.append(overlay)
+    while hits:
+        lowest = hits & -hits
+        found.append(masks.overlays[lowest.bit_length() - 1])
+        hits ^= lowest
     ancestors: set[str] = set()
     for overlay in found:
         ancestors.update(lineage(catalog, overlay).names)
     leaves = [overlay for overlay in found if overlay.name not in ancestors]
-    leaves.sort(key=lambda overlay: matchers[overlay.path][1])
+    leaves.sort(key=lambda overlay: masks.order[overlay.name])
     return leaves
 
 
-def _matchers(catalog: Catalog) -> dict[str, _Matcher]:
-    """Per overlay file with criteria: its stated (dimension position, value) pairs and its candidate order key."""
-    table = catalog.memo(_MATCHERS)
+@dataclass(frozen=True, slots=True)
+class _Masks:
+    """The overlays with criteria as bits (bit *i* is `overlays[i]`), per dimension position.
+
+    Attributes:
+        every: All the bits.
+        wild: The overlays leaving the dimension wild.
+        stated: By stated value, the overlays stating it.
+        order: Per overlay name, its candidate order key (specificity, name).
+    """
+
+    overlays: tuple[Overlay, ...]
+    every: int
+    wild: tuple[int, ...]
+    stated: tuple[dict[str, int], ...]
+    order: dict[str, tuple[int, str]]
+
+
+def _masks(catalog: Catalog) -> _Masks:
+    table = catalog.memo(_MASKS)
     found = table.get(None)
     if found is None:
-        found = table[None] = {
-            overlay.path: (
-                tuple(
-                    (position, value)
-                    for position, dimension in enumerate(DIMENSIONS)
-                    if not is_wild(value := getattr(overlay.criteria, dimension))
-                ),
-                (specificity(overlay.criteria), overlay.name),
-            )
-            for overlay in catalog.overlays.values()
-            if overlay.criteria is not None
-        }
+        overlays = tuple(overlay for overlay in catalog.overlays.values() if overlay.criteria is not None)
+        wild = [0] * len(DIMENSIONS)
+        stated: list[dict[str, int]] = [{} for _ in DIMENSIONS]
+        for index, overlay in enumerate(overlays):
+            for position, dimension in enumerate(DIMENSIONS):
+                value = getattr(overlay.criteria, dimension)
+                if is_wild(value):
+                    wild[position] |= 1 << index
+                else:
+                    stated[position][value] = stated[position].get(value, 0) | 1 << index
+        found = table[None] = _Masks(
+            overlays,
+            (1 << len(overlays)) - 1,
+            tuple(wild),
+            tuple(stated),
+            {
+                overlay.name: (specificity(overlay.criteria), overlay.name)
+                for overlay in overlays
+                if overlay.criteria is not None
+            },
+        )
     return found
 
 
@@ -183,22 +209,6 @@ def criteria_index(catalog: Catalog) -> CriteriaIndex:
             index[dimension].setdefault("" if is_wild(value) else value, []).append(overlay)
     table[None] = index
     return index
-
-
-def _possible_matches(catalog: Catalog, query: Criteria) -> list[Overlay]:
-    """A superset of the overlays matching *query*, from the dimension that narrows them most."""
-    index = criteria_index(catalog)
-    best: tuple[list[Overlay], list[Overlay]] = ([], [])
-    best_size = -1
-    for dimension in DIMENSIONS:
-        by_value = index[dimension]
-        value = getattr(query, dimension)
-        wild = by_value.get("", [])
-        exact = [] if is_wild(value) else by_value.get(value, [])
-        size = len(wild) + len(exact)
-        if best_size < 0 or size < best_size:
-            best, best_size = (wild, exact), size
-    return [*best[0], *best[1]]
 
 
 def ancestor_names(catalog: Catalog, name: str) -> frozenset[str]:
