@@ -598,3 +598,20 @@ def test_a_coverage_error_is_composed_only_when_read() -> None:
         "[INVALID_REQUEST] no recipe provides accelerator 'l40' for criteria(service=aks, accelerator=l40)"
     )
     assert "_compose" not in vars(caught.value)
+
+
+@needs_shared
+def test_a_profile_leaves_the_compositions_other_refs_completed_once() -> None:
+    """Refs a profile does not touch are completed once per catalog; the ones it changes, per query."""
+    catalog = load_catalog(UPSTREAM_RECIPES)
+    first, second = (resolve(catalog=catalog, service="aks") for _ in range(2))
+    selected = first.metadata.selected_profile
+    assert selected is not None
+    assert first == second
+    owned = set(selected.owned_paths)
+    kept = [(a, b) for a, b in zip(first.component_refs, second.component_refs, strict=True) if a.name not in owned]
+    changed = [(a, b) for a, b in zip(first.component_refs, second.component_refs, strict=True) if a.name in owned]
+    assert kept
+    assert changed
+    assert all(a is b for a, b in kept)
+    assert not any(a is b for a, b in changed)
