@@ -129,47 +129,57 @@ def candidates(catalog: Catalog, query: Criteria) -> list[Overlay]:
     masks = _masks(catalog)
     # `matches()` on every overlay at once: an overlay matches when, in each dimension, it is wild
     # or states the query's value, so the matches are the AND over dimensions of two bit sets read
-    # once per catalog. Checking a narrowed list overlay by overlay instead: the public resolve()
-    # sweep 0.22 s vs 0.19 s with the bits (min of 3, three alternations).
+    # once per catalog; the bits are in candidate order, so the leaves come out sorted. Measured on
+    # the 12,599 sweep queries: 68 ms testing a narrowed list overlay by overlay and sorting, 21 ms
+    # with the bits (candidates() alone, min of 7).
     hits = masks.every
     for position, dimension in enumerate(DIMENSIONS):
         hits &= masks.wild[position] | masks.stated[position].get(getattr(query, dimension), 0)
-    found: list[Overlay] = []
-    while hits:
-        lowest = hits & -hits
-        found.append(masks.overlays[lowest.bit_length() - 1])
-        hits ^= lowest
-    ancestors: set[str] = set()
-    for overlay in found:
-        ancestors.update(lineage(catalog, overlay).names)
-    leaves = [overlay for overlay in found if overlay.name not in ancestors]
-    leaves.sort(key=lambda overlay: masks.order[overlay.name])
+    ancestors = 0
+    rest = hits
+    while rest:
+        lowest = rest & -rest
+        ancestors |= _ancestor_bits(catalog, masks, lowest.bit_length() - 1)
+        rest ^= lowest
+    leaves: list[Overlay] = []
+    rest = hits & ~ancestors
+    while rest:
+        lowest = rest & -rest
+        leaves.append(masks.overlays[lowest.bit_length() - 1])
+        rest ^= lowest
     return leaves
 
 
 @dataclass(frozen=True, slots=True)
 class _Masks:
-    """The overlays with criteria as bits (bit *i* is `overlays[i]`), per dimension position.
+    """The overlays with criteria as bits, in candidate order (specificity, name): bit *i* is `overlays[i]`.
 
     Attributes:
         every: All the bits.
-        wild: The overlays leaving the dimension wild.
-        stated: By stated value, the overlays stating it.
-        order: Per overlay name, its candidate order key (specificity, name).
+        wild: Per dimension position, the overlays leaving it wild.
+        stated: Per dimension position and stated value, the overlays stating it.
+        bits: Per overlay name, its bit's index.
+        ancestors: Per bit index, the bits of the overlays its `spec.base` walk names (filled on use).
     """
 
     overlays: tuple[Overlay, ...]
     every: int
     wild: tuple[int, ...]
     stated: tuple[dict[str, int], ...]
-    order: dict[str, tuple[int, str]]
+    bits: dict[str, int]
+    ancestors: dict[int, int]
 
 
 def _masks(catalog: Catalog) -> _Masks:
     table = catalog.memo(_MASKS)
     found = table.get(None)
     if found is None:
-        overlays = tuple(overlay for overlay in catalog.overlays.values() if overlay.criteria is not None)
+        keyed = [
+            ((specificity(overlay.criteria), overlay.name), overlay)
+            for overlay in catalog.overlays.values()
+            if overlay.criteria is not None
+        ]
+        overlays = tuple(overlay for _, overlay in sorted(keyed, key=lambda item: item[0]))
         wild = [0] * len(DIMENSIONS)
         stated: list[dict[str, int]] = [{} for _ in DIMENSIONS]
         for index, overlay in enumerate(overlays):
@@ -179,17 +189,21 @@ def _masks(catalog: Catalog) -> _Masks:
                     wild[position] |= 1 << index
                 else:
                     stated[position][value] = stated[position].get(value, 0) | 1 << index
-        found = table[None] = _Masks(
-            overlays,
-            (1 << len(overlays)) - 1,
-            tuple(wild),
-            tuple(stated),
-            {
-                overlay.name: (specificity(overlay.criteria), overlay.name)
-                for overlay in overlays
-                if overlay.criteria is not None
-            },
-        )
+        bits = {overlay.name: index for index, overlay in enumerate(overlays)}
+        found = table[None] = _Masks(overlays, (1 << len(overlays)) - 1, tuple(wild), tuple(stated), bits, {})
+    return found
+
+
+def _ancestor_bits(catalog: Catalog, masks: _Masks, index: int) -> int:
+    """The bits of the overlays named on the `spec.base` walk of `masks.overlays[index]` (memoized)."""
+    found = masks.ancestors.get(index)
+    if found is None:
+        found = 0
+        for name in lineage(catalog, masks.overlays[index]).names:
+            bit = masks.bits.get(name)
+            if bit is not None:
+                found |= 1 << bit
+        masks.ancestors[index] = found
     return found
 
 
