@@ -45,6 +45,11 @@ def test_candidates_agree_with_the_definition_on_every_query(tmp_path: Path) -> 
             "os-only": overlay("os-only", criteria="os: ubuntu, platform: kubeflow"),
             "gke": overlay("gke", criteria="service: gke, accelerator: l40"),
             "bare": overlay("bare"),  # no criteria: never a candidate
+            "loop-a": overlay(
+                "loop-a", base="loop-b", criteria="service: aks"
+            ),  # a cycle: each is the other's ancestor
+            "loop-b": overlay("loop-b", base="loop-a", criteria="service: aks, intent: inference"),
+            "lost": overlay("lost", base="missing", criteria="platform: other"),
         },
     )
     catalog = load_catalog(root)
@@ -63,6 +68,7 @@ def test_candidates_agree_with_the_definition_on_every_query(tmp_path: Path) -> 
         seen.add(tuple(expected))
     assert len(seen) > 10  # the queries reach many different candidate lists
     assert ("svc-gpu-os",) in seen
+    assert ("lost",) in seen
     assert ("gpu", "svc-any") in seen or ("svc-any", "gpu") in seen
 
 
