@@ -105,9 +105,9 @@ def complete_recipe(
         table = catalog.memo(_FINISHED)
         finished = table.get(composed.key)
         if finished is None:
-            finished = table[composed.key] = finish(catalog, state.component_refs, shared=state.component_refs)
-    else:  # the profile's refs are the query's own; the ones it left are the composition's
-        finished = finish(catalog, state.component_refs, shared=composed.state.component_refs)
+            finished = table[composed.key] = finish(catalog, state.component_refs, shared=True)
+    else:
+        finished = finish(catalog, state.component_refs)
     semantics = catalog.aicr_version
     result = assemble(
         query, state, composed.applied, finished, __version__ if version is None else version, semantics=semantics

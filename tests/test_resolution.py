@@ -19,6 +19,7 @@ from l40_recipes import (
     load_catalog,
     resolve,
 )
+from l40_recipes._components import _COMPLETED
 from l40_recipes._loading import load_catalog_for_check
 from l40_recipes._matching import candidates
 from l40_recipes._models import DIMENSIONS, is_wild
@@ -601,17 +602,20 @@ def test_a_coverage_error_is_composed_only_when_read() -> None:
 
 
 @needs_shared
-def test_a_profile_leaves_the_compositions_other_refs_completed_once() -> None:
-    """Refs a profile does not touch are completed once per catalog; the ones it changes, per query."""
+def test_a_profile_query_reuses_completions_the_catalog_keeps_and_keeps_none() -> None:
+    """Refs a profile leaves as they are reuse the catalog's completion; its own refs are completed afresh."""
     catalog = load_catalog(UPSTREAM_RECIPES)
+    plain = resolve(catalog=catalog, service="eks")  # no profile: its composition's completions are kept
+    assert plain.metadata.selected_profile is None
+    kept = {ref.name: ref for ref in plain.component_refs}
+    size = len(catalog._memo[_COMPLETED])
     first, second = (resolve(catalog=catalog, service="aks") for _ in range(2))
+    assert len(catalog._memo[_COMPLETED]) == size
     selected = first.metadata.selected_profile
     assert selected is not None
     assert first == second
-    owned = set(selected.owned_paths)
-    kept = [(a, b) for a, b in zip(first.component_refs, second.component_refs, strict=True) if a.name not in owned]
-    changed = [(a, b) for a, b in zip(first.component_refs, second.component_refs, strict=True) if a.name in owned]
-    assert kept
-    assert changed
-    assert all(a is b for a, b in kept)
-    assert not any(a is b for a, b in changed)
+    pairs = list(zip(first.component_refs, second.component_refs, strict=True))
+    reused = [a for a, b in pairs if a is b]
+    assert len(reused) >= 5  # base.yaml's refs that no aks overlay touches
+    assert all(kept[ref.name] is ref for ref in reused)
+    assert not any(a is b for a, b in pairs if a.name in selected.owned_paths)
