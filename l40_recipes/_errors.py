@@ -183,12 +183,17 @@ class CoverageError(ResolutionError):
         return error
 
     def _composed(self) -> None:
-        """Fill what a deferred error has not composed yet (nothing for one built whole)."""
-        compose = self.__dict__.pop("_compose", None)
+        """Fill what a deferred error has not composed yet (nothing for one built whole).
+
+        The composer is dropped only once everything is set, so a concurrent reader either finds
+        the attributes or composes them too (the same values).
+        """
+        compose = self.__dict__.get("_compose")
         if compose is not None:
             message, context, hint = compose()
             self.message, self.context, self.hint = message, dict(context), hint
             self.args = (self.upstream_text,)
+            self.__dict__.pop("_compose", None)
 
     if not TYPE_CHECKING:  # to type checkers the attributes are RecipeError's plain ones
 
