@@ -8,7 +8,7 @@ must be stated (joint sufficiency).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ._catalog import Memo
 from ._errors import CoverageError
@@ -54,7 +54,8 @@ def verify(
     Without *details* the error names the uncovered dimensions only (no completions, and a short
     message without the query): for callers that only need to know that a query is a coverage gap.
     *excluded* names the overlays a snapshot's constraints excluded: a dimension only they provide
-    says so, and is marked `constraintExcluded` (which stops snapshot relaxation).
+    says so, and is marked `constraintExcluded` (which stops snapshot relaxation). With *details*
+    the error's message, completions and hint are composed when first read (`CoverageError.deferred`).
     """
     carried = _carried(catalog, applied)
     bits = catalog.memo(_BITS)
@@ -71,6 +72,14 @@ def verify(
             f"stated {', '.join(uncovered)} not covered",
             context={"uncovered": [{"dimension": dimension} for dimension in uncovered]},
         )
+    excluded = tuple(excluded)  # the error is composed when read: keep what it will read as it is now
+    raise CoverageError.deferred(lambda: _uncovered_error(catalog, query, uncovered, excluded))
+
+
+def _uncovered_error(
+    catalog: Catalog, query: Criteria, uncovered: list[str], excluded: Sequence[str]
+) -> tuple[str, dict[str, Any], str]:
+    """The coverage error's message, context and hint: each uncovered dimension with its completions."""
     clauses: list[str] = []
     entries: list[dict[str, object]] = []
     asked = tuple("" if is_wild(value := _value(query, dimension)) else value for dimension in DIMENSIONS)
@@ -95,7 +104,7 @@ def verify(
                 "constraintExcluded": constraint_excluded,
             },
         )
-    raise CoverageError("; ".join(clauses), context={"uncovered": entries}, hint=_hint(entries))
+    return "; ".join(clauses), {"uncovered": entries}, _hint(entries)
 
 
 def _carried(catalog: Catalog, applied: Sequence[str]) -> int:

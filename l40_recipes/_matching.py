@@ -52,9 +52,7 @@ CriteriaIndex = dict[str, dict[str, list["Overlay"]]]
 _INDEX: Final[Memo[None, CriteriaIndex]] = Memo("criteria index")
 _LINEAGES: Final[Memo[str, Lineage]] = Memo("lineages by overlay file")
 _CHAINS: Final[Memo[str, list[Overlay] | ResolutionError]] = Memo("chains by overlay name")
-#: An overlay's stated (dimension position, value) pairs, and its (specificity, name) order key.
-_Matcher = tuple[tuple[tuple[int, str], ...], tuple[int, str]]
-_MATCHERS: Final[Memo[None, dict[str, _Matcher]]] = Memo("criteria matchers by overlay file")
+_MASKS: Final[Memo[None, _Masks]] = Memo("overlays matching each criteria value, as bits")
 
 
 def lineage(catalog: Catalog, overlay: Overlay) -> Lineage:
@@ -128,42 +126,84 @@ def _walk_plainly(catalog: Catalog, overlay: Overlay) -> Lineage:
 
 def candidates(catalog: Catalog, query: Criteria) -> list[Overlay]:
     """Matching overlays minus ancestors of other matches, by (specificity, name) (`FindMatchingOverlays`)."""
-    asked = tuple(getattr(query, dimension) for dimension in DIMENSIONS)
-    matchers = _matchers(catalog)
-    found: list[Overlay] = []
-    # `matches()` on each possible overlay, with the overlay's stated values read once per catalog:
-    # the per-query getattr walk over both criteria was 40 % of a sweep's matching time.
-    for overlay in _possible_matches(catalog, query):
-        for position, value in matchers[overlay.path][0]:
-            if asked[position] != value:
-                break
-        else:
-            found.append(overlay)
-    ancestors: set[str] = set()
-    for overlay in found:
-        ancestors.update(lineage(catalog, overlay).names)
-    leaves = [overlay for overlay in found if overlay.name not in ancestors]
-    leaves.sort(key=lambda overlay: matchers[overlay.path][1])
+    masks = _masks(catalog)
+    # `matches()` on every overlay at once: an overlay matches when, in each dimension, it is wild
+    # or states the query's value, so the matches are the AND over dimensions of two bit sets read
+    # once per catalog; the bits are in candidate order, so the leaves come out sorted. Measured on
+    # the 12,599 sweep queries: 68 ms testing a narrowed list overlay by overlay and sorting, 21 ms
+    # with the bits (candidates() alone, min of 7).
+    hits = masks.every
+    for position, dimension in enumerate(DIMENSIONS):
+        hits &= masks.wild[position] | masks.stated[position].get(getattr(query, dimension), 0)
+    ancestors = 0
+    rest = hits
+    while rest:
+        lowest = rest & -rest
+        ancestors |= _ancestor_bits(catalog, masks, lowest.bit_length() - 1)
+        rest ^= lowest
+    leaves: list[Overlay] = []
+    rest = hits & ~ancestors
+    while rest:
+        lowest = rest & -rest
+        leaves.append(masks.overlays[lowest.bit_length() - 1])
+        rest ^= lowest
     return leaves
 
 
-def _matchers(catalog: Catalog) -> dict[str, _Matcher]:
-    """Per overlay file with criteria: its stated (dimension position, value) pairs and its candidate order key."""
-    table = catalog.memo(_MATCHERS)
+@dataclass(frozen=True, slots=True)
+class _Masks:
+    """The overlays with criteria as bits, in candidate order (specificity, name): bit *i* is `overlays[i]`.
+
+    Attributes:
+        every: All the bits.
+        wild: Per dimension position, the overlays leaving it wild.
+        stated: Per dimension position and stated value, the overlays stating it.
+        bits: Per overlay name, its bit's index.
+        ancestors: Per bit index, the bits of the overlays its `spec.base` walk names (filled on use).
+    """
+
+    overlays: tuple[Overlay, ...]
+    every: int
+    wild: tuple[int, ...]
+    stated: tuple[dict[str, int], ...]
+    bits: dict[str, int]
+    ancestors: dict[int, int]
+
+
+def _masks(catalog: Catalog) -> _Masks:
+    table = catalog.memo(_MASKS)
     found = table.get(None)
     if found is None:
-        found = table[None] = {
-            overlay.path: (
-                tuple(
-                    (position, value)
-                    for position, dimension in enumerate(DIMENSIONS)
-                    if not is_wild(value := getattr(overlay.criteria, dimension))
-                ),
-                (specificity(overlay.criteria), overlay.name),
-            )
+        keyed = [
+            ((specificity(overlay.criteria), overlay.name), overlay)
             for overlay in catalog.overlays.values()
             if overlay.criteria is not None
-        }
+        ]
+        overlays = tuple(overlay for _, overlay in sorted(keyed, key=lambda item: item[0]))
+        wild = [0] * len(DIMENSIONS)
+        stated: list[dict[str, int]] = [{} for _ in DIMENSIONS]
+        for index, overlay in enumerate(overlays):
+            for position, dimension in enumerate(DIMENSIONS):
+                value = getattr(overlay.criteria, dimension)
+                if is_wild(value):
+                    wild[position] |= 1 << index
+                else:
+                    stated[position][value] = stated[position].get(value, 0) | 1 << index
+        bits = {overlay.name: index for index, overlay in enumerate(overlays)}
+        found = table[None] = _Masks(overlays, (1 << len(overlays)) - 1, tuple(wild), tuple(stated), bits, {})
+    return found
+
+
+def _ancestor_bits(catalog: Catalog, masks: _Masks, index: int) -> int:
+    """The bits of the overlays named on the `spec.base` walk of `masks.overlays[index]` (memoized)."""
+    found = masks.ancestors.get(index)
+    if found is None:
+        found = 0
+        for name in lineage(catalog, masks.overlays[index]).names:
+            bit = masks.bits.get(name)
+            if bit is not None:
+                found |= 1 << bit
+        masks.ancestors[index] = found
     return found
 
 
@@ -183,22 +223,6 @@ def criteria_index(catalog: Catalog) -> CriteriaIndex:
             index[dimension].setdefault("" if is_wild(value) else value, []).append(overlay)
     table[None] = index
     return index
-
-
-def _possible_matches(catalog: Catalog, query: Criteria) -> list[Overlay]:
-    """A superset of the overlays matching *query*, from the dimension that narrows them most."""
-    index = criteria_index(catalog)
-    best: tuple[list[Overlay], list[Overlay]] = ([], [])
-    best_size = -1
-    for dimension in DIMENSIONS:
-        by_value = index[dimension]
-        value = getattr(query, dimension)
-        wild = by_value.get("", [])
-        exact = [] if is_wild(value) else by_value.get(value, [])
-        size = len(wild) + len(exact)
-        if best_size < 0 or size < best_size:
-            best, best_size = (wild, exact), size
-    return [*best[0], *best[1]]
 
 
 def ancestor_names(catalog: Catalog, name: str) -> frozenset[str]:

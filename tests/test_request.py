@@ -204,3 +204,19 @@ def test_an_accounting_mode_builds_upstreams_recipe(mode: str) -> None:
     assert digest == expected[f"eks-h100-{canonical}"]["json"]
     with pytest.raises(RecipeError, match="can only be set when recipe platform is slurm"):
         resolve(catalog=UPSTREAM_RECIPES, aicr_version="0.20", accounting_mode=mode, service="eks")
+
+
+def test_a_criteria_alone_is_resolved_as_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a config, snapshot or build option a `Criteria` is the query: its values are not read as flags."""
+    query = Criteria(service="eks", accelerator="h100")
+    expected = resolve(query, catalog=MINI, aicr_version="0.20")
+    with pytest.raises(TypeError, match="either a Criteria or keyword dimensions"):
+        resolve(query, catalog=MINI, aicr_version="0.20", intent="training")
+
+    def unread(*_: object) -> dict[str, object]:
+        raise AssertionError
+
+    monkeypatch.setattr("l40_recipes._request._raw_values", unread)
+    recipe = resolve(query, catalog=MINI, aicr_version="0.20")
+    assert recipe.criteria == query
+    assert recipe.to_json() == expected.to_json()

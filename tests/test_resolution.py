@@ -19,6 +19,7 @@ from l40_recipes import (
     load_catalog,
     resolve,
 )
+from l40_recipes._components import _COMPLETED
 from l40_recipes._loading import load_catalog_for_check
 from l40_recipes._matching import candidates
 from l40_recipes._models import DIMENSIONS, is_wild
@@ -543,3 +544,78 @@ def test_a_profile_owned_components_values_file_is_read(tmp_path: Path, content:
         assert caught.value.upstream_text.startswith(f'[INTERNAL] failed to parse values file "{relative}": ')
         assert caught.value.location is not None
     assert resolve(catalog=root, service="eks").criteria.service == "eks"
+
+
+@needs_shared
+def test_a_profile_owned_values_file_is_parsed_once_per_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Queries whose profiles own the same component read and parse its values file once per catalog."""
+    from l40_recipes._yaml import parse_yaml  # noqa: PLC0415
+
+    parsed: list[str] = []
+
+    def counting(text: str, *, path: str) -> Any:
+        parsed.append(path)
+        return parse_yaml(text, path=path)
+
+    monkeypatch.setattr("l40_recipes._resolution.parse_yaml", counting)
+    catalog = load_catalog(UPSTREAM_RECIPES)
+    for query in ({"service": "aks"}, {"service": "aks", "intent": "training"}, {"service": "gke", "os": "cos"}):
+        resolve(catalog=catalog, **query)
+    assert parsed.count("components/nvsentinel/values.yaml") == 1
+    assert len(parsed) == len(set(parsed))
+    resolve(catalog=load_catalog(UPSTREAM_RECIPES), service="aks")  # another catalog parses its own
+    assert parsed.count("components/nvsentinel/values.yaml") == 2
+
+
+@needs_shared
+def test_a_values_file_that_fails_fails_every_time_with_its_own_error(tmp_path: Path) -> None:
+    """The remembered failure is raised again for each query, as a new error with a new cause."""
+    import shutil  # noqa: PLC0415
+
+    root = tmp_path / "recipes"
+    shutil.copytree(UPSTREAM_RECIPES, root)
+    (root / "components" / "nvsentinel" / "values.yaml").write_text("labeler: [\n")
+    catalog = load_catalog(root)
+    errors: list[RecipeError] = []
+    for query in ({"service": "aks"}, {"service": "aks"}, {"service": "gke", "os": "cos"}):
+        with pytest.raises(RecipeError) as caught:
+            resolve(catalog=catalog, **query)
+        errors.append(caught.value)
+    texts = {error.upstream_text for error in errors}
+    assert len(texts) == 1
+    assert next(iter(texts)).startswith('[INTERNAL] failed to parse values file "components/nvsentinel/values.yaml": ')
+    assert len({id(error.cause) for error in errors}) == len(errors)
+    assert all(isinstance(error.cause, ValueError) and error.location is not None for error in errors)
+
+
+@needs_shared
+def test_a_coverage_error_is_composed_only_when_read() -> None:
+    """resolve() raises a coverage error whose completions are composed on first read, same text as ever."""
+    catalog = load_catalog(UPSTREAM_RECIPES)
+    with pytest.raises(CoverageError) as caught:
+        resolve(catalog=catalog, service="aks", accelerator="l40")
+    assert "_compose" in vars(caught.value)
+    assert caught.value.upstream_text == (
+        "[INVALID_REQUEST] no recipe provides accelerator 'l40' for criteria(service=aks, accelerator=l40)"
+    )
+    assert "_compose" not in vars(caught.value)
+
+
+@needs_shared
+def test_a_profile_query_reuses_completions_the_catalog_keeps_and_keeps_none() -> None:
+    """Refs a profile leaves as they are reuse the catalog's completion; its own refs are completed afresh."""
+    catalog = load_catalog(UPSTREAM_RECIPES)
+    plain = resolve(catalog=catalog, service="eks")  # no profile: its composition's completions are kept
+    assert plain.metadata.selected_profile is None
+    kept = {ref.name: ref for ref in plain.component_refs}
+    size = len(catalog._memo[_COMPLETED])
+    first, second = (resolve(catalog=catalog, service="aks") for _ in range(2))
+    assert len(catalog._memo[_COMPLETED]) == size
+    selected = first.metadata.selected_profile
+    assert selected is not None
+    assert first == second
+    pairs = list(zip(first.component_refs, second.component_refs, strict=True))
+    reused = [a for a, b in pairs if a is b]
+    assert len(reused) >= 5  # base.yaml's refs that no aks overlay touches
+    assert all(kept[ref.name] is ref for ref in reused)
+    assert not any(a is b for a, b in pairs if a.name in selected.owned_paths)
