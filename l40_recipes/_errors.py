@@ -124,6 +124,11 @@ class RecipeError(Exception):
         """Upstream's CLI exit status for this error's code."""
         return _EXIT_CODES.get(self.code, 1)
 
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        # Exception's own reduction calls `cls(*args)`: the constructor would take the rendered
+        # `[CODE] message` for a message and render it again.
+        return (_restore, (type(self), dict(self.__dict__), self.args))
+
     def __str__(self) -> str:
         text = self.upstream_text
         if self.location is not None:
@@ -131,6 +136,14 @@ class RecipeError(Exception):
         if self.hint:
             text = f"{text}\n  hint: {self.hint}"
         return text
+
+
+def _restore(cls: type[RecipeError], state: dict[str, Any], args: tuple[Any, ...]) -> RecipeError:
+    """A pickled error as it was, without running its constructor again."""
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    error.args = args
+    return error
 
 
 def _render_cause(cause: BaseException) -> str:

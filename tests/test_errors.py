@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from l40_recipes._errors import CoverageError, ErrorCode, RecipeError, ResolutionError
+from l40_recipes._errors import (
+    CoverageError,
+    CriteriaError,
+    ErrorCode,
+    Location,
+    RecipeError,
+    RecipeLoadError,
+    ResolutionError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -112,3 +120,21 @@ def test_an_error_built_whole_is_unchanged() -> None:
     assert error.args == ("[NOT_FOUND] boom",)
     assert repr(error) == "RecipeError('[NOT_FOUND] boom')"
     assert _view(_whole())[8] == (f"[INVALID_REQUEST] {MESSAGE}",)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        RecipeError("boom", code=ErrorCode.INVALID_REQUEST, hint="fix it", context={"a": 1}),
+        RecipeLoadError("bad file", location=Location("overlays/x.yaml", 3, 4), cause=ValueError("why")),
+        CriteriaError("invalid accelerator type: x"),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_a_pickled_error_keeps_its_text_code_and_args(error: RecipeError) -> None:
+    """A round trip (as between processes) keeps args, code, message and text as they were."""
+    restored = pickle.loads(pickle.dumps(error))
+    assert type(restored) is type(error)
+    assert restored.args == error.args
+    assert (restored.code, restored.message, str(restored)) == (error.code, error.message, str(error))
+    assert restored.context == error.context
