@@ -16,10 +16,12 @@ except where upstream's driver reports only wall time: its in-process load and r
 For those rows both sides are wall seconds measured in-process, and the Python CPU figure is shown
 beside them. Ratios are Python/Go: min over rounds of the per-round ratio, and median.
 
-Two rows are floors, not work we do: a process that only imports pydantic and builds one model,
-beside upstream's whole command; and libyaml's event stream (through PyYAML's C parser) for the
-YAML files a load parses, beside upstream's whole load. A goal below its floor cannot be reached
-by tuning the code above it. The plugin row is also measured with hypothesis's own pytest plugin
+Two rows are floors, not work we do: a process that only imports our runtime dependencies
+(PyYAML and pydantic-core), beside upstream's whole command; and libyaml's event stream (through
+PyYAML's C parser) for the YAML files a load parses, beside upstream's whole load. A goal below
+its floor cannot be reached by tuning the code above it. One more row shows what a process that
+imports pydantic and builds one model costs: what every command paid before the models moved
+onto pydantic-core alone. The plugin row is also measured with hypothesis's own pytest plugin
 disabled: when hypothesis is installed, its plugin imports all of hypothesis at the end of every
 pytest session, whether or not a test used it.
 
@@ -94,7 +96,9 @@ out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """
 
-#: The floor of any process that uses pydantic models: importing pydantic and building one model.
+#: The floor of any process of ours: importing the runtime dependencies it cannot do without.
+IMPORT_FLOOR = "import yaml, pydantic_core\n"
+#: What a process using pydantic models paid before the models moved onto pydantic-core alone.
 PYDANTIC_FLOOR = "from pydantic import BaseModel\nclass M(BaseModel):\n    x: int\nM(x=1)\n"
 YARDSTICK = (
     "import time\nt = time.process_time()\nsum(i * i for i in range(2_000_000))\nprint(time.process_time() - t)\n"
@@ -219,7 +223,8 @@ def main() -> int:
         "check": Row("`check()` (in process) vs the same Go tests (process)", "CPU s"),
         "memory": Row(f"peak memory, 5,000-overlay catalog (load + resolve {counts['big']} own criteria)", "MiB"),
         "big": Row("load, 5,000 realistic overlays", "wall s in process"),
-        "floor-pydantic": Row("floor: a process importing pydantic and building one model vs `aicr recipe`", "CPU s"),
+        "floor-imports": Row("floor: a process importing PyYAML and pydantic-core vs `aicr recipe`", "CPU s"),
+        "floor-pydantic": Row("a process importing pydantic and building one model vs `aicr recipe`", "CPU s"),
         "floor-events": Row(
             "floor: libyaml's events (PyYAML) for the files a load parses vs Go's load", "CPU s / wall s"
         ),
@@ -232,6 +237,7 @@ def main() -> int:
         py = run([*script, "resolve", "--catalog", str(UPSTREAM), *CLI_QUERY])
         go = run([aicr, "recipe", *CLI_QUERY]) if aicr else None
         rows["cli"].add(py.cpu, go.cpu if go else None)
+        rows["floor-imports"].add(run([python, "-c", IMPORT_FLOOR]).cpu, go.cpu if go else None)
         rows["floor-pydantic"].add(run([python, "-c", PYDANTIC_FLOOR]).cpu, go.cpu if go else None)
 
         def probe(task: str, catalog_dir: Path, queries: Path) -> dict[str, Any]:
