@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ._catalog import Catalog, CatalogDraft, Mixin, Overlay, Registry, ValidatorsFile, inside
+from ._catalog import Catalog, CatalogDraft, Mixin, Overlay, Registry, ValidatorsFile
 from ._decoding import (
     MIXIN_STRICT,
     check_constraint_paths,
@@ -31,8 +31,8 @@ from ._layer_load import check_layer_overlay, layer_registry, layer_registry_hea
 from ._models import RecipeMixin, known_values
 from ._registry_models import ComponentRegistry, ValidatorCatalog
 from ._semantics import MIXIN_KIND, AicrVersion, aicr_version as as_aicr_version, detect
-from ._walk import catalog_root, classify_file, read_regular_file
-from ._yaml import YamlDocument, parse_yaml
+from ._walk import catalog_root, classify_file
+from ._yaml import SourceMap, YamlDocument, parse_yaml
 from ._yaml_errors import YamlError, registry_failure
 
 
@@ -178,12 +178,12 @@ class _CatalogReader:
         """Read every recipe file's header and choose the release, unless the caller forced one."""
         catalog = self.catalog
         headers: list[tuple[str, str]] = []
-        where: dict[str, Location] = {}
+        where: dict[str, SourceMap | Location] = {}  # a header is located only for an error
         relatives = [relative for relative in catalog.walked if classify_file(relative) in ("mixin", "overlay")]
         if (catalog.root / "registry.yaml").is_file():
             relatives.append("registry.yaml")
         for relative in relatives:
-            content = self.read_or_problem(relative)
+            content = self.catalog.read_file(relative)
             if isinstance(content, RecipeLoadError):
                 self.unread[relative] = content
                 continue
@@ -196,7 +196,7 @@ class _CatalogReader:
             data = document.data
             if isinstance(data, dict) and isinstance(data.get("apiVersion"), str):
                 headers.append((relative, data["apiVersion"]))
-                where[relative] = document.source.locate_value(("apiVersion",))
+                where[relative] = document.source
         if catalog.aicr_version_source == "forced":
             return
         shown: dict[str, str] = {}
@@ -205,8 +205,13 @@ class _CatalogReader:
             key = f"\0{layered[0]}"  # no catalog path starts with NUL
             headers.append((key, layered[1]))
             where[key], shown[key] = layered[2], layered[0]
+
+        def locate(key: str) -> Location:
+            found = where[key]
+            return found if isinstance(found, Location) else found.locate_value(("apiVersion",))
+
         try:
-            found = detect(headers, display=lambda key: shown.get(key) or catalog.display(key), locate=where.get)
+            found = detect(headers, display=lambda key: shown.get(key) or catalog.display(key), locate=locate)
         except RecipeLoadError as err:
             self.fail(err)
             return
@@ -215,36 +220,11 @@ class _CatalogReader:
 
     def read(self, relative: str) -> bytes | None:
         """The bytes of *relative*, or None when it cannot be read (the failure is raised or collected)."""
-        content = self.read_or_problem(relative)
+        content = self.catalog.read_file(relative)
         if isinstance(content, RecipeLoadError):
             self.fail(content)
             return None
         return content
-
-    def read_or_problem(self, relative: str) -> bytes | RecipeLoadError:
-        """The bytes of *relative*, or the load error saying why it cannot be read."""
-        # The walk does not follow directory symlinks, so only a symlinked file can leave the root.
-        catalog = self.catalog
-        # Plain strings, not Path objects: this runs once per file, and pathlib's per-call
-        # overhead is a tenth of loading a small overlay.
-        target: Path | str | None = os.path.join(catalog.where(relative), relative)  # noqa: PTH118
-        if relative in catalog.links:
-            target = inside(catalog.where(relative), relative)
-        if target is None:
-            return RecipeLoadError(
-                f"{relative} is a symlink that leaves the catalog root; it was not read",
-                location=Location(self.catalog.display(relative)),
-                hint="replace the symlink with the file itself, or point it inside the catalog",
-            )
-        try:
-            return read_regular_file(str(target))
-        except OSError as err:
-            return RecipeLoadError(
-                f"failed to read {relative}: {err.strerror or err}",
-                code=ErrorCode.INTERNAL,
-                location=Location(self.catalog.display(relative)),
-                hint="make it a readable regular file (FIFOs, devices and sockets are never read)",
-            )
 
     def classify(self, relative: str) -> None:
         kind = classify_file(relative)
@@ -280,7 +260,8 @@ class _CatalogReader:
         return RecipeLoadError(message.format(path=relative), cause=err.cause, location=err.location, hint=err.hint)
 
     def parse_content(self, relative: str, content: bytes) -> YamlDocument:
-        return parse_yaml(content, path=self.catalog.display(relative), defer_binary=True)
+        lazy = not self.collect  # positions serve errors and findings: `check()` needs them, resolving seldom does
+        return parse_yaml(content, path=self.catalog.display(relative), defer_binary=True, defer_positions=lazy)
 
     def load_mixin(self, relative: str) -> None:
         document = self.parse(relative)

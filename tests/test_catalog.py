@@ -459,3 +459,18 @@ def test_health_check_files_are_read_at_load(tmp_path: Path) -> None:
     refs = {ref.name: ref for ref in resolve(service="eks", catalog=skipping).component_refs}
     assert refs["gpu-operator"].health_check_asserts == "kind: GpuCheck\n"
     assert refs["cert-manager"].health_check_asserts == "kind: Late\n"
+
+
+def test_positions_are_read_when_asked_when_resolving_and_at_load_for_check(tmp_path: Path) -> None:
+    """Resolving seldom needs a position, so a catalog loaded for it reads them on demand; `check()` needs them."""
+    root = write_catalog(tmp_path / "catalog", {"leaf": overlay("leaf", criteria="service: eks")})
+    resolving, checking = load_catalog(root), load_catalog_for_check(root)
+    lazy, eager = resolving.overlays["leaf"].source, checking.overlays["leaf"].source
+    assert lazy._fill is not None
+    assert eager._fill is None
+    assert resolving.registry is not None
+    assert resolving.registry.source._fill is not None
+    assert lazy.locate(("spec", "criteria", "service")) == eager.locate(("spec", "criteria", "service"))
+    assert lazy.locate(("spec", "criteria", "service")).line == 7
+    assert lazy.values == eager.values
+    assert lazy._fill is None
