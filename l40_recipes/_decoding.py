@@ -46,12 +46,10 @@ def decode(
     bad_binary(document, relative, lambda path: decodes(model, path), message)
     if document.aliases:
         _AliasRatio(document, relative).walk(document.data, model, ())
-    if not strict and not document.duplicates:
-        # The models refuse what yaml.v3 refuses into these fields, so a document they take needs no
-        # walk; only a refusal does, to be named in yaml.v3's words. Loading upstream's catalog under
-        # cProfile, five times: the walks took 0.111 s in all, 0.030 s with this (header probes left).
-        with contextlib.suppress(ValidationError):
-            return model.model_validate(document.data or {}, by_alias=True, by_name=False)
+    if not strict:
+        taken = _taken(model, document)
+        if taken is not None:
+            return taken
     refuse_unmarshal(model, document, relative, strict=strict, message=message)
     try:
         return model.model_validate(document.data or {}, by_alias=True, by_name=False)
@@ -65,6 +63,20 @@ def decode(
             location=document.source.locate_value(path),
             hint="fix the value's type",
         ) from None
+
+
+def _taken(model: type[_M], document: YamlDocument) -> _M | None:
+    """*document* as *model* when the model takes it and no mapping repeats a key, else None.
+
+    The models refuse what yaml.v3 refuses into these fields, so a document they take needs no
+    walk; only a refusal does, to be named in yaml.v3's words. Loading upstream's catalog under
+    cProfile, five times: the walks took 0.111 s in all, 0.030 s with this (header probes left).
+    The header probes of one load: walked 1.7 ms, validated 0.8 ms (best of 20, CPU).
+    """
+    if not document.duplicates:
+        with contextlib.suppress(ValidationError):
+            return model.model_validate(document.data or {}, by_alias=True, by_name=False)
+    return None
 
 
 def refuse_unmarshal(model: type[Model], document: YamlDocument, relative: str, *, strict: bool, message: str) -> None:
@@ -384,7 +396,8 @@ def read_header(
     if message is not None:
         probe: type[Model] = ComponentRegistry if what == "registry" else RecipeMetadataHeader
         bad_binary(document, relative, lambda path: decodes(probe, path), message)
-        refuse_unmarshal(probe, document, relative, strict=False, message=message)
+        if _taken(probe, document) is None:
+            refuse_unmarshal(probe, document, relative, strict=False, message=message)
     header = document.data if isinstance(document.data, dict) else {}
     values = [header.get(key) for key in ("kind", "apiVersion")]
     kind, api_version = (value if isinstance(value, str) else "" for value in values)

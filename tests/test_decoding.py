@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from l40_recipes import RecipeError, check, load_catalog, resolve
+from l40_recipes import RecipeError, _decoding, check, load_catalog, resolve
 from l40_recipes._decoding import allowed_alias_ratio, check_free_form_aliases, excessive_aliasing
+from l40_recipes._models import RecipeMetadata
 from l40_recipes._yaml import parse_yaml
 
 from .conftest import MINIMAL_REGISTRY, UPSTREAM_RECIPES, needs_shared, overlay, write_catalog
@@ -433,3 +434,30 @@ def test_a_bad_binary_value_in_a_mapping_that_repeats_a_key_is_not_decoded(tmp_p
         "[INVALID_REQUEST] failed to parse overlays/leaf.yaml: yaml: unmarshal errors:\n"
         '  line 9: mapping key "value" already defined at line 9'
     )
+
+
+def test_only_a_document_the_models_refuse_is_walked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A header (or a lenient decode) the models take has no unmarshal error: it is not walked."""
+    walked: list[str] = []
+    monkeypatch.setattr(_decoding, "refuse_unmarshal", _counted(_decoding.refuse_unmarshal, walked))
+    good = parse_yaml("kind: RecipeMetadata\napiVersion: v\nmetadata: {name: x}\n", path="f.yaml", defer_binary=True)
+    assert _decoding.read_header(good, "f.yaml", what="recipe") == ("RecipeMetadata", "v")
+    assert _decoding.decode(RecipeMetadata, good, "f.yaml").metadata.name == "x"
+    assert walked == []
+    repeated = parse_yaml("kind: A\nkind: B\n", path="f.yaml", defer_binary=True)
+    with pytest.raises(RecipeError, match=r"failed to parse header for f\.yaml") as caught:
+        _decoding.read_header(repeated, "f.yaml", what="recipe")
+    assert 'mapping key "kind" already defined at line 1' in str(caught.value.cause)
+    bad = parse_yaml("kind: [a]\n", path="f.yaml", defer_binary=True)
+    with pytest.raises(RecipeError) as caught:
+        _decoding.read_header(bad, "f.yaml", what="recipe")
+    assert "line 1: cannot unmarshal !!seq into string" in str(caught.value.cause)
+    assert walked == ["RecipeMetadataHeader", "RecipeMetadataHeader"]
+
+
+def _counted(function: Any, calls: list[str]) -> Any:
+    def counted(model: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(model.__name__)
+        return function(model, *args, **kwargs)
+
+    return counted
