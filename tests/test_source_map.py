@@ -65,9 +65,14 @@ def test_deferred_positions_are_the_recorded_ones(freeform: bool) -> None:
     eager = _yaml.parse_yaml(DEFERRED, path="f.yaml", freeform=freeform)
     lazy = _yaml.parse_yaml(DEFERRED, path="f.yaml", freeform=freeform, defer_positions=True)
     assert lazy.data == eager.data
-    assert lazy.source._fill is not None  # nothing recorded while reading
+    assert _pending(lazy.source)  # nothing recorded while reading
     assert lazy.source.values == eager.source.values
     assert lazy.source.keys == eager.source.keys
     assert lazy.source.locate_value(("list", 1, "b")) == Location("f.yaml", 11, 9)
-    assert lazy.source._fill is None
+    assert not _pending(lazy.source)
     assert len(eager.source.values) > 15
+
+
+def _pending(source: SourceMap) -> bool:
+    """Whether *source* has yet to read its positions."""
+    return source._fill is not None
