@@ -133,8 +133,7 @@ class _CatalogReader:
         catalog = self.catalog
         for relative, link in walk_layered(catalog.root, catalog.layer):
             catalog.walked.append(relative)
-            if link:
-                catalog.links.add(relative)
+            (catalog.links if link else catalog.plain).add(relative)
         self.choose_version()
         for relative in catalog.walked:
             try:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import FrozenInstanceError
 from typing import TYPE_CHECKING
 
 import pytest
 
 from l40_recipes import Catalog, ErrorCode, RecipeError, RecipeLoadError, load_catalog, resolve
+from l40_recipes._catalog import CatalogDraft
 from l40_recipes._loading import complete_for_check, load_catalog_for_check
 
 from .conftest import REPO, overlay, write_catalog
@@ -481,3 +483,23 @@ def test_positions_are_read_when_asked_when_resolving_and_at_load_for_check(tmp_
 def _pending(source: SourceMap) -> bool:
     """Whether *source* has yet to read its positions."""
     return source._fill is not None
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks need a POSIX filesystem")
+def test_health_check_files_the_walk_met_are_read_as_written_and_links_are_resolved(tmp_path: Path) -> None:
+    """Only a file the walk met (no symlink on its way) skips resolving; a linked one leaving the root is refused."""
+    outside = tmp_path / "outside"
+    (outside / "cert-manager").mkdir(parents=True)
+    (outside / "cert-manager" / "health-check.yaml").write_text("kind: Stolen\n")
+    root = write_catalog(tmp_path / "catalog", {"leaf": overlay("leaf", criteria="service: eks")})
+    (root / "checks" / "gpu-operator" / "health-check.yaml").write_text("kind: Mine\n")
+    shutil.rmtree(root / "checks" / "cert-manager")
+    (root / "checks" / "cert-manager").symlink_to(outside / "cert-manager")
+    catalog = load_catalog(root)
+    assert catalog.read_text("checks/gpu-operator/health-check.yaml") == "kind: Mine\n"
+    with pytest.raises(RecipeError, match="leaves the catalog root"):
+        catalog.read_text("checks/cert-manager/health-check.yaml")
+    draft = CatalogDraft.of(catalog)
+    assert "checks/gpu-operator/health-check.yaml" in draft.plain
+    assert "checks/cert-manager" not in draft.plain
+    assert "checks/cert-manager" in draft.links
