@@ -327,7 +327,7 @@ class _CatalogReader:
                     ("spec", "profile", "values", value_name, "constraints"),
                     document.source,
                 )
-        overlay = Overlay(metadata.metadata.name, relative, metadata, document.source, document)
+        overlay = Overlay(metadata.metadata.name, relative, metadata, document.source, document.retyped)
         check_layer_overlay(self.catalog.layer, overlay)
         if relative.rsplit("/", 1)[-1] == "base.yaml" and "overlays/" in relative:
             self.catalog.base = overlay

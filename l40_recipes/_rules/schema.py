@@ -252,7 +252,7 @@ def yaml_retyped(ctx: Context) -> Iterator[Finding]:
     `overrides`, which become Helm values) reads the number. Quote such values.
     """
     for item in ctx.overlays():
-        for path, (text, reading) in item.yaml.retyped.items():
+        for path, (text, reading) in item.retyped.items():
             in_overrides = "overrides" in path
             if not in_overrides and (path[-1] not in _VERSION_KEYS or "." not in text):
                 continue
