@@ -273,11 +273,14 @@ def looks_versioned(text: str) -> bool:
     return bool(re.match(r"^[0-9]+(\.[0-9]+)+$", text)) or (len(text) > 1 and text.startswith("0") and text.isdigit())
 
 
-def yaml11_reading(text: str) -> str | None:
-    """What a YAML 1.1 reader (PyYAML, many editors) would make of a plain scalar, if not a string."""
+def yaml11_reading(text: str, resolved: tuple[str, Any] | None = None) -> str | None:
+    """What a YAML 1.1 reader (PyYAML, many editors) would make of a plain scalar, if not a string.
+
+    *resolved*: `resolve("", text)`, when the caller has it already.
+    """
     if text.lower() in {"yes", "no", "on", "off"}:
         return "a boolean"
-    tag, value = resolve("", text)
+    tag, value = resolve("", text) if resolved is None else resolved
     if tag == BOOL:
         return "a boolean"
     if tag == INT:

@@ -20,34 +20,29 @@ plain Python data from the node graph itself, so that it can:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 import yaml
 
 from ._errors import Location, RecipeLoadError
-from ._scalars import (
-    BINARY,
-    FLOAT,
-    INT,
-    MERGE,
-    NULL,
-    NULL_TAG,
-    NULLS,
-    PLAIN_TAG,
-    STR,
-    YAML11_FIRST,
-    AnyKeyMap,
-    BinaryError,
-    TypedText,
-    looks_versioned,
-    resolve_node,
-    yaml11_reading,
-)
+from ._scalars import PLAIN_TAG
 from ._source_map import KeyPath, Positions, SourceMap
-from ._yaml_errors import duplicate_key, encoding_error, reader_error, syntax_error
+from ._yaml_build import BINARY_HINT, FREEFORM_KEYS, MAX_DEPTH, OVERRIDES, STR_TAG, TYPED, Builder
+from ._yaml_errors import encoding_error, reader_error, syntax_error
 
-__all__ = ["KeyPath", "SourceMap", "YamlDocument", "compose_first", "parse_yaml"]
+__all__ = [
+    "BINARY_HINT",
+    "FREEFORM_KEYS",
+    "MAX_DEPTH",
+    "KeyPath",
+    "SourceMap",
+    "YamlDocument",
+    "compose_first",
+    "parse_yaml",
+]
 
 if TYPE_CHECKING:  # both loaders share SafeLoader's interface; the stubs type them apart
     _BaseLoader = yaml.CSafeLoader
@@ -62,35 +57,25 @@ class _PlainScalarLoader(_BaseLoader):
         # Called from libyaml for every untagged node. With no path resolvers registered, PyYAML's
         # own answer for anything but a plain scalar is the default tag of its kind.
         if kind is yaml.ScalarNode:
-            return PLAIN_TAG if implicit[0] else _STR_TAG
+            return PLAIN_TAG if implicit[0] else STR_TAG
         return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 
 
-#: Deepest nesting accepted; upstream catalogs stay below 15.
-MAX_DEPTH: Final = 100
 #: Most nodes in one document (keys, values and items; a recipe has a few hundred). Upstream sets no
 #: limit, but composing millions of nodes takes Python minutes and gigabytes: such a file is refused.
 MAX_NODES: Final = 100_000
 #: Most bytes of scalars that aliases may add once expanded where decoded (one big string aliased
 #: many times). yaml.v3 sets no such bound, and scalar aliases alone never reach its node ratio.
 MAX_ALIAS_BYTES: Final = 4 * 1024 * 1024
-#: Scalars at least this long are tracked as aliases; shorter ones cannot amplify much.
-_TRACKED_SCALAR: Final = 256
 #: Nesting that the composer (recursive C code) may see; deeper documents are measured first.
 _COMPOSE_SAFE_DEPTH: Final = 1000
-#: Key under which values are free-form (Helm values) rather than typed fields.
-FREEFORM_KEYS: Final = frozenset({"overrides"})
-BINARY_HINT: Final = "a `!!binary` value is base64 text"
-# How a node is decoded upstream: into a typed Go field, as the `map[string]any` of an `overrides`
-# key itself, or as an `interface{}` inside one.
-_TYPED: Final = 0
-_OVERRIDES: Final = 1
-_ANY: Final = 2
 
-_STR_TAG: Final = "tag:yaml.org,2002:str"
 _SEQ_TAG: Final = "tag:yaml.org,2002:seq"
 _MAP_TAG: Final = "tag:yaml.org,2002:map"
-_MERGE_TAG: Final = "tag:yaml.org,2002:merge"
+#: What an anchor needs: `&` and a name character (a comment or a quoted text may match too).
+_ANCHOR_BYTES: Final = re.compile(rb"&[^\s,\[\]{}]")
+_ANCHOR_TEXT: Final = re.compile(r"&[^\s,\[\]{}]")
+_NONE: Final[frozenset[KeyPath]] = frozenset()  # one for every document without aliases
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,20 +156,20 @@ def parse_yaml(
             location=Location(path),
             hint=f"YAML nesting deeper than {MAX_DEPTH} levels is not a recipe; flatten the document",
         ) from None
-    mode = _OVERRIDES if freeform else _TYPED
+    mode = OVERRIDES if freeform else TYPED
     if first is None:
         return YamlDocument(None, SourceMap(path), extra_documents=False)
     # Loading upstream's catalog for resolving, deferred positions halve the objects it allocates
-    # (27,000 to 12,400), which spares the first load in a process a full garbage collection.
-    source = SourceMap(path, fill=lambda: _positions(content, path, mode)) if defer_positions else SourceMap(path)
-    builder = _Builder(source, defer_binary=defer_binary, record=not defer_positions)
+    # (27,000 to 13,000), which spares the first load in a process a full garbage collection.
+    source = SourceMap(path, fill=partial(_positions, content, path, mode)) if defer_positions else SourceMap(path)
+    builder = Builder(source, defer_binary=defer_binary, record=not defer_positions, shared=_anchors(content))
     data = builder.build(first, (), freeform=mode)
     return YamlDocument(
         data,
         source,
         extra_documents=extra,
         retyped=builder.retyped,
-        aliases=frozenset(builder.aliases),
+        aliases=frozenset(builder.aliases) if builder.aliases else _NONE,
         bad_binary=tuple(builder.bad_binary),
         duplicates=builder.duplicates,
         anchors=builder.anchors,
@@ -208,8 +193,15 @@ def _positions(content: bytes | str, path: str, mode: int) -> Positions:
     node = compose_first(content)
     source = SourceMap(path)
     if node is not None:
-        _Builder(source, defer_binary=True).build(node, (), freeform=mode)
+        Builder(source, defer_binary=True).build(node, (), freeform=mode)
     return source.values, source.keys
+
+
+def _anchors(content: bytes | str) -> bool:
+    """Whether the text may hold an anchor (`&` and a name): without one, no node is met twice."""
+    if isinstance(content, bytes):
+        return _ANCHOR_BYTES.search(content) is not None
+    return _ANCHOR_TEXT.search(content) is not None
 
 
 def _depth_bound(content: bytes | str) -> int:
@@ -262,184 +254,3 @@ def _refuse_event(event: yaml.Event, path: str, what: str, hint: str) -> None:
         location=Location(path, mark.line + 1, mark.column + 1) if mark else Location(path),
         hint=hint,
     )
-
-
-class _Builder:
-    """Turns a composed node graph into plain data while filling a `SourceMap`."""
-
-    def __init__(self, source: SourceMap, *, defer_binary: bool = False, record: bool = True) -> None:
-        self.source = source
-        #: Where positions are recorded (none when the source map reads them again on demand).
-        self.values: dict[KeyPath, tuple[int, int]] | None = source.values if record else None
-        self.keys: dict[KeyPath, tuple[int, int]] | None = source.keys if record else None
-        self.retyped: dict[KeyPath, tuple[str, str]] = {}
-        self.aliases: set[KeyPath] = set()
-        self.defer_binary = defer_binary
-        self.bad_binary: list[tuple[KeyPath, Location]] = []
-        self.duplicates: dict[KeyPath, list[tuple[str, Location, int]]] = {}
-        self.anchors: dict[KeyPath, KeyPath] = {}
-        self._first: dict[int, KeyPath] = {}  # where each collection was first built
-        # Collections built, by node and decoding (an anchor may be aliased under `overrides`,
-        # where its scalars resolve, and elsewhere, where they keep their text).
-        self._built: dict[tuple[int, int], Any] = {}
-        self._done: set[int] = set()  # the nodes of `_built`
-        self._open: set[int] = set()  # collections being built: an alias to one is a cycle
-        self._scalars: set[int] = set()  # long scalars seen: a second sight is an alias
-
-    def build(self, node: yaml.Node, path: KeyPath, *, freeform: int, merged: bool = False) -> Any:
-        # The hot loop of loading: one call per node of every file, so it avoids helper calls.
-        if len(path) > MAX_DEPTH:
-            self._refuse(node, f"nests deeper than {MAX_DEPTH} levels", "flatten the document")
-        if self.values is not None:
-            mark = node.start_mark
-            self.values[path] = (mark.line + 1, mark.column + 1)
-        if isinstance(node, yaml.ScalarNode):
-            if len(node.value) >= _TRACKED_SCALAR:
-                self._count_scalar(node, path)
-            if freeform:
-                return self._freeform_scalar(node, path)
-            return self._typed_scalar(node, path)
-        identity = id(node)
-        if identity in self._open:
-            # yaml.v3 refuses this too ("anchor ... value contains itself"); expanding it never ends.
-            self._refuse(node, "has an anchor whose value contains an alias to itself", "remove the recursive alias")
-        if identity in self._done:
-            # An alias of a collection: shared, not copied; what it adds is counted where decoded.
-            if not merged:
-                self.aliases.add(path)
-            done = self._built.get((identity, freeform))
-            if done is not None:
-                self.anchors[path] = self._first[identity]
-                return done
-        self._first.setdefault(identity, path)
-        self._open.add(identity)
-        if isinstance(node, yaml.MappingNode):
-            built: Any = self._mapping(node, path, freeform=freeform)
-        else:
-            inner = _ANY if freeform else _TYPED
-            built = [self.build(item, (*path, index), freeform=inner) for index, item in enumerate(node.value)]
-        self._open.discard(identity)
-        self._built[identity, freeform] = built
-        self._done.add(identity)
-        return built
-
-    def _count_scalar(self, node: yaml.ScalarNode, path: KeyPath) -> None:
-        identity = id(node)
-        if identity in self._scalars:
-            self.aliases.add(path)
-        else:
-            self._scalars.add(identity)
-
-    def _freeform_scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
-        tag, value = self._resolve(node, path)
-        numeric = tag in (INT, FLOAT)
-        if node.tag == PLAIN_TAG and numeric and looks_versioned(node.value) and str(value) != node.value:
-            self.retyped[path] = (node.value, f"the number {value!r}")
-        return value
-
-    def _resolve(self, node: yaml.ScalarNode, path: KeyPath | None = None) -> tuple[str, Any]:
-        """The scalar's short tag and value; a bad `!!binary` value is deferred (at *path*) or fails."""
-        try:
-            return resolve_node(node)
-        except BinaryError as err:
-            location = Location(self.source.path, node.start_mark.line + 1, node.start_mark.column + 1)
-            if path is None or not self.defer_binary:
-                raise RecipeLoadError(
-                    f"failed to parse {self.source.path}: {err}", location=location, hint=BINARY_HINT
-                ) from None
-            self.bad_binary.append((path, location))
-            return STR, str(node.value)
-
-    def _refuse(self, node: yaml.Node, what: str, hint: str) -> None:
-        raise RecipeLoadError(
-            f"document {self.source.path} {what}",
-            location=Location(self.source.path, node.start_mark.line + 1, node.start_mark.column + 1),
-            hint=hint,
-        )
-
-    def _typed_scalar(self, node: yaml.ScalarNode, path: KeyPath) -> str | None:
-        # Upstream decodes typed fields with yaml.v3: a null leaves the Go zero value, a string
-        # field takes the scalar's source text (a `!!binary` one its bytes), and an int or bool
-        # field takes the resolved value if its type fits: the text keeps the resolution along.
-        tag, text = node.tag, node.value
-        if tag == PLAIN_TAG:
-            if text in NULLS:
-                return None
-            if text[0] not in YAML11_FIRST:  # every other plain scalar is a string to every reader
-                return str(text)
-            other = yaml11_reading(text)
-            if other is not None:
-                self.retyped[path] = (text, other)
-        elif tag == _STR_TAG:
-            return str(text)
-        elif tag == NULL_TAG:
-            return None
-        short, value = self._resolve(node, path)
-        if short == STR:
-            return str(text)
-        if short == BINARY:
-            return str(value)
-        if short == NULL:
-            return None
-        return TypedText(text, short, value)
-
-    def _mapping(self, node: yaml.MappingNode, path: KeyPath, *, freeform: int) -> dict[Any, Any]:
-        out: dict[Any, Any] = {}
-        merged: dict[Any, Any] = {}
-        first_lines: dict[str, int] = {}  # not the source map: a `<<` merge may overwrite that
-        keys = self.keys
-        typed_keys = freeform == _ANY and not self._string_keys(node)
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG or (key_node.tag == PLAIN_TAG and key_node.value == "<<"):
-                self._merge_into(merged, value_node, path, freeform=freeform)
-                continue
-            key = self._key(key_node)
-            mark = key_node.start_mark
-            key_mark = (mark.line + 1, mark.column + 1)
-            child = (*path, key)
-            if key in first_lines:
-                if not self.defer_binary:
-                    raise duplicate_key(self.source.path, key, *key_mark, first_line=first_lines[key])
-                repeat = (key_node.value, Location(self.source.path, *key_mark), first_lines[key])
-                self.duplicates.setdefault(path, []).append(repeat)
-                continue
-            first_lines[key] = key_mark[0]
-            if keys is not None:
-                keys[child] = key_mark
-            inner = _ANY if freeform else (_OVERRIDES if key in FREEFORM_KEYS else _TYPED)
-            value = self.build(value_node, child, freeform=inner)
-            out[self._resolve(key_node)[1] if typed_keys else key] = value
-        if merged:
-            out = {**{k: v for k, v in merged.items() if k not in out}, **out}
-        return AnyKeyMap(out) if typed_keys else out
-
-    def _string_keys(self, node: yaml.MappingNode) -> bool:
-        """yaml.v3's `isStringMap`: every key is a string (or `<<`), so the map is `map[string]any`."""
-        for key_node, _ in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or self._resolve(key_node)[0] not in (STR, MERGE):
-                return False
-        return True
-
-    def _merge_into(self, merged: dict[Any, Any], node: yaml.Node, path: KeyPath, *, freeform: int) -> None:
-        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
-        for source in sources:
-            value = self.build(source, path, freeform=freeform, merged=True)
-            if not isinstance(value, dict):
-                raise RecipeLoadError(
-                    "map merge requires a mapping or a list of mappings",
-                    location=Location(self.source.path, source.start_mark.line + 1, source.start_mark.column + 1),
-                    hint="point `<<:` at an anchored mapping (`<<: *defaults`)",
-                )
-            for key, item in value.items():
-                merged.setdefault(key, item)
-
-    def _key(self, node: yaml.Node) -> str:
-        if not isinstance(node, yaml.ScalarNode):
-            raise RecipeLoadError(
-                "mapping keys must be scalars",
-                location=Location(self.source.path, node.start_mark.line + 1, node.start_mark.column + 1),
-                hint="use a plain string as the key",
-            )
-        if node.tag in (PLAIN_TAG, NULL_TAG) and node.value in NULLS:
-            return ""
-        return str(node.value)
