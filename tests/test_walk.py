@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from l40_recipes import check
-from l40_recipes._walk import find_catalog_root, walk
+from l40_recipes._walk import find_catalog_root, read_regular_file, walk
 
 from .conftest import overlay, write_catalog
 
@@ -47,3 +47,13 @@ def test_find_catalog_root_of_a_directory_it_cannot_examine(tmp_path: Path, monk
 
     monkeypatch.setattr(os, "stat", refuse)
     assert find_catalog_root(tmp_path) is None
+
+
+def test_a_file_is_read_whole_and_a_directory_is_refused_as_opening_it_would(tmp_path: Path) -> None:
+    big = bytes(range(256)) * 1000  # past one read's chunk
+    (tmp_path / "big").write_bytes(big)
+    (tmp_path / "empty").write_bytes(b"")
+    assert read_regular_file(str(tmp_path / "big")) == big
+    assert read_regular_file(str(tmp_path / "empty")) == b""
+    with pytest.raises(IsADirectoryError, match="Is a directory"):
+        read_regular_file(str(tmp_path))
