@@ -85,7 +85,7 @@ class _ChainState:
 
     state: SpecState
     applied: tuple[str, ...]
-    mixin_sources: dict[str, Location]
+    mixin_sources: dict[str, tuple[Overlay, int]]  # the link and index naming each mixin
 
 
 _COMPOSITIONS: Final[Memo[tuple[str, ...], Composition]] = Memo("compositions by candidate names")
@@ -116,7 +116,7 @@ def _compose(catalog: Catalog, found: list[Overlay]) -> tuple[SpecState, list[st
     state = SpecState()
     applied: list[str] = []
     processed: set[str] = set()
-    mixin_sources: dict[str, Location] = {}
+    mixin_sources: dict[str, tuple[Overlay, int]] = {}
     for position, overlay in enumerate(found):
         # `profile_declaration` walked every candidate's chain first and raised a broken one's error
         # unwrapped, as upstream's profile lookup does; so this walk cannot fail (and upstream's
@@ -149,7 +149,7 @@ def _compose(catalog: Catalog, found: list[Overlay]) -> tuple[SpecState, list[st
             state.merge(spec.constraints, spec.component_refs, spec.validation, spec.mixins)
             applied.append(link.name)
             for index, name in enumerate(spec.mixins):
-                mixin_sources.setdefault(name, link.locate("spec", "mixins", index))
+                mixin_sources.setdefault(name, (link, index))  # located only for an error
         if resume < len(links) - 1:
             steps[start, links[-1].name] = _ChainState(state.copy(), tuple(applied), dict(mixin_sources))
     if not found:
@@ -181,12 +181,12 @@ def _chain_state(catalog: Catalog, links: list[Overlay]) -> _ChainState:
         state.merge(spec.constraints, spec.component_refs, spec.validation, spec.mixins)
         applied.append(link.name)
         for index, name in enumerate(spec.mixins):
-            sources.setdefault(name, link.locate("spec", "mixins", index))
+            sources.setdefault(name, (link, index))
         done = table[link.name] = _ChainState(state.copy(), tuple(applied), dict(sources))
     return done
 
 
-def _merge_mixins(catalog: Catalog, state: SpecState, sources: dict[str, Location]) -> None:
+def _merge_mixins(catalog: Catalog, state: SpecState, sources: dict[str, tuple[Overlay, int]]) -> None:
     """Merge every referenced mixin after the chains; conflicts are errors (`mergeMixins`)."""
     if not state.mixins:
         return
@@ -198,10 +198,11 @@ def _merge_mixins(catalog: Catalog, state: SpecState, sources: dict[str, Locatio
     for name in state.mixins:
         mixin = catalog.mixins.get(name)
         if mixin is None:
+            named = sources.get(name)
             raise ResolutionError(
                 f'mixin "{name}" not found in recipes/mixins/',
                 code=ErrorCode.NOT_FOUND,
-                location=sources.get(name),
+                location=named[0].locate("spec", "mixins", named[1]) if named else None,
                 hint=f"add mixins/{name}.yaml (kind: RecipeMixin, metadata.name: {name}) or fix spec.mixins",
             )
         spec = mixin.document.spec

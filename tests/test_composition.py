@@ -470,3 +470,11 @@ def test_each_link_of_a_deep_chain_is_merged_once_across_its_candidates(
         assert result.metadata.applied_overlays[:2] == ["base", "shared"]
         assert len(result.metadata.applied_overlays) == index + 4  # base, shared, eks, c000 .. c<index>
     assert merges <= 3 * depth
+
+
+def test_a_mixin_is_located_only_for_an_error(tmp_path: Path) -> None:
+    """Composing names where each mixin came from without reading positions a catalog defers."""
+    root = _catalog(tmp_path, chain_ref="", mixins={"m": "    - {name: nvsentinel, type: Helm}\n"})
+    catalog = load_catalog(root)
+    assert resolve(catalog=catalog, service="eks").component("nvsentinel") is not None
+    assert catalog.overlays["eks"].source._fill is not None  # its positions were never read
