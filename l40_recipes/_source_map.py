@@ -51,20 +51,19 @@ class SourceMap:
     @property
     def values(self) -> dict[KeyPath, tuple[int, int]]:
         """`(line, column)` of every value, by path (the document's own: `()`)."""
-        if self._fill is not None:
-            self._read()
+        self._read()
         return self._values
 
     @property
     def keys(self) -> dict[KeyPath, tuple[int, int]]:
         """`(line, column)` of every mapping key, by the path of its value."""
-        if self._fill is not None:
-            self._read()
+        self._read()
         return self._keys
 
     def _read(self) -> None:
-        fill, self._fill = self._fill, None
+        fill = self._fill
         if fill is not None:
+            self._fill = None
             self._values, self._keys = fill()
 
     def __eq__(self, other: object) -> bool:

@@ -191,9 +191,9 @@ def compose_first(content: bytes | str) -> yaml.Node | None:
 def _positions(content: bytes | str, path: str, mode: int) -> Positions:
     """The positions of a document `parse_yaml` read with *defer_positions*: read again, the same way."""
     node = compose_first(content)
+    assert node is not None  # `parse_yaml` defers only a document it read
     source = SourceMap(path)
-    if node is not None:
-        Builder(source, defer_binary=True).build(node, (), freeform=mode)
+    Builder(source, defer_binary=True).build(node, (), freeform=mode)
     return source.values, source.keys
 
 

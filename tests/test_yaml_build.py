@@ -19,6 +19,7 @@ nothing: ~
 version: v1.2.3
 quoted: '1.30'
 tagged: !!str 12
+nulled: !!null x
 number: !!int 12
 binary: !!binary aGk=
 bad: !!binary '@@'
