@@ -23,7 +23,7 @@ class SourceMap:
     Paths are tuples of mapping keys and sequence indexes, e.g.
     `("spec", "componentRefs", 0, "version")`.
 
-    The positions may be given, or found on first use by *fill* (the reader reads the file again):
+    The positions may be given, or found on first use by *fill* (the reader parses the kept text again):
     a catalog loaded for resolving needs the positions of few of its files, and only when
     something goes wrong, so it does not keep two tuples per key and value of every file.
     """
