@@ -10,15 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from ._go_text import go_quote
-from ._version import __version__
+from ._version import PROG, __version__
 
 if TYPE_CHECKING:
-    import argparse
-
     from ._catalog import Catalog
     from ._config import Config
     from ._errors import RecipeError
     from ._model_base import Model
+    from ._recipe_argv import Arguments
     from ._report import Finding
     from ._result import RecipeResult
 
@@ -38,8 +37,6 @@ __all__ = [
     "run_resolve",
     "run_schema",
 ]
-
-PROG: Final = "l40-recipes"
 
 
 #: `aicr recipe --format` values, exact case, in the order upstream's error message lists them.
@@ -119,7 +116,7 @@ def _shipped_root() -> Path:
     return root
 
 
-def _query(args: argparse.Namespace) -> dict[str, object]:
+def _query(args: Arguments) -> dict[str, object]:
     values: dict[str, object] = {}
     for flag in QUERY_FLAGS:
         value = getattr(args, flag)
@@ -131,7 +128,7 @@ def _query(args: argparse.Namespace) -> dict[str, object]:
     return values
 
 
-def run_resolve(args: argparse.Namespace) -> int:
+def run_resolve(args: Arguments) -> int:
     from ._errors import ErrorCode, RecipeError  # noqa: PLC0415
     from ._recipe_inputs import check_config, read_inputs, recipe_from_inputs  # noqa: PLC0415
     from ._semantics import aicr_version  # noqa: PLC0415
@@ -220,7 +217,7 @@ def _split(value: str | None) -> list[str] | None:
     return [item.strip() for item in value.split(",") if item.strip()] if value else None
 
 
-def run_check(args: argparse.Namespace) -> int:
+def run_check(args: Arguments) -> int:
     from ._check import check  # noqa: PLC0415
     from ._errors import RecipeError  # noqa: PLC0415
     from ._formats import render  # noqa: PLC0415
@@ -263,7 +260,7 @@ def run_check(args: argparse.Namespace) -> int:
     return 0 if combined.ok else EXIT_FINDINGS
 
 
-def run_explain(args: argparse.Namespace) -> int:
+def run_explain(args: Arguments) -> int:
     from ._criteria import build_query  # noqa: PLC0415
     from ._errors import CriteriaError, RecipeError  # noqa: PLC0415
     from ._explain import explain  # noqa: PLC0415
@@ -302,7 +299,7 @@ def run_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _explain_serving(args: argparse.Namespace, query: str, result: RecipeResult, config: Config) -> int:
+def _explain_serving(args: Arguments, query: str, result: RecipeResult, config: Config) -> int:
     from ._explain import explain_serving  # noqa: PLC0415
 
     lines = explain_serving(result, result.criteria.accelerator, accelerators=config.accelerators, models=config.models)
@@ -322,7 +319,7 @@ def _yaml_value(value: object) -> str:
     return text.removesuffix("\n...\n").strip()
 
 
-def run_list(args: argparse.Namespace) -> int:
+def run_list(args: Arguments) -> int:
     from ._errors import RecipeError  # noqa: PLC0415
     from ._listing import render_listing, supported_queries  # noqa: PLC0415
 
@@ -334,7 +331,7 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_graph(args: argparse.Namespace) -> int:
+def run_graph(args: Arguments) -> int:
     from ._criteria import build_query  # noqa: PLC0415
     from ._errors import CriteriaError, RecipeError  # noqa: PLC0415
     from ._graph import forest_graph, query_graph  # noqa: PLC0415
@@ -360,7 +357,7 @@ def run_graph(args: argparse.Namespace) -> int:
     return graph.exit_code
 
 
-def run_migrate(args: argparse.Namespace) -> int:
+def run_migrate(args: Arguments) -> int:
     from ._errors import RecipeError  # noqa: PLC0415
     from ._migrate import migrate  # noqa: PLC0415
 
@@ -377,7 +374,7 @@ def run_migrate(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if (args.check and rewritten) or len(rewritten) < len(changes) else 0
 
 
-def run_export_layer(args: argparse.Namespace) -> int:
+def run_export_layer(args: Arguments) -> int:
     from ._errors import RecipeError  # noqa: PLC0415
     from ._export import export_layer  # noqa: PLC0415
     from ._loading import load_catalog  # noqa: PLC0415
@@ -393,7 +390,7 @@ def run_export_layer(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_schema(args: argparse.Namespace) -> int:
+def run_schema(args: Arguments) -> int:
     from ._models import RecipeMetadata, RecipeMixin  # noqa: PLC0415
     from ._registry_models import ComponentRegistry  # noqa: PLC0415
 

@@ -16,11 +16,10 @@ from ._errors import CriteriaError, ErrorCode, RecipeError
 from ._models import DIMENSIONS
 
 if TYPE_CHECKING:
-    import argparse
-
     from ._aicr_config import AicrConfig
     from ._catalog import Catalog
     from ._models import Criteria
+    from ._recipe_argv import Arguments
     from ._result import RecipeResult
     from ._semantics import AicrVersion
 
@@ -59,7 +58,7 @@ def _flag_or_config(flag: str | None, configured: str) -> str | None:
     return configured or None
 
 
-def read_inputs(args: argparse.Namespace) -> Inputs:
+def read_inputs(args: Arguments) -> Inputs:
     """Read `--config` (if any) and settle every setting's source.
 
     Raises:
