@@ -9,7 +9,6 @@ allowlists in `mixinSafeOverridePaths`.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -27,8 +26,6 @@ if TYPE_CHECKING:
     from ._catalog import Mixin, Overlay
     from ._models import ComponentRef, Constraint
     from ._semantics import AicrVersion
-
-_LOG: Final = logging.getLogger("l40_recipes")
 
 
 def profile_declaration(catalog: Catalog, found: list[Overlay]) -> EffectiveProfile | None:
@@ -321,7 +318,11 @@ def _check_mixin_overrides(
     for layer in reversed(layers):
         if "enabled" in layer:
             if layer["enabled"] is False:
-                _LOG.warning(
+                # logging (with the traceback, string and textwrap modules it imports) is loaded only
+                # for this warning: 3-5 ms that no other resolution needs.
+                import logging  # noqa: PLC0415
+
+                logging.getLogger("l40_recipes").warning(
                     'mixin "%s" sets overrides on component "%s", which the recipe\'s inheritance chain already '
                     "disables (overrides.enabled: false) -- these values will have no effect unless something "
                     "later re-enables the component",

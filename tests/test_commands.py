@@ -138,7 +138,7 @@ def test_empty_data_is_no_layer(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_a_plain_resolve_imports_only_what_it_uses(tmp_path: Path) -> None:
-    """Without `--config` or a pyproject.toml, resolve imports neither their readers nor pydantic, nor argparse."""
+    """Without `--config` or a pyproject.toml, resolve imports neither their readers nor pydantic, argparse or logging."""
     catalog = write_catalog(tmp_path / "cat", {"eks": overlay("eks", criteria="service: eks")})
     code = (
         "import contextlib, io, sys\n"
@@ -146,7 +146,7 @@ def test_a_plain_resolve_imports_only_what_it_uses(tmp_path: Path) -> None:
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    code = main(['resolve', '--service', 'eks', '--catalog', {str(catalog)!r}])\n"
         "print(code, *(name in sys.modules for name in "
-        "('l40_recipes._config', 'l40_recipes._aicr_config', 'pydantic', 'argparse', 'shutil')))\n"
+        "('l40_recipes._config', 'l40_recipes._aicr_config', 'pydantic', 'argparse', 'shutil', 'logging')))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
-    assert done.stdout.split() == ["0", "False", "False", "False", "False", "False"]
+    assert done.stdout.split() == ["0", "False", "False", "False", "False", "False", "False"]
