@@ -21,9 +21,18 @@ Two rows are floors, not work we do: a process that only imports our runtime dep
 PyYAML's C parser) for the YAML files a load parses, beside upstream's whole load. A goal below
 its floor cannot be reached by tuning the code above it. One more row shows what a process that
 imports pydantic and builds one model costs: what every command paid before the models moved
-onto pydantic-core alone. The plugin row is also measured with hypothesis's own pytest plugin
-disabled: when hypothesis is installed, its plugin imports all of hypothesis at the end of every
-pytest session, whether or not a test used it.
+onto pydantic-core alone.
+
+The plugin row runs where a user runs it: in a virtual environment holding what the README's first
+command installs (`pip install . pytest`), built once per run under the work directory; when it
+cannot be built (no package index), in this environment with plugin autoloading off and only ours
+loaded, which is the same set of plugins. Two more rows run it in this development environment:
+with every plugin installed here (pytest-xdist, pytest-cov, pytest-randomly, hypothesis's), and
+with hypothesis's disabled (its plugin imports all of hypothesis at the end of every pytest
+session, whether or not a test used it: 0.1-0.5 s that is not ours).
+
+Every child runs without PYTHONDONTWRITEBYTECODE, as installed packages run: pip compiles their
+bytecode, and pytest caches the modules it rewrites (a plugin's whole package) the same way.
 
 Without a Go build, each row prints the Python figures against a yardstick measured in the same
 round (a fixed pure-Python workload, `yardstick`), so that figures from different machines or
@@ -115,11 +124,15 @@ class Run:
     stdout: str
 
 
-def run(command: list[str], *, cwd: Path | None = None) -> Run:
+#: What every child runs with: this environment, writing bytecode as an installed package's does.
+CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
+def run(command: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
     """Run *command* to completion and take its own resource usage (not the sum over all children)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=cwd)
+        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=cwd, env=env or CHILD_ENV)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -158,6 +171,31 @@ class Row:
             return text + f" | — | {python / yardstick:.1f} yardsticks |"
         ratios = [p / g for p, g in zip(self.python, self.go, strict=True)]
         return text + f" | {statistics.median(self.go):.3f} | {min(ratios):.2f}x / {statistics.median(ratios):.2f}x |"
+
+
+def user_environment(work: Path) -> tuple[list[str], dict[str, str], str]:
+    """The command that runs pytest as a user of the plugin does, its environment, and what it is.
+
+    A virtual environment with what the README's first command installs (`pip install . pytest`);
+    without a package index to build it from, this interpreter with only our plugin loaded.
+    """
+    venv = work / "user-venv"
+    python = venv / "bin" / "python"
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", str(REPO), "pytest"],
+            check=True,
+            capture_output=True,
+            env=CHILD_ENV,
+            timeout=600,
+        )
+    except (subprocess.SubprocessError, OSError):
+        env = {**CHILD_ENV, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+        return [sys.executable, "-m", "pytest", "-p", "l40_recipes.pytest_plugin"], env, "autoload off, ours only"
+    # One run first, as a user's first run: pytest rewrites the plugin's package and caches it.
+    run([str(python), "-m", "pytest", "--l40-recipes", str(UPSTREAM / "overlays"), "-q"], cwd=work)
+    return [str(python), "-m", "pytest"], CHILD_ENV, "`pip install . pytest` venv"
 
 
 def write_queries(path: Path, queries: list[dict[str, str]]) -> None:
@@ -213,13 +251,20 @@ def main() -> int:
     script = [str(console)] if console.exists() else [python, "-m", "l40_recipes"]
 
     hypothesis_installed = importlib.util.find_spec("hypothesis") is not None
+    user_pytest, user_env, user_kind = user_environment(work)
     rows = {
         "cli": Row("one `resolve` on the command line (whole process)", "CPU s"),
         "load": Row("`load_catalog` of the upstream catalog", "wall s in process"),
         "leaves": Row(f"first resolution of each of the {counts['leaves']} leaf queries, in process", "wall s"),
         "sweep": Row(f"{counts['sweep']:,}-combination sweep through the public `resolve()`", "wall s"),
-        "plugin": Row("`pytest --l40-recipes` on upstream vs upstream's precompiled catalog tests", "CPU s"),
-        "plugin-nohyp": Row("the same, hypothesis's own pytest plugin disabled (`-p no:hypothesispytest`)", "CPU s"),
+        "plugin": Row(
+            f"`pytest --l40-recipes` on upstream ({user_kind}) vs upstream's precompiled catalog tests", "CPU s"
+        ),
+        "plugin-dev": Row("the same in this development environment (xdist, cov, randomly, hypothesis)", "CPU s"),
+        "plugin-nohyp": Row(
+            "the same in this development environment, hypothesis's plugin disabled (`-p no:hypothesispytest`)",
+            "CPU s",
+        ),
         "check": Row("`check()` (in process) vs the same Go tests (process)", "CPU s"),
         "memory": Row(f"peak memory, 5,000-overlay catalog (load + resolve {counts['big']} own criteria)", "MiB"),
         "big": Row("load, 5,000 realistic overlays", "wall s in process"),
@@ -272,23 +317,16 @@ def main() -> int:
             py_sweep["resolve"]["wall"], go_sweep[0]["first_pass_s"] if go_sweep else None, py_sweep["resolve"]["cpu"]
         )
 
-        plugin_command = [
-            python,
-            "-m",
-            "pytest",
-            "--l40-recipes",
-            str(UPSTREAM / "overlays"),
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ]
-        py_plugin = run(plugin_command, cwd=REPO)
+        plugin_args = ["--l40-recipes", str(UPSTREAM / "overlays"), "-q", "-p", "no:cacheprovider"]
+        plugin_command = [python, "-m", "pytest", *plugin_args]
+        py_plugin = run([*user_pytest, *plugin_args], cwd=work, env=user_env)
         go_test = (
             run([go_tests, "-test.count=1", "-test.run", GO_CATALOG_TESTS], cwd=Path(go_src) / "pkg" / "recipe")
             if go_tests and go_src
             else None
         )
         rows["plugin"].add(py_plugin.cpu, go_test.cpu if go_test else None)
+        rows["plugin-dev"].add(run(plugin_command, cwd=REPO).cpu, go_test.cpu if go_test else None)
         if hypothesis_installed:  # its plugin imports all of hypothesis at the end of every session
             py_plugin = run([*plugin_command, "-p", "no:hypothesispytest"], cwd=REPO)
             rows["plugin-nohyp"].add(py_plugin.cpu, go_test.cpu if go_test else None)
